@@ -1,0 +1,45 @@
+# Build options and the compiler settings every target shares.
+
+option(PROMPTSTUDIO_TESTS "Build the GoogleTest suites" ON)
+option(PROMPTSTUDIO_GUI "Build the desktop program (Qt Widgets)" ON)
+option(PROMPTSTUDIO_NATIVE "Tune the CPU backend for this machine (-march=native)" OFF)
+
+# CUDA is on by default where nvcc can be found (CUDA_HOME or PATH).
+if(NOT DEFINED PROMPTSTUDIO_CUDA)
+    set(_ps_cuda_default OFF)
+    if(DEFINED ENV{CUDA_HOME} AND EXISTS "$ENV{CUDA_HOME}/bin/nvcc")
+        set(CMAKE_CUDA_COMPILER "$ENV{CUDA_HOME}/bin/nvcc" CACHE FILEPATH "nvcc")
+    endif()
+    include(CheckLanguage)
+    check_language(CUDA)
+    if(CMAKE_CUDA_COMPILER)
+        set(_ps_cuda_default ON)
+    endif()
+endif()
+option(PROMPTSTUDIO_CUDA "Build the CUDA backend" ${_ps_cuda_default})
+
+if(PROMPTSTUDIO_CUDA)
+    # Workstation GPUs CUDA 13 supports (Turing to Hopper), plus PTX of the newest
+    # so that newer cards JIT-compile. CI passes a single architecture to stay fast.
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+        set(CMAKE_CUDA_ARCHITECTURES "75-real;80-real;86-real;89-real;90")
+    endif()
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(CMAKE_CUDA_STANDARD 20)
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+endif()
+
+# Warnings on for our own targets (not for third-party code).
+function(promptstudio_warnings target)
+    target_compile_options(${target} PRIVATE
+        $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wno-missing-field-initializers>)
+endfunction()
+
+# Sanitizers for a checking build: -DPROMPTSTUDIO_SANITIZE=address,undefined
+set(PROMPTSTUDIO_SANITIZE "" CACHE STRING "Sanitizers to build with (e.g. address,undefined)")
+if(PROMPTSTUDIO_SANITIZE)
+    add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fsanitize=${PROMPTSTUDIO_SANITIZE}>
+                        $<$<COMPILE_LANGUAGE:CXX>:-fno-omit-frame-pointer>)
+    add_link_options(-fsanitize=${PROMPTSTUDIO_SANITIZE})
+endif()

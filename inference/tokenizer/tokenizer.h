@@ -1,0 +1,86 @@
+#pragma once
+// Text <-> token ids through libsentencepiece. A GGUF vocabulary of type
+// "llama" is turned into a SentencePiece model in memory; a `.model` file
+// loads as is. Decoding for streaming goes through TokenTextStream, which
+// never hands out a broken UTF-8 sequence.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ps {
+
+class GgufFile;
+
+class TokenizerError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Token kinds as GGUF stores them in tokenizer.ggml.token_type.
+enum class TokenKind : int32_t {
+    Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
+};
+
+class Tokenizer {
+public:
+    // From the tokenizer.ggml.* metadata of a GGUF file. Throws TokenizerError.
+    static std::unique_ptr<Tokenizer> fromGguf(const GgufFile& file);
+    // From a SentencePiece `.model` file. Throws TokenizerError.
+    static std::unique_ptr<Tokenizer> fromModelFile(const std::filesystem::path& path);
+
+    ~Tokenizer();
+
+    // Ids for `text`; a BOS is put first when `addBos` is true.
+    std::vector<int32_t> encode(const std::string& text, bool addBos) const;
+    // Text of a whole sequence (control tokens such as BOS/EOS produce nothing).
+    std::string decode(const std::vector<int32_t>& ids) const;
+    // The raw bytes token `id` stands for when it follows `previous`: the leading
+    // space of a word piece is dropped after BOS, a byte piece <0xE2> gives that
+    // one byte (possibly an incomplete UTF-8 sequence), control tokens give "".
+    std::string tokenBytes(int32_t id, int32_t previous) const;
+    // The piece as stored in the vocabulary (e.g. "▁time", "<0x0A>").
+    std::string piece(int32_t id) const;
+    TokenKind kind(int32_t id) const;
+
+    int32_t vocabSize() const;
+    int32_t bosId() const { return bos_; }
+    int32_t eosId() const { return eos_; }
+    int32_t unknownId() const { return unk_; }
+    bool addBosByDefault() const { return addBos_; }
+    // Ids that end generation (EOS, and e.g. <|eot_id|> where the vocabulary has it).
+    const std::vector<int32_t>& endOfGenerationIds() const { return endIds_; }
+    // The id of a piece spelled exactly so, or -1.
+    int32_t findPiece(const std::string& piece) const;
+
+private:
+    Tokenizer();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    int32_t bos_ = 1;
+    int32_t eos_ = 2;
+    int32_t unk_ = 0;
+    bool addBos_ = true;
+    std::vector<int32_t> endIds_;
+};
+
+// Turns a stream of token ids into text chunks that are always whole UTF-8
+// sequences: bytes of an unfinished sequence are held until it completes (or
+// replaced by U+FFFD when it can no longer complete).
+class TokenTextStream {
+public:
+    explicit TokenTextStream(const Tokenizer& tokenizer, int32_t previous = -1);
+    // The complete text this token makes available now (may be empty).
+    std::string push(int32_t id);
+    // What is still held at the end of the stream, made valid.
+    std::string flush();
+
+private:
+    const Tokenizer& tokenizer_;
+    int32_t previous_;
+    std::string pending_;
+};
+
+}  // namespace ps
