@@ -1,14 +1,46 @@
-// promptstudio-cli: placeholder entry point until the commands land.
-#include <cstdio>
-#include <cstring>
+// promptstudio-cli: runs the runtime and prompt apps from a terminal.
+#include <QCoreApplication>
+#include <QTextStream>
 
+#include <cstdio>
+
+#include "cli/cli_command.h"
 #include "version.h"
 
-int main(int argc, char** argv) {
-    if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
-        std::printf("promptstudio-cli %s\n", PROMPTSTUDIO_VERSION);
-        return 0;
+namespace {
+
+void printOverview(const std::vector<ps::cli::CliCommand>& commands) {
+    QTextStream out(stderr);
+    out << "usage: promptstudio-cli COMMAND [options]\n\ncommands:\n";
+    for (const auto& command : commands) {
+        out << "  " << command.name.leftJustified(14) << command.summary << "\n";
     }
-    std::fprintf(stderr, "usage: promptstudio-cli --version\n");
-    return 2;
+    out << "\n'promptstudio-cli COMMAND --help' shows a command's options.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication application(argc, argv);
+    QCoreApplication::setApplicationName("promptstudio-cli");
+    QCoreApplication::setApplicationVersion(PROMPTSTUDIO_VERSION);
+
+    std::vector<ps::cli::CliCommand> commands = ps::cli::runtimeCommands();
+    for (auto& command : ps::cli::appCommands()) commands.push_back(std::move(command));
+
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2 || arguments[1] == "--help" || arguments[1] == "-h") {
+        printOverview(commands);
+        return arguments.size() < 2 ? ps::cli::kExitUsage : ps::cli::kExitOk;
+    }
+    if (arguments[1] == "--version" || arguments[1] == "-v") {
+        std::printf("promptstudio-cli %s\n", PROMPTSTUDIO_VERSION);
+        return ps::cli::kExitOk;
+    }
+    for (const auto& command : commands) {
+        if (command.name == arguments[1]) return command.run(arguments);
+    }
+    QTextStream(stderr) << "promptstudio-cli: unknown command '" << arguments[1] << "'\n\n";
+    printOverview(commands);
+    return ps::cli::kExitUsage;
 }
