@@ -1,0 +1,120 @@
+#pragma once
+// The value a template computes with: Jinja's data model reduced to what prompt
+// templates and Hugging Face chat templates use. Plain C++20, UTF-8 strings.
+//
+// Kinds: undefined (a name that was never set; see TemplateOptions::strictUndefined),
+// none, bool, int (int64), double, string, list, map (string keys, insertion-ordered,
+// as Python dicts are), and two internal kinds: callable (macros, `range`,
+// `raise_exception`, bound methods) and namespace (the mutable object `namespace()`
+// returns, so that `{% set ns.x = ... %}` inside a loop is seen after it).
+//
+// Lists and maps are immutable once built and shared by reference, so copying a
+// Value is cheap.
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ps::templating {
+
+class Value;
+
+// A map that keeps its keys in insertion order (Python dicts do, and `tojson` and
+// `items()` must match Python's output byte for byte).
+class ValueMap {
+public:
+    using Entry = std::pair<std::string, Value>;
+
+    ValueMap() = default;
+    ValueMap(std::initializer_list<Entry> entries);
+
+    // nullptr when the key is absent.
+    const Value* find(const std::string& key) const;
+    bool contains(const std::string& key) const { return find(key) != nullptr; }
+    // Replaces the value of an existing key in place (keeps its position).
+    void set(const std::string& key, Value value);
+
+    const std::vector<Entry>& entries() const { return entries_; }
+    size_t size() const { return entries_.size(); }
+    bool empty() const { return entries_.empty(); }
+
+private:
+    std::vector<Entry> entries_;
+};
+
+using ValueList = std::vector<Value>;
+
+// Keyword arguments keep their order too (`namespace(a=1, b=2)`).
+using KwArgs = std::vector<std::pair<std::string, Value>>;
+using Callable = std::function<Value(const ValueList& args, const KwArgs& kwargs)>;
+
+class Value {
+public:
+    enum class Kind { Undefined, None, Bool, Int, Double, String, List, Map, Callable, Namespace };
+
+    Value();  // none
+    Value(std::nullptr_t);
+    Value(bool b);
+    Value(int i);
+    Value(int64_t i);
+    Value(double d);
+    Value(const char* s);
+    Value(std::string s);
+    Value(ValueList list);
+    Value(ValueMap map);
+
+    // An undefined value; `name` is what the template called it (for error messages).
+    static Value undefined(std::string name);
+    static Value callable(Callable fn);
+    // A mutable attribute bag (Jinja's `namespace(...)`); copies share the same bag.
+    static Value makeNamespace(ValueMap initial);
+
+    Kind kind() const { return kind_; }
+    bool isUndefined() const { return kind_ == Kind::Undefined; }
+    bool isNone() const { return kind_ == Kind::None; }
+    bool isBool() const { return kind_ == Kind::Bool; }
+    bool isInt() const { return kind_ == Kind::Int; }
+    bool isDouble() const { return kind_ == Kind::Double; }
+    bool isNumber() const { return kind_ == Kind::Int || kind_ == Kind::Double; }
+    bool isString() const { return kind_ == Kind::String; }
+    bool isList() const { return kind_ == Kind::List; }
+    bool isMap() const { return kind_ == Kind::Map; }
+    bool isCallable() const { return kind_ == Kind::Callable; }
+    bool isNamespace() const { return kind_ == Kind::Namespace; }
+
+    // Accessors; each requires the matching kind (checked, throws std::logic_error).
+    bool asBool() const;
+    int64_t asInt() const;
+    double asDouble() const;  // int or double
+    const std::string& asString() const;
+    const ValueList& asList() const;
+    const ValueMap& asMap() const;  // a map, or a namespace's current attributes
+    const Callable& asCallable() const;
+    // The mutable attributes of a namespace (shared by all copies).
+    ValueMap& namespaceAttributes() const;
+    // The name an undefined value was looked up by.
+    const std::string& undefinedName() const;
+
+    // Python truthiness: none/undefined/false/0/""/[]/{} are false.
+    bool truthy() const;
+    // Python's == between template values (1 == 1.0, lists and maps deep).
+    bool equals(const Value& other) const;
+    // A short name of the kind for error messages ("string", "list", ...).
+    std::string kindName() const;
+
+private:
+    Kind kind_ = Kind::None;
+    bool bool_ = false;
+    int64_t int_ = 0;
+    double double_ = 0.0;
+    std::shared_ptr<const std::string> string_;
+    std::shared_ptr<const ValueList> list_;
+    std::shared_ptr<const ValueMap> map_;
+    std::shared_ptr<const Callable> callable_;
+    std::shared_ptr<ValueMap> namespace_;
+};
+
+}  // namespace ps::templating
