@@ -1,0 +1,209 @@
+#include "models/models_page.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "models/model_list_model.h"
+#include "models/model_scanner.h"
+#include "settings/preferences.h"
+
+namespace ps::ui {
+
+ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
+    : QWidget(parent), preferences_(preferences) {
+    scanner_ = new ModelScanner(this);
+    models_ = new ModelListModel(this);
+    sorted_ = new QSortFilterProxyModel(this);
+    sorted_->setSourceModel(models_);
+
+    auto* title = new QLabel(tr("Models"));
+    QFont titleFont = title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.5);
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+    auto* intro = new QLabel(
+        tr("A model is the language model your apps run on: a single .gguf file. These were "
+           "found on this computer; pick one, or open a file you downloaded."));
+    intro->setWordWrap(true);
+
+    activeModel_ = new QLabel;
+    activeModel_->setWordWrap(true);
+    activeModel_->setTextFormat(Qt::RichText);
+
+    auto* openButton = new QPushButton(tr("Open a Model File…"));
+    rescanButton_ = new QPushButton(tr("Look Again"));
+    scanStatus_ = new QLabel;
+    scanStatus_->setForegroundRole(QPalette::PlaceholderText);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(openButton);
+    buttons->addWidget(rescanButton_);
+    buttons->addWidget(scanStatus_, 1);
+
+    table_ = new QTableView;
+    table_->setModel(sorted_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setSortingEnabled(true);
+    table_->verticalHeader()->hide();
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->horizontalHeader()->setSectionResizeMode(ModelListModel::Name, QHeaderView::Stretch);
+    table_->setAlternatingRowColors(true);
+    table_->setAccessibleName(tr("Models found on this computer"));
+
+    emptyState_ = new QLabel(
+        tr("<p><b>No models found yet.</b></p>"
+           "<p>Prompt Studio needs a language model file (a <i>.gguf</i> file) to run apps. "
+           "Download one — for example <i>TinyLlama-1.1B-Chat</i> in Q4_K_M or Q8_0 from "
+           "Hugging Face — into your Downloads folder and click <b>Look Again</b>, or click "
+           "<b>Open a Model File…</b>. Models you already have for Ollama, LM Studio or "
+           "GPT4All are found automatically.</p>"));
+    emptyState_->setWordWrap(true);
+    emptyState_->setTextFormat(Qt::RichText);
+
+    details_ = new QLabel;
+    details_->setWordWrap(true);
+    details_->setTextFormat(Qt::RichText);
+    details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    details_->setMinimumHeight(90);
+    details_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    useButton_ = new QPushButton(tr("Use This Model"));
+    useButton_->setDefault(true);
+    useButton_->setEnabled(false);
+    auto* detailsRow = new QHBoxLayout;
+    detailsRow->addWidget(details_, 1);
+    detailsRow->addWidget(useButton_, 0, Qt::AlignBottom);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(title);
+    layout->addWidget(intro);
+    layout->addWidget(activeModel_);
+    layout->addLayout(buttons);
+    layout->addWidget(emptyState_);
+    layout->addWidget(table_, 1);
+    layout->addLayout(detailsRow);
+
+    connect(openButton, &QPushButton::clicked, this, &ModelsPage::openModelFile);
+    connect(rescanButton_, &QPushButton::clicked, this, &ModelsPage::rescan);
+    connect(scanner_, &ModelScanner::modelFound, this, [this](const ModelSummary& model) {
+        models_->addModel(model);
+        updateEmptyState();
+    });
+    connect(scanner_, &ModelScanner::finished, this, [this](int found) {
+        rescanButton_->setEnabled(true);
+        scanStatus_->setText(found == 0 ? tr("No models in the usual places.")
+                                        : tr("Found %n model(s).", nullptr, found));
+        updateEmptyState();
+    });
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ModelsPage::updateDetails);
+    connect(table_, &QTableView::doubleClicked, this, [this] {
+        if (const ModelSummary* model = selectedModel(); model && model->runnable) {
+            emit modelChosen(model->path);
+        }
+    });
+    connect(useButton_, &QPushButton::clicked, this, [this] {
+        if (const ModelSummary* model = selectedModel()) emit modelChosen(model->path);
+    });
+    updateEmptyState();
+    updateDetails();
+}
+
+void ModelsPage::rescan() {
+    rescanButton_->setEnabled(false);
+    scanStatus_->setText(tr("Looking for models…"));
+    scanner_->start(ModelScanner::defaultLocations(QDir::homePath(), preferences_.modelFolders()));
+}
+
+bool ModelsPage::addModelFile(const QString& path, QString* error) {
+    QString reason;
+    auto summary = readModelSummary(path, &reason);
+    if (!summary) {
+        if (error) *error = reason.isEmpty() ? tr("%1 is not a GGUF model file.").arg(path) : reason;
+        return false;
+    }
+    summary->sourceLabel = tr("Opened");
+    models_->addModel(*summary);
+    updateEmptyState();
+    const int row = models_->rowOfPath(summary->path);
+    table_->selectRow(sorted_->mapFromSource(models_->index(row, 0)).row());
+    if (!summary->runnable) {
+        if (error) *error = summary->problem;
+        return false;
+    }
+    return true;
+}
+
+void ModelsPage::openModelFile() {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a Model File"), QDir::homePath() + "/Downloads",
+        tr("Language models (*.gguf);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (addModelFile(path, &error)) {
+        emit modelChosen(QFileInfo(path).absoluteFilePath());
+    } else {
+        details_->setText(tr("<b>This file cannot be used:</b> %1").arg(error.toHtmlEscaped()));
+    }
+}
+
+const ModelSummary* ModelsPage::selectedModel() const {
+    const QModelIndexList rows = table_->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return nullptr;
+    return models_->modelAt(sorted_->mapToSource(rows.first()).row());
+}
+
+void ModelsPage::updateDetails() {
+    const ModelSummary* model = selectedModel();
+    useButton_->setEnabled(model && model->runnable && model->path != activePath_);
+    if (!model) {
+        details_->setText(tr("Select a model to see what it is."));
+        return;
+    }
+    QString html = QString("<b>%1</b><br>").arg(model->name.toHtmlEscaped());
+    if (!model->runnable) {
+        html += tr("Cannot run: %1").arg(model->problem.toHtmlEscaped());
+    } else {
+        html += tr("%1 parameters · %2 · %3 · architecture %4 · context %5 tokens · "
+                   "vocabulary %6 · %7")
+                    .arg(formatParameterCount(model->parameterCount), model->mainTensorType,
+                         formatBytes(model->fileBytes), model->architecture.toHtmlEscaped())
+                    .arg(model->contextLength)
+                    .arg(model->vocabSize)
+                    .arg(model->hasChatTemplate ? tr("has a chat format")
+                                                : tr("no chat format (a base model)"));
+        html += "<br>" + tr("Fits on the GPU: %1").arg(models_->fitDescription(*model));
+    }
+    html += QString("<br><small>%1</small>").arg(model->path.toHtmlEscaped());
+    details_->setText(html);
+}
+
+void ModelsPage::updateEmptyState() {
+    const bool empty = models_->rowCount() == 0;
+    emptyState_->setVisible(empty);
+    table_->setVisible(!empty);
+}
+
+void ModelsPage::setActiveModel(const QString& path, const QString& status) {
+    activePath_ = path;
+    activeModel_->setText(path.isEmpty() ? tr("<b>No model chosen.</b>")
+                                         : tr("<b>In use:</b> %1 — %2")
+                                               .arg(QFileInfo(path).fileName().toHtmlEscaped(),
+                                                    status.toHtmlEscaped()));
+    updateDetails();
+}
+
+void ModelsPage::setGpu(const QString& name, quint64 freeBytes, int contextLength) {
+    gpuName_ = name;
+    models_->setGpu(name, freeBytes, contextLength);
+    updateDetails();
+}
+
+}  // namespace ps::ui

@@ -1,0 +1,60 @@
+#pragma once
+// The Models page: the GGUF models found on this computer (scanned in the
+// background), a file picker for others, what each one is, and whether it fits
+// on the GPU. Choosing one emits modelChosen; loading happens elsewhere.
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTableView;
+class QSortFilterProxyModel;
+
+namespace ps {
+class ModelScanner;
+struct ModelSummary;
+}
+
+namespace ps::ui {
+
+class ModelListModel;
+class Preferences;
+
+class ModelsPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ModelsPage(Preferences& preferences, QWidget* parent = nullptr);
+
+    ModelListModel* models() const { return models_; }
+    // Starts a background scan of the usual places and the user's folders.
+    void rescan();
+    // Adds a file the user picked (or the last-used model) to the list.
+    bool addModelFile(const QString& path, QString* error = nullptr);
+    // Shows which model is loaded (or loading) now.
+    void setActiveModel(const QString& path, const QString& status);
+    void setGpu(const QString& name, quint64 freeBytes, int contextLength);
+
+signals:
+    void modelChosen(const QString& path);
+
+private:
+    void openModelFile();
+    void updateDetails();
+    void updateEmptyState();
+    const ModelSummary* selectedModel() const;
+
+    Preferences& preferences_;
+    ModelScanner* scanner_ = nullptr;
+    ModelListModel* models_ = nullptr;
+    QSortFilterProxyModel* sorted_ = nullptr;
+    QTableView* table_ = nullptr;
+    QLabel* scanStatus_ = nullptr;
+    QLabel* details_ = nullptr;
+    QLabel* emptyState_ = nullptr;
+    QLabel* activeModel_ = nullptr;
+    QPushButton* useButton_ = nullptr;
+    QPushButton* rescanButton_ = nullptr;
+    QString gpuName_;
+    QString activePath_;
+};
+
+}  // namespace ps::ui

@@ -1,0 +1,70 @@
+#include "settings/theme.h"
+
+#include <QApplication>
+#include <QFont>
+#include <QPalette>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QStyleHints>
+
+namespace ps::ui {
+
+namespace {
+
+QPalette darkPalette() {
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x33), base(0x1f, 0x21, 0x26), text(0xe8, 0xe9, 0xee);
+    const QColor accent(0x7b, 0x7f, 0xff);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8d, 0x96));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::white);
+    p.setColor(QPalette::Highlight, accent);
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, accent.lighter(130));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x70, 0x72, 0x7a));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x70, 0x72, 0x7a));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x70, 0x72, 0x7a));
+    return p;
+}
+
+QPalette lightPalette() {
+    QPalette p = QStyleFactory::create("Fusion")->standardPalette();
+    p.setColor(QPalette::Highlight, QColor(0x4b, 0x4f, 0xe0));
+    p.setColor(QPalette::Link, QColor(0x3b, 0x3f, 0xd0));
+    return p;
+}
+
+bool systemPrefersDark() {
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    return QGuiApplication::styleHints()->colorScheme() == Qt::ColorScheme::Dark;
+#else
+    const QPalette system = QGuiApplication::palette();
+    return system.color(QPalette::Window).lightness() < 128;
+#endif
+}
+
+}  // namespace
+
+void applyTheme(QApplication& application, ThemePreference theme, int fontPointSize) {
+    // Fusion draws the same on every desktop, so both palettes look as designed.
+    application.setStyle(QStyleFactory::create("Fusion"));
+    const bool dark = theme == ThemePreference::Dark ||
+                      (theme == ThemePreference::FollowSystem && systemPrefersDark());
+    application.setPalette(dark ? darkPalette() : lightPalette());
+    static const QFont systemFont = QApplication::font();
+    QFont font = systemFont;
+    if (fontPointSize > 0) font.setPointSize(fontPointSize);
+    application.setFont(font);
+}
+
+bool isDarkPalette() { return QApplication::palette().color(QPalette::Window).lightness() < 128; }
+
+}  // namespace ps::ui
