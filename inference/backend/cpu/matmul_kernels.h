@@ -1,0 +1,82 @@
+#pragma once
+// The matrix kernels of the CPU backend behind one table, so that the scalar
+// code, the AVX2 code and the AVX-512 code are chosen at run time and the tests
+// can compare them with each other.
+//
+// A kernel computes out[t * outStride + r] = dot(row r of W, activation t) for
+// rows [r0, r1) and every token of the activation batch. Float weights (F32,
+// F16, BF16) take float activations; quantized weights (Q8_0, Q4_0, Q4_K, Q6_K)
+// take the activations quantized to 8-bit blocks once per matmul, and use
+// integer dot products per block as llama.cpp does.
+#include <cstdint>
+
+#include "tensor/tensor_type.h"
+
+namespace ps {
+
+// 32 activations quantized as x[i] ~= d * q[i], with dsum = d * sum(q) for the
+// Q4_K minimum term. One format for every quantized weight type.
+struct ActivationBlockQ8 {
+    float d;
+    float dsum;
+    int8_t q[32];
+};
+static_assert(sizeof(ActivationBlockQ8) == 40);
+
+// A batch of `tokens` activation vectors of `cols` values each, token t at
+// data + t * tokenStride bytes: floats, or ActivationBlockQ8 blocks for quantized weights.
+struct ActivationBatch {
+    const void* data = nullptr;
+    int64_t tokenStride = 0;  // bytes
+    int tokens = 0;
+    int64_t cols = 0;
+
+    const float* floats(int t) const {
+        return reinterpret_cast<const float*>(static_cast<const uint8_t*>(data) + t * tokenStride);
+    }
+    const ActivationBlockQ8* blocks(int t) const {
+        return reinterpret_cast<const ActivationBlockQ8*>(static_cast<const uint8_t*>(data) +
+                                                          t * tokenStride);
+    }
+};
+
+// The weight rows a kernel reads: row r at data + r * rowBytes.
+struct WeightRows {
+    const uint8_t* data = nullptr;
+    int64_t rowBytes = 0;
+    int64_t cols = 0;
+    TensorType type = TensorType::F32;
+};
+
+using MatmulKernel = void (*)(const WeightRows& w, int64_t r0, int64_t r1,
+                              const ActivationBatch& x, float* out, int64_t outStride);
+using QuantizeKernel = void (*)(const float* x, int64_t n, ActivationBlockQ8* out);
+
+struct MatmulKernelSet {
+    const char* name = "scalar";  // "reference", "scalar", "AVX2", "AVX-VNNI", "AVX-512"
+    // False for the reference set, whose kernels take float activations for every type.
+    bool quantizesActivations = true;
+    QuantizeKernel quantize = nullptr;
+    MatmulKernel f32 = nullptr, f16 = nullptr, bf16 = nullptr;
+    MatmulKernel q8_0 = nullptr, q4_0 = nullptr, q4_k = nullptr, q6_k = nullptr;
+
+    MatmulKernel forType(TensorType type) const;
+};
+
+// Whether a weight type takes quantized activations in this set.
+bool usesQuantizedActivations(const MatmulKernelSet& set, TensorType type);
+
+// Dequantizes each row to floats and takes a float dot product: the plain math
+// the reference outputs are computed with (no activation quantization).
+const MatmulKernelSet& referenceKernels();
+
+// Portable kernels: the fallback on any CPU and the oracle the SIMD kernels are tested against.
+const MatmulKernelSet& scalarKernels();
+// Kernels of an instruction set, or nullptr when this build or this CPU lacks it.
+const MatmulKernelSet* avx2Kernels();
+const MatmulKernelSet* avxVnniKernels();
+const MatmulKernelSet* avx512Kernels();
+// The fastest set this CPU runs.
+const MatmulKernelSet& bestKernels();
+
+}  // namespace ps

@@ -1,0 +1,36 @@
+// AVX-512 kernels (Ice Lake and later, Zen 4 and later): the 8-bit dot product
+// is one vpdpbusd (AVX512-VNNI on 256-bit registers through AVX512-VL).
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/x86_target.h"
+#include "tensor/float16.h"
+#include "tensor/quant_blocks.h"
+
+PS_BEGIN_TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")
+
+namespace ps::x86_avx512 {
+inline __m256i dotU8S8(__m256i u8, __m256i s8) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u8, s8);
+}
+}  // namespace ps::x86_avx512
+
+#define PS_X86_NAMESPACE x86_avx512
+#include "backend/cpu/matmul_kernels_x86.inl"
+
+PS_END_TARGET
+
+namespace ps {
+const MatmulKernelSet* avx512Kernels() {
+    static const bool supported =
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512vnni");
+    if (!supported) return nullptr;
+    static const MatmulKernelSet set = x86_avx512::makeKernelSet("AVX-512");
+    return &set;
+}
+}  // namespace ps

@@ -1,0 +1,321 @@
+// The x86 kernels, written once and compiled three times: for AVX2+FMA+F16C
+// (matmul_kernels_avx2.cpp), for AVX-VNNI and for AVX-512 VNNI. The including
+// file includes the headers, switches the instruction set on for what follows
+// (PS_BEGIN_TARGET, so that inline functions of shared headers stay compiled for
+// the baseline and cannot leak AVX code into the rest of the program), defines
+//   __m256i dotU8S8(__m256i u8, __m256i s8): eight int32 sums of four u8*s8 products
+// and then includes this file, which ends with makeKernelSet().
+//
+// Layout of the work: a thread gets a range of weight rows; rows are taken 16 at
+// a time (the chunk stays in L1/L2) and, for each chunk, the tokens 4 at a time,
+// so that a weight block is loaded and decoded once for up to 4 tokens and a
+// chunk of weights is read from memory once per matmul however many tokens there
+// are. Quantized types use the sign trick for signed*signed products:
+// |w| * (x with w's sign), as llama.cpp does, which keeps maddubs from saturating.
+namespace ps {
+namespace PS_X86_NAMESPACE {
+
+constexpr int kTokenTile = 4;
+constexpr int64_t kRowChunk = 16;
+
+inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+inline float f16(uint16_t h) { return _cvtsh_ss(h); }
+
+// Loops over row chunks and token tiles; RowDot<NT>(row, x, t0, sums) computes
+// the dot products of one row with tokens t0..t0+NT-1.
+template <template <int> class RowDot>
+void tiled(const WeightRows& w, int64_t r0, int64_t r1, const ActivationBatch& x, float* out,
+           int64_t outStride) {
+    for (int64_t rc = r0; rc < r1; rc += kRowChunk) {
+        const int64_t rend = std::min(rc + kRowChunk, r1);
+        for (int t0 = 0; t0 < x.tokens; t0 += kTokenTile) {
+            const int nt = std::min(kTokenTile, x.tokens - t0);
+            for (int64_t r = rc; r < rend; ++r) {
+                const uint8_t* row = w.data + r * w.rowBytes;
+                float sums[kTokenTile];
+                switch (nt) {
+                    case 4: RowDot<4>::run(row, w.cols, x, t0, sums); break;
+                    case 3: RowDot<3>::run(row, w.cols, x, t0, sums); break;
+                    case 2: RowDot<2>::run(row, w.cols, x, t0, sums); break;
+                    default: RowDot<1>::run(row, w.cols, x, t0, sums); break;
+                }
+                for (int t = 0; t < nt; ++t) out[(t0 + t) * outStride + r] = sums[t];
+            }
+        }
+    }
+}
+
+// --- float weights ----------------------------------------------------------
+
+struct LoadF32 {
+    static __m256 load(const uint8_t* row, int64_t i) {
+        return _mm256_loadu_ps(reinterpret_cast<const float*>(row) + i);
+    }
+    static float scalar(const uint8_t* row, int64_t i) {
+        return reinterpret_cast<const float*>(row)[i];
+    }
+};
+struct LoadF16 {
+    static __m256 load(const uint8_t* row, int64_t i) {
+        return _mm256_cvtph_ps(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * i)));
+    }
+    static float scalar(const uint8_t* row, int64_t i) {
+        return halfToFloat(reinterpret_cast<const uint16_t*>(row)[i]);
+    }
+};
+struct LoadBF16 {
+    static __m256 load(const uint8_t* row, int64_t i) {
+        const __m256i wide = _mm256_cvtepu16_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * i)));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+    }
+    static float scalar(const uint8_t* row, int64_t i) {
+        return bf16ToFloat(reinterpret_cast<const uint16_t*>(row)[i]);
+    }
+};
+
+template <typename Load>
+struct FloatRowDot {
+    template <int NT>
+    struct Dot {
+        static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0,
+                        float* sums) {
+            // Two accumulators per token hide the FMA latency when NT is small.
+            __m256 acc[2][NT];
+            for (int t = 0; t < NT; ++t) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
+            const float* xs[NT];
+            for (int t = 0; t < NT; ++t) xs[t] = x.floats(t0 + t);
+            int64_t i = 0;
+            for (; i + 16 <= cols; i += 16) {
+                const __m256 w0 = Load::load(row, i), w1 = Load::load(row, i + 8);
+                for (int t = 0; t < NT; ++t) {
+                    acc[0][t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xs[t] + i), acc[0][t]);
+                    acc[1][t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xs[t] + i + 8), acc[1][t]);
+                }
+            }
+            for (int t = 0; t < NT; ++t) {
+                float s = hsum(_mm256_add_ps(acc[0][t], acc[1][t]));
+                for (int64_t j = i; j < cols; ++j) s += Load::scalar(row, j) * xs[t][j];
+                sums[t] = s;
+            }
+        }
+    };
+};
+
+template <int NT> using DotF32 = FloatRowDot<LoadF32>::Dot<NT>;
+template <int NT> using DotF16 = FloatRowDot<LoadF16>::Dot<NT>;
+template <int NT> using DotBF16 = FloatRowDot<LoadBF16>::Dot<NT>;
+
+// --- Q8_0 and Q4_0: one 32-value weight block per 32-value activation block ---
+
+struct DecodeQ8_0 {
+    using Block = BlockQ8_0;
+    static __m256i quants(const Block& b) {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.q));
+    }
+};
+struct DecodeQ4_0 {
+    using Block = BlockQ4_0;
+    static __m256i quants(const Block& b) {
+        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.q));
+        const __m128i low = _mm_and_si128(packed, _mm_set1_epi8(0x0f));
+        const __m128i high = _mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0f));
+        return _mm256_sub_epi8(_mm256_set_m128i(high, low), _mm256_set1_epi8(8));
+    }
+};
+
+template <typename Decode>
+struct Block32RowDot {
+    template <int NT>
+    struct Dot {
+        static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0,
+                        float* sums) {
+            using Block = typename Decode::Block;
+            const Block* wb = reinterpret_cast<const Block*>(row);
+            const ActivationBlockQ8* xb[NT];
+            __m256 acc[NT];
+            for (int t = 0; t < NT; ++t) {
+                xb[t] = x.blocks(t0 + t);
+                acc[t] = _mm256_setzero_ps();
+            }
+            for (int64_t b = 0; b < cols / 32; ++b) {
+                const __m256i wq = Decode::quants(wb[b]);
+                const __m256i wAbs = _mm256_abs_epi8(wq);
+                const float dw = f16(wb[b].d);
+                for (int t = 0; t < NT; ++t) {
+                    const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].q));
+                    const __m256i dot = dotU8S8(wAbs, _mm256_sign_epi8(xq, wq));
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * xb[t][b].d),
+                                             acc[t]);
+                }
+            }
+            for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]);
+        }
+    };
+};
+
+template <int NT> using DotQ8_0 = Block32RowDot<DecodeQ8_0>::Dot<NT>;
+template <int NT> using DotQ4_0 = Block32RowDot<DecodeQ4_0>::Dot<NT>;
+
+// --- Q4_K: 8 sub-blocks of 32 with 6-bit scales and mins ------------------------
+
+template <int NT>
+struct DotQ4_K {
+    static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0,
+                    float* sums) {
+        const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(row);
+        const ActivationBlockQ8* xb[NT];
+        __m256 acc[NT];
+        float minSum[NT];
+        for (int t = 0; t < NT; ++t) {
+            xb[t] = x.blocks(t0 + t);
+            acc[t] = _mm256_setzero_ps();
+            minSum[t] = 0.0f;
+        }
+        const __m256i lowMask = _mm256_set1_epi8(0x0f);
+        for (int64_t b = 0; b < cols / 256; ++b) {
+            const float d = f16(wb[b].d), dmin = f16(wb[b].dmin);
+            float scale[8], min[8];
+            for (int j = 0; j < 8; ++j) {
+                int sc, m;
+                q4_KScaleMin(wb[b].scales, j, sc, m);
+                scale[j] = d * static_cast<float>(sc);
+                min[j] = dmin * static_cast<float>(m);
+            }
+            for (int c = 0; c < 4; ++c) {
+                const __m256i packed =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].q + 32 * c));
+                const __m256i nibbles[2] = {
+                    _mm256_and_si256(packed, lowMask),
+                    _mm256_and_si256(_mm256_srli_epi16(packed, 4), lowMask)};
+                for (int half = 0; half < 2; ++half) {
+                    const int j = 2 * c + half;
+                    for (int t = 0; t < NT; ++t) {
+                        const ActivationBlockQ8& xj = xb[t][b * 8 + j];
+                        const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xj.q));
+                        const __m256i dot = dotU8S8(nibbles[half], xq);
+                        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot),
+                                                 _mm256_set1_ps(scale[j] * xj.d), acc[t]);
+                        minSum[t] += min[j] * xj.dsum;
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]) - minSum[t];
+    }
+};
+
+// --- Q6_K: 16 scale groups of 16 values -----------------------------------------
+
+template <int NT>
+struct DotQ6_K {
+    static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0,
+                    float* sums) {
+        const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(row);
+        const ActivationBlockQ8* xb[NT];
+        __m256 acc[NT];
+        for (int t = 0; t < NT; ++t) {
+            xb[t] = x.blocks(t0 + t);
+            acc[t] = _mm256_setzero_ps();
+        }
+        const __m256i lowMask = _mm256_set1_epi8(0x0f);
+        const __m256i twoBits = _mm256_set1_epi8(3);
+        const __m256i offset = _mm256_set1_epi8(32);
+        for (int64_t b = 0; b < cols / 256; ++b) {
+            const float d = f16(wb[b].d);
+            for (int h = 0; h < 2; ++h) {
+                const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].ql + 64 * h));
+                const __m256i ql1 =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].ql + 64 * h + 32));
+                const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qh + 32 * h));
+                const __m256i lows[4] = {
+                    _mm256_and_si256(ql0, lowMask), _mm256_and_si256(ql1, lowMask),
+                    _mm256_and_si256(_mm256_srli_epi16(ql0, 4), lowMask),
+                    _mm256_and_si256(_mm256_srli_epi16(ql1, 4), lowMask)};
+                for (int g = 0; g < 4; ++g) {
+                    const __m256i high =
+                        _mm256_and_si256(_mm256_srli_epi16(qh, 2 * g), twoBits);
+                    const __m256i q = _mm256_sub_epi8(
+                        _mm256_or_si256(lows[g], _mm256_slli_epi16(high, 4)), offset);
+                    const __m256i qAbs = _mm256_abs_epi8(q);
+                    const int s = 8 * h + 2 * g;
+                    // Lanes 0-3 hold the first 16 values, lanes 4-7 the second 16.
+                    const __m256 groupScale = _mm256_set_m128(
+                        _mm_set1_ps(d * static_cast<float>(wb[b].scales[s + 1])),
+                        _mm_set1_ps(d * static_cast<float>(wb[b].scales[s])));
+                    for (int t = 0; t < NT; ++t) {
+                        const ActivationBlockQ8& xj = xb[t][b * 8 + 4 * h + g];
+                        const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xj.q));
+                        const __m256i dot = dotU8S8(qAbs, _mm256_sign_epi8(xq, q));
+                        acc[t] = _mm256_fmadd_ps(
+                            _mm256_cvtepi32_ps(dot),
+                            _mm256_mul_ps(groupScale, _mm256_set1_ps(xj.d)), acc[t]);
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]);
+    }
+};
+
+// --- activation quantization -----------------------------------------------------
+
+inline void quantize(const float* x, int64_t n, ActivationBlockQ8* out) {
+    const __m256 signBit = _mm256_set1_ps(-0.0f);
+    for (int64_t b = 0; b < n / 32; ++b) {
+        const float* xb = x + b * 32;
+        __m256 v[4];
+        __m256 amax = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) {
+            v[k] = _mm256_loadu_ps(xb + 8 * k);
+            amax = _mm256_max_ps(amax, _mm256_andnot_ps(signBit, v[k]));
+        }
+        __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+        m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_max_ss(m, _mm_movehdup_ps(m));
+        const float d = _mm_cvtss_f32(m) / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const __m256 scale = _mm256_set1_ps(id);
+        __m256i q[4];
+        __m256i sum = _mm256_setzero_si256();
+        for (int k = 0; k < 4; ++k) {
+            q[k] = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], scale));  // round half to even
+            sum = _mm256_add_epi32(sum, q[k]);
+        }
+        const __m256i packed16a = _mm256_packs_epi32(q[0], q[1]);
+        const __m256i packed16b = _mm256_packs_epi32(q[2], q[3]);
+        const __m256i packed8 = _mm256_packs_epi16(packed16a, packed16b);
+        const __m256i ordered =
+            _mm256_permutevar8x32_epi32(packed8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].q), ordered);
+        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        out[b].d = d;
+        out[b].dsum = d * static_cast<float>(_mm_cvtsi128_si32(s));
+    }
+}
+
+inline MatmulKernelSet makeKernelSet(const char* name) {
+    MatmulKernelSet s;
+    s.name = name;
+    s.quantize = quantize;
+    s.f32 = tiled<DotF32>;
+    s.f16 = tiled<DotF16>;
+    s.bf16 = tiled<DotBF16>;
+    s.q8_0 = tiled<DotQ8_0>;
+    s.q4_0 = tiled<DotQ4_0>;
+    s.q4_k = tiled<DotQ4_K>;
+    s.q6_k = tiled<DotQ6_K>;
+    return s;
+}
+
+}  // namespace PS_X86_NAMESPACE
+}  // namespace ps
