@@ -1,0 +1,164 @@
+// The matrix kernels on random data with odd sizes: every SIMD set against the
+// scalar one (same arithmetic, other summation order), the scalar integer
+// kernels against the float reference (differing only by the 8-bit activation
+// quantization), and the reference against a float64 dot product.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "backend/cpu/dequantize.h"
+#include "backend/cpu/matmul_kernels.h"
+#include "bench/random_weights.h"
+
+namespace ps {
+namespace {
+
+const TensorType kAllTypes[] = {TensorType::F32,  TensorType::F16,  TensorType::BF16, TensorType::Q8_0,
+                                TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K};
+
+struct Problem {
+    TensorType type;
+    int64_t rows, cols;
+    int tokens;
+    std::vector<uint8_t> weights;
+    std::vector<float> x;  // tokens * cols
+};
+
+// Odd sizes: a row count that does not fill the 16-row chunks, a column count
+// that is an odd number of blocks (and not a multiple of 16 for float types),
+// and token counts that leave partial 4-token tiles.
+Problem makeProblem(TensorType type, int tokens, uint64_t seed) {
+    Problem p;
+    p.type = type;
+    p.rows = 37;
+    const int block = tensorTypeInfo(type).blockValues;
+    p.cols = block == 1 ? 203 : (block == 32 ? 32 * 7 : 256 * 3);
+    p.tokens = tokens;
+    p.weights.resize(rowBytes(type, p.cols) * static_cast<size_t>(p.rows));
+    fillRandomWeights(type, p.weights.data(), p.rows, p.cols, 0.5f, seed);
+    SplitMix64 rng(seed * 7 + 1);
+    p.x.resize(static_cast<size_t>(tokens * p.cols));
+    for (float& v : p.x) v = 2.0f * rng.nextSigned();
+    return p;
+}
+
+// Runs `set`'s kernel for the problem; quantized activations come from `quantizer`.
+std::vector<float> runKernel(const MatmulKernelSet& set, const Problem& p, QuantizeKernel quantizer) {
+    const WeightRows w{p.weights.data(), static_cast<int64_t>(rowBytes(p.type, p.cols)), p.cols, p.type};
+    std::vector<ActivationBlockQ8> q;
+    ActivationBatch batch;
+    batch.tokens = p.tokens;
+    batch.cols = p.cols;
+    if (usesQuantizedActivations(set, p.type)) {
+        q.resize(static_cast<size_t>(p.tokens * p.cols / 32));
+        for (int t = 0; t < p.tokens; ++t) quantizer(p.x.data() + t * p.cols, p.cols, q.data() + t * p.cols / 32);
+        batch.data = q.data();
+        batch.tokenStride = p.cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
+    } else {
+        batch.data = p.x.data();
+        batch.tokenStride = p.cols * static_cast<int64_t>(sizeof(float));
+    }
+    std::vector<float> out(static_cast<size_t>(p.tokens * p.rows), NAN);
+    // Two calls over split row ranges, as two workers would make them.
+    set.forType(p.type)(w, 0, 20, batch, out.data(), p.rows);
+    set.forType(p.type)(w, 20, p.rows, batch, out.data(), p.rows);
+    return out;
+}
+
+double relativeL2(const std::vector<float>& a, const std::vector<float>& b) {
+    double diff = 0, norm = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        diff += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+        norm += double(b[i]) * b[i];
+    }
+    return std::sqrt(diff / norm);
+}
+
+std::vector<const MatmulKernelSet*> simdSets() {
+    std::vector<const MatmulKernelSet*> sets;
+    for (const MatmulKernelSet* s : {avx2Kernels(), avxVnniKernels(), avx512Kernels()}) {
+        if (s != nullptr) sets.push_back(s);
+    }
+    return sets;
+}
+
+TEST(MatmulKernels, SimdKernelsMatchScalarForEveryType) {
+    if (simdSets().empty()) GTEST_SKIP() << "this CPU runs no SIMD kernel set";
+    for (const MatmulKernelSet* set : simdSets()) {
+        for (TensorType type : kAllTypes) {
+            for (int tokens : {1, 3, 6}) {
+                const Problem p = makeProblem(type, tokens, 11 + tokens);
+                const std::vector<float> scalar = runKernel(scalarKernels(), p, scalarKernels().quantize);
+                const std::vector<float> simd = runKernel(*set, p, scalarKernels().quantize);
+                EXPECT_LT(relativeL2(simd, scalar), 2e-6)
+                    << set->name << " " << tensorTypeInfo(type).name << " tokens=" << tokens;
+            }
+        }
+    }
+}
+
+TEST(MatmulKernels, SimdQuantizationMatchesScalarExactly) {
+    SplitMix64 rng(5);
+    std::vector<float> x(32 * 9);
+    for (float& v : x) v = 3.0f * rng.nextSigned();
+    std::fill(x.begin() + 64, x.begin() + 96, 0.0f);  // an all-zero block
+    x[100] = 2.5f * (x[101] = 1.0f);                   // a tie for the rounding mode
+    std::vector<ActivationBlockQ8> expected(9), actual(9);
+    scalarKernels().quantize(x.data(), static_cast<int64_t>(x.size()), expected.data());
+    for (const MatmulKernelSet* set : simdSets()) {
+        set->quantize(x.data(), static_cast<int64_t>(x.size()), actual.data());
+        for (size_t b = 0; b < expected.size(); ++b) {
+            EXPECT_EQ(expected[b].d, actual[b].d) << set->name << " block " << b;
+            EXPECT_EQ(expected[b].dsum, actual[b].dsum) << set->name << " block " << b;
+            EXPECT_EQ(0, std::memcmp(expected[b].q, actual[b].q, 32)) << set->name << " block " << b;
+        }
+    }
+}
+
+TEST(MatmulKernels, ScalarQuantizedKernelsStayNearTheFloatReference) {
+    for (TensorType type : kAllTypes) {
+        const Problem p = makeProblem(type, 5, 3);
+        const std::vector<float> reference = runKernel(referenceKernels(), p, nullptr);
+        const std::vector<float> scalar = runKernel(scalarKernels(), p, scalarKernels().quantize);
+        // Float types see the same math; quantized ones lose ~0.5% to 8-bit activations.
+        const bool quantized = tensorTypeInfo(type).blockValues > 1;
+        EXPECT_LT(relativeL2(scalar, reference), quantized ? 1e-2 : 1e-6) << tensorTypeInfo(type).name;
+    }
+}
+
+TEST(MatmulKernels, ReferenceMatchesFloat64DotOfDequantizedRows) {
+    for (TensorType type : kAllTypes) {
+        const Problem p = makeProblem(type, 2, 9);
+        const std::vector<float> reference = runKernel(referenceKernels(), p, nullptr);
+        std::vector<float> exact(reference.size());
+        std::vector<float> row(static_cast<size_t>(p.cols));
+        for (int64_t r = 0; r < p.rows; ++r) {
+            dequantizeRow(type, p.weights.data() + r * rowBytes(type, p.cols), p.cols, row.data());
+            for (int t = 0; t < p.tokens; ++t) {
+                double sum = 0;
+                for (int64_t c = 0; c < p.cols; ++c) sum += double(row[c]) * p.x[t * p.cols + c];
+                exact[t * p.rows + r] = static_cast<float>(sum);
+            }
+        }
+        EXPECT_LT(relativeL2(reference, exact), 1e-6) << tensorTypeInfo(type).name;
+    }
+}
+
+TEST(MatmulKernels, DispatchPicksTheWidestSetThisCpuHas) {
+    const MatmulKernelSet& best = bestKernels();
+    if (avx512Kernels() != nullptr) {
+        EXPECT_STREQ(best.name, "AVX-512");
+    } else if (avxVnniKernels() != nullptr) {
+        EXPECT_STREQ(best.name, "AVX-VNNI");
+    } else if (avx2Kernels() != nullptr) {
+        EXPECT_STREQ(best.name, "AVX2");
+    } else {
+        EXPECT_STREQ(best.name, "scalar");
+    }
+    for (TensorType type : kAllTypes) EXPECT_NE(best.forType(type), nullptr);
+}
+
+}  // namespace
+}  // namespace ps
