@@ -1,0 +1,34 @@
+#pragma once
+// What the prompt-app commands of promptstudio-cli share: parsing a command's
+// options with the exit codes of cli_command.h, reporting errors the same way,
+// and finding the model a command should use.
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace ps::cli {
+
+// Parses `arguments` (program, command, options...). Returns nullopt when the
+// command should go on, else the exit code to return: 0 after --help (printed
+// to stdout), kExitUsage after an option error (printed to stderr). `usage`
+// is the line after "usage: promptstudio-cli ", e.g. "validate APP...".
+std::optional<int> parseCommandLine(QCommandLineParser& parser, const QStringList& arguments,
+                                    const QString& usage, const QString& description);
+
+// "promptstudio-cli COMMAND: message" on stderr.
+void printCommandError(const QString& command, const QString& message);
+
+// Text to stdout exactly as given (UTF-8, no newline added), flushed at once so
+// that streamed tokens show up as they come.
+void writeStdout(const QString& text);
+void writeStdout(const std::string& bytes);
+
+// The model to use: `--model` when given, else the app's model hint when it
+// names an existing file, else $PROMPTSTUDIO_MODEL. When none applies, `error`
+// says how to pick one and the result is empty.
+QString resolveModelPath(const QString& modelOption, const QString& appModelHint,
+                         const QString& appDirectory, QString* error);
+
+}  // namespace ps::cli
