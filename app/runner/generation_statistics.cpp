@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "runner/generation_service.h"
+#include "runner/run_result.h"
 
 namespace ps {
 
@@ -23,6 +24,13 @@ QJsonObject statisticsToJson(const GenerationResult& result) {
         {"prefillTokensPerSecond", rounded(stats.prefillTokensPerSecond(), 100)},
         {"decodeTokensPerSecond", rounded(stats.decodeTokensPerSecond(), 100)},
     };
+}
+
+QJsonObject RunResult::statisticsJson() const {
+    GenerationResult result;
+    result.stopReason = stopReason;
+    result.stats = stats;
+    return statisticsToJson(result);
 }
 
 }  // namespace ps
