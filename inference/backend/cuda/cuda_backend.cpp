@@ -1,0 +1,434 @@
+// The CUDA backend: a Llama forward pass on one NVIDIA GPU.
+//
+// decode (one token)  embed -> per layer: norm, q/k/v matvec, rope+KV write,
+//                     split attention, wo matvec (+residual), norm, gate/up
+//                     matvec with SwiGLU, down matvec (+residual) -> norm,
+//                     output matvec -> logits to pinned memory. Captured once
+//                     as a CUDA graph and replayed; token and position are read
+//                     from device memory that the graph itself refreshes from a
+//                     pinned host buffer.
+// prefill (n tokens)  the same story per chunk of kPrefillChunkTokens, but each
+//                     matrix is dequantized to FP16 (F16 used as stored) and
+//                     multiplied with cublasGemmEx (tensor cores, FP32
+//                     accumulation); the output matrix runs on the last token only.
+#include "backend/cuda/cuda_backend.h"
+
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "backend/cuda/attention_math.h"
+#include "backend/cuda/cuda_buffers.h"
+#include "backend/cuda/cuda_check.h"
+#include "backend/cuda/device_weights.h"
+#include "backend/cuda/kernels.h"
+#include "backend/cuda/memory_plan.h"
+#include "backend/cuda/rope_math.h"
+#include "model/model.h"
+
+namespace ps {
+
+namespace {
+
+// Carves one allocation into aligned sub-buffers (256-byte boundaries keep
+// every float4 / uint4 access aligned).
+class Arena {
+public:
+    explicit Arena(uint64_t bytes) : storage_(bytes) {}
+    template <typename T>
+    T* take(int64_t count) {
+        T* at = reinterpret_cast<T*>(storage_.get() + used_);
+        used_ += (static_cast<uint64_t>(count) * sizeof(T) + 255) / 256 * 256;
+        if (used_ > storage_.size()) throw BackendError("CUDA scratch arena overflow (a bug in ScratchLayout)");
+        return at;
+    }
+    static uint64_t bytesFor(const ScratchLayout& s) {
+        // Each take() rounds up to 256 bytes; fewer than 32 buffers.
+        return s.bytes() + 32 * 256;
+    }
+
+private:
+    DeviceBuffer<uint8_t> storage_;
+    uint64_t used_ = 0;
+};
+
+class CudaBackend final : public Backend {
+public:
+    CudaBackend(std::shared_ptr<const Model> model, int device, int contextLength, std::string deviceName,
+                const std::vector<float>& inverseFrequencies);
+
+    BackendKind kind() const override { return BackendKind::Cuda; }
+    std::string deviceName() const override { return deviceName_; }
+    int contextLength() const override { return contextLength_; }
+    void forward(std::span<const int32_t> tokens, int startPos, std::span<float> logits) override;
+
+private:
+    void decode(int32_t token, int position);
+    void enqueueDecodeStep();
+    void prefillChunk(std::span<const int32_t> tokens, int startPos, bool last);
+    // Y[n x rows] (=|+=) X[n x cols] W^T with FP16 inputs and FP32 accumulation.
+    void gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate);
+    RopeKvParams ropeParams(int layer, float* q, const float* k, const float* v, int tokens, const int* startPos);
+    AttentionParams attentionParams(int layer, const float* q, int queries, const int* startPos, bool decode,
+                                    float* out);
+    __half* kLayer(int layer) const { return kCache_.get() + kvShape_.offset(layer, 0, 0, 0); }
+    __half* vLayer(int layer) const { return vCache_.get() + kvShape_.offset(layer, 0, 0, 0); }
+
+    const ModelConfig& config_;
+    int device_;
+    int contextLength_;
+    std::string deviceName_;
+    bool useGraph_;
+
+    CudaStream stream_;
+    CublasHandle cublas_;
+    DeviceWeights weights_;
+    KvCacheShape kvShape_;
+    DeviceBuffer<__half> kCache_, vCache_;
+    DeviceBuffer<uint8_t> cublasWorkspace_;
+    DeviceBuffer<float> inverseFrequencies_;
+    ScratchLayout layout_;
+    Arena arena_;
+
+    // Decode buffers (FP32).
+    float *x_, *xn_, *q_, *k_, *v_, *att_, *gate_, *up_, *hidden_, *logits_, *decodePartials_;
+    int* deviceStep_;  // [0] token, [1] position: what the decode graph reads
+    // Prefill buffers.
+    float *px_, *pq_, *pk_, *pv_, *patt_, *pgate_, *pup_, *prefillPartials_;
+    __half *ph_, *dequantized_;
+    int32_t* prefillTokens_;
+    int* prefillStart_;
+
+    PinnedBuffer<int> hostStep_;          // token, position for the graph to copy
+    PinnedBuffer<int32_t> hostPrefill_;   // tokens of a chunk, then its start position
+    PinnedBuffer<float> hostLogits_;
+    CudaEvent inputsCopied_, logitsReady_;
+    CudaGraphExec decodeGraph_;
+};
+
+CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int contextLength, std::string deviceName,
+                         const std::vector<float>& inverseFrequencies)
+    : Backend(std::move(model)),
+      config_(model_->config()),
+      device_(device),
+      contextLength_(contextLength),
+      deviceName_(std::move(deviceName)),
+      useGraph_(std::getenv("PROMPTSTUDIO_CUDA_GRAPHS") == nullptr ||
+                std::string(std::getenv("PROMPTSTUDIO_CUDA_GRAPHS")) != "0"),
+      weights_(*model_, stream_.get()),
+      kvShape_{config_.layerCount, contextLength, config_.kvHeadCount, config_.headDim},
+      kCache_(static_cast<size_t>(kvShape_.totalElements())),
+      vCache_(static_cast<size_t>(kvShape_.totalElements())),
+      cublasWorkspace_(kCublasWorkspaceBytes),
+      inverseFrequencies_(inverseFrequencies.size()),
+      layout_(ScratchLayout::compute(config_, contextLength)),
+      arena_(Arena::bytesFor(layout_)),
+      hostStep_(2),
+      hostPrefill_(kPrefillChunkTokens + 1),
+      hostLogits_(static_cast<size_t>(config_.vocabSize)) {
+    const int64_t dim = config_.dim, qDim = static_cast<int64_t>(config_.headCount) * config_.headDim,
+                  kvDim = config_.kvDim(), ffn = config_.ffnDim, chunk = kPrefillChunkTokens;
+    x_ = arena_.take<float>(dim);
+    xn_ = arena_.take<float>(dim);
+    q_ = arena_.take<float>(qDim);
+    att_ = arena_.take<float>(qDim);
+    k_ = arena_.take<float>(kvDim);
+    v_ = arena_.take<float>(kvDim);
+    gate_ = arena_.take<float>(ffn);
+    up_ = arena_.take<float>(ffn);
+    hidden_ = arena_.take<float>(ffn);
+    logits_ = arena_.take<float>(layout_.logitsFloats);
+    decodePartials_ = arena_.take<float>(layout_.decodePartialFloats);
+    px_ = arena_.take<float>(chunk * dim);
+    pq_ = arena_.take<float>(chunk * qDim);
+    patt_ = arena_.take<float>(chunk * qDim);
+    pk_ = arena_.take<float>(chunk * kvDim);
+    pv_ = arena_.take<float>(chunk * kvDim);
+    pgate_ = arena_.take<float>(chunk * ffn);
+    pup_ = arena_.take<float>(chunk * ffn);
+    prefillPartials_ = arena_.take<float>(layout_.prefillPartialFloats);
+    ph_ = arena_.take<__half>(layout_.prefillHalves);
+    dequantized_ = arena_.take<__half>(layout_.dequantHalves);
+    prefillTokens_ = arena_.take<int32_t>(chunk);
+    prefillStart_ = arena_.take<int>(1);
+    deviceStep_ = arena_.take<int>(2);
+
+    CUDA_CHECK(cudaMemcpyAsync(inverseFrequencies_.get(), inverseFrequencies.data(),
+                               inverseFrequencies.size() * sizeof(float), cudaMemcpyHostToDevice, stream_.get()));
+    CUBLAS_CHECK(cublasSetStream(cublas_.get(), stream_.get()));
+    CUBLAS_CHECK(cublasSetWorkspace(cublas_.get(), cublasWorkspace_.get(), cublasWorkspace_.size()));
+    // Unwritten cache positions are never read (attention stops at the query's
+    // position), but zeros make a bug there show as a wrong number, not a NaN hunt.
+    CUDA_CHECK(cudaMemsetAsync(kCache_.get(), 0, kCache_.size() * sizeof(__half), stream_.get()));
+    CUDA_CHECK(cudaMemsetAsync(vCache_.get(), 0, vCache_.size() * sizeof(__half), stream_.get()));
+    launchProbe(deviceStep_, stream_.get());  // fails here when the build has no code for this GPU
+    CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+}
+
+void CudaBackend::forward(std::span<const int32_t> tokens, int startPos, std::span<float> logits) {
+    if (tokens.empty()) throw BackendError("forward: no tokens given");
+    if (startPos < 0 || startPos + static_cast<int64_t>(tokens.size()) > contextLength_) {
+        throw BackendError("forward: positions " + std::to_string(startPos) + ".." +
+                           std::to_string(startPos + static_cast<int64_t>(tokens.size()) - 1) +
+                           " do not fit the context of " + std::to_string(contextLength_) + " tokens");
+    }
+    if (logits.size() < static_cast<size_t>(config_.vocabSize)) {
+        throw BackendError("forward: the logits buffer holds " + std::to_string(logits.size()) + " floats, the vocabulary " +
+                           std::to_string(config_.vocabSize));
+    }
+    for (const int32_t token : tokens) {
+        if (token < 0 || token >= config_.vocabSize) {
+            throw BackendError("forward: token id " + std::to_string(token) + " is outside the vocabulary (0.." +
+                               std::to_string(config_.vocabSize - 1) + ")");
+        }
+    }
+    CUDA_CHECK(cudaSetDevice(device_));  // the caller's thread may not be the creator's
+
+    if (tokens.size() == 1) {
+        decode(tokens[0], startPos);
+    } else {
+        for (size_t done = 0; done < tokens.size(); done += kPrefillChunkTokens) {
+            const size_t count = std::min<size_t>(kPrefillChunkTokens, tokens.size() - done);
+            prefillChunk(tokens.subspan(done, count), startPos + static_cast<int>(done), done + count == tokens.size());
+        }
+    }
+    // The logits copy was queued behind the step; wait for it alone.
+    CUDA_CHECK(cudaEventRecord(logitsReady_.get(), stream_.get()));
+    CUDA_CHECK(cudaEventSynchronize(logitsReady_.get()));
+    std::memcpy(logits.data(), hostLogits_.get(), static_cast<size_t>(config_.vocabSize) * sizeof(float));
+}
+
+void CudaBackend::decode(int32_t token, int position) {
+    hostStep_.get()[0] = token;  // the previous step finished: forward() waited for it
+    hostStep_.get()[1] = position;
+    cudaStream_t s = stream_.get();
+    if (!useGraph_) {
+        enqueueDecodeStep();
+        return;
+    }
+    if (!decodeGraph_.get()) {
+        CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
+        cudaGraph_t graph = nullptr;
+        try {
+            enqueueDecodeStep();
+        } catch (...) {
+            cudaStreamEndCapture(s, &graph);
+            if (graph) cudaGraphDestroy(graph);
+            throw;
+        }
+        CUDA_CHECK(cudaStreamEndCapture(s, &graph));
+        const cudaError_t instantiated = cudaGraphInstantiate(decodeGraph_.out(), graph, 0);
+        cudaGraphDestroy(graph);
+        CUDA_CHECK(instantiated);
+    }
+    CUDA_CHECK(cudaGraphLaunch(decodeGraph_.get(), s));
+}
+
+// One decode step, the story of llama2.c's forward(); all of it is enqueued on
+// the stream (and captured into the graph on the first call).
+void CudaBackend::enqueueDecodeStep() {
+    cudaStream_t s = stream_.get();
+    const int* tokenOnDevice = deviceStep_;
+    const int* positionOnDevice = deviceStep_ + 1;
+    CUDA_CHECK(cudaMemcpyAsync(deviceStep_, hostStep_.get(), 2 * sizeof(int), cudaMemcpyHostToDevice, s));
+    launchEmbedding(weights_.tokenEmbedding(), tokenOnDevice, 1, x_, s);
+    for (int l = 0; l < config_.layerCount; ++l) {
+        const DeviceLayer& layer = weights_.layers()[static_cast<size_t>(l)];
+        launchRmsNorm(x_, layer.attnNorm, config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
+        launchMatvec(layer.wq, xn_, q_, false, s);
+        launchMatvec(layer.wk, xn_, k_, false, s);
+        launchMatvec(layer.wv, xn_, v_, false, s);
+        launchRopeKvWrite(ropeParams(l, q_, k_, v_, 1, positionOnDevice), s);
+        launchAttention(attentionParams(l, q_, 1, positionOnDevice, true, att_), s);
+        launchMatvec(layer.wo, att_, x_, true, s);
+        launchRmsNorm(x_, layer.ffnNorm, config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
+        if (layer.wGate.type == layer.wUp.type) {
+            launchGateUpSwiglu(layer.wGate, layer.wUp, xn_, hidden_, s);
+        } else {
+            launchMatvec(layer.wGate, xn_, gate_, false, s);
+            launchMatvec(layer.wUp, xn_, up_, false, s);
+            launchSwiglu(gate_, up_, config_.ffnDim, hidden_, nullptr, s);
+        }
+        launchMatvec(layer.wDown, hidden_, x_, true, s);
+    }
+    launchRmsNorm(x_, weights_.outputNorm(), config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
+    launchMatvec(weights_.output(), xn_, logits_, false, s);
+    CUDA_CHECK(cudaMemcpyAsync(hostLogits_.get(), logits_, static_cast<size_t>(config_.vocabSize) * sizeof(float),
+                               cudaMemcpyDeviceToHost, s));
+}
+
+void CudaBackend::prefillChunk(std::span<const int32_t> tokens, int startPos, bool last) {
+    cudaStream_t s = stream_.get();
+    const int n = static_cast<int>(tokens.size());
+    const int64_t dim = config_.dim, qDim = static_cast<int64_t>(config_.headCount) * config_.headDim;
+
+    // The previous chunk's inputs may still be on their way from the pinned buffer.
+    CUDA_CHECK(cudaEventSynchronize(inputsCopied_.get()));
+    std::copy(tokens.begin(), tokens.end(), hostPrefill_.get());
+    hostPrefill_.get()[kPrefillChunkTokens] = startPos;
+    CUDA_CHECK(cudaMemcpyAsync(prefillTokens_, hostPrefill_.get(), static_cast<size_t>(n) * sizeof(int32_t),
+                               cudaMemcpyHostToDevice, s));
+    CUDA_CHECK(cudaMemcpyAsync(prefillStart_, hostPrefill_.get() + kPrefillChunkTokens, sizeof(int),
+                               cudaMemcpyHostToDevice, s));
+    CUDA_CHECK(cudaEventRecord(inputsCopied_.get(), s));
+
+    launchEmbedding(weights_.tokenEmbedding(), prefillTokens_, n, px_, s);
+    for (int l = 0; l < config_.layerCount; ++l) {
+        const DeviceLayer& layer = weights_.layers()[static_cast<size_t>(l)];
+        launchRmsNorm(px_, layer.attnNorm, config_.dim, n, config_.rmsEpsilon, nullptr, ph_, s);
+        gemm(layer.wq, ph_, n, pq_, false);
+        gemm(layer.wk, ph_, n, pk_, false);
+        gemm(layer.wv, ph_, n, pv_, false);
+        launchRopeKvWrite(ropeParams(l, pq_, pk_, pv_, n, prefillStart_), s);
+        launchAttention(attentionParams(l, pq_, n, prefillStart_, false, patt_), s);
+        launchFloatToHalf(patt_, ph_, n * qDim, s);
+        gemm(layer.wo, ph_, n, px_, true);
+        launchRmsNorm(px_, layer.ffnNorm, config_.dim, n, config_.rmsEpsilon, nullptr, ph_, s);
+        gemm(layer.wGate, ph_, n, pgate_, false);
+        gemm(layer.wUp, ph_, n, pup_, false);
+        launchSwiglu(pgate_, pup_, static_cast<int64_t>(n) * config_.ffnDim, nullptr, ph_, s);
+        gemm(layer.wDown, ph_, n, px_, true);
+    }
+    if (!last) return;
+    launchRmsNorm(px_ + (n - 1) * dim, weights_.outputNorm(), config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
+    launchMatvec(weights_.output(), xn_, logits_, false, s);
+    CUDA_CHECK(cudaMemcpyAsync(hostLogits_.get(), logits_, static_cast<size_t>(config_.vocabSize) * sizeof(float),
+                               cudaMemcpyDeviceToHost, s));
+}
+
+void CudaBackend::gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate) {
+    // Row-major W [rows x cols] is column-major W^T; cuBLAS computes
+    // Y^T [rows x n] = op_T(W^T) * X^T with X^T column-major [cols x n].
+    const __half* a = dequantized_;
+    int lda = static_cast<int>(w.cols);
+    if (w.type == TensorType::F16) {
+        a = reinterpret_cast<const __half*>(w.data);  // as stored, padded stride
+        lda = static_cast<int>(w.rowStride / 2);
+    } else {
+        launchDequantizeToHalf(w, dequantized_, stream_.get());
+    }
+    const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
+    CUBLAS_CHECK(cublasGemmEx(cublas_.get(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(w.rows), n,
+                              static_cast<int>(w.cols), &alpha, a, CUDA_R_16F, lda, x, CUDA_R_16F,
+                              static_cast<int>(w.cols), &beta, y, CUDA_R_32F, static_cast<int>(w.rows),
+                              CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+}
+
+RopeKvParams CudaBackend::ropeParams(int layer, float* q, const float* k, const float* v, int tokens,
+                                     const int* startPos) {
+    RopeKvParams p{};
+    p.q = q;
+    p.k = k;
+    p.v = v;
+    p.tokens = tokens;
+    p.startPos = startPos;
+    p.inverseFrequencies = inverseFrequencies_.get();
+    p.heads = config_.headCount;
+    p.kvHeads = config_.kvHeadCount;
+    p.headDim = config_.headDim;
+    p.ropeDim = config_.ropeDim;
+    p.kCacheLayer = kLayer(layer);
+    p.vCacheLayer = vLayer(layer);
+    return p;
+}
+
+AttentionParams CudaBackend::attentionParams(int layer, const float* q, int queries, const int* startPos,
+                                             bool decode, float* out) {
+    AttentionParams p{};
+    p.q = q;
+    p.queries = queries;
+    p.startPos = startPos;
+    p.kCacheLayer = kLayer(layer);
+    p.vCacheLayer = vLayer(layer);
+    p.heads = config_.headCount;
+    p.kvHeads = config_.kvHeadCount;
+    p.headDim = config_.headDim;
+    p.splitLength = decode ? layout_.decodeSplitLength : layout_.prefillSplitLength;
+    p.splits = attentionSplitCount(contextLength_, p.splitLength);
+    p.scale = 1.0f / std::sqrt(static_cast<float>(config_.headDim));
+    p.partials = decode ? decodePartials_ : prefillPartials_;
+    p.out = out;
+    return p;
+}
+
+// Shapes the kernels are written for; anything else stays on the CPU.
+std::string unsupportedShape(const ModelConfig& c) {
+    if (c.headCount <= 0 || c.kvHeadCount <= 0 || c.headCount % c.kvHeadCount != 0)
+        return "its attention heads (" + std::to_string(c.headCount) + " query, " + std::to_string(c.kvHeadCount) +
+               " key/value) do not group evenly";
+    if (c.headDim <= 0 || c.headDim % 2 != 0 || c.headDim > 256)
+        return "its head size " + std::to_string(c.headDim) + " is not an even number up to 256";
+    if (c.ropeDim > c.headDim || c.ropeDim % 2 != 0)
+        return "its rotary dimension " + std::to_string(c.ropeDim) + " does not fit its head size";
+    return {};
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model, const BackendOptions& options,
+                                              std::string& whyNot) {
+    whyNot.clear();
+    std::string gpuName = "the GPU";
+    try {
+        int count = 0;
+        const cudaError_t found = cudaGetDeviceCount(&count);
+        if (found != cudaSuccess) {
+            (void)cudaGetLastError();
+            whyNot = std::string("no NVIDIA GPU found (") + cudaGetErrorString(found) + ")";
+            return nullptr;
+        }
+        if (count == 0) {
+            whyNot = "no NVIDIA GPU found (the driver sees no CUDA device)";
+            return nullptr;
+        }
+        if (options.cudaDevice < 0 || options.cudaDevice >= count) {
+            whyNot = "there is no CUDA device " + std::to_string(options.cudaDevice) + " (this machine has " +
+                     std::to_string(count) + ")";
+            return nullptr;
+        }
+        CUDA_CHECK(cudaSetDevice(options.cudaDevice));
+        cudaDeviceProp properties{};
+        CUDA_CHECK(cudaGetDeviceProperties(&properties, options.cudaDevice));
+        gpuName = properties.name;
+
+        const ModelConfig& config = model->config();
+        if (const std::string shape = unsupportedShape(config); !shape.empty()) {
+            whyNot = "the CUDA backend cannot run this model: " + shape;
+            return nullptr;
+        }
+        std::vector<float> pairFactors;
+        if (model->weights().ropeFrequencyFactors) pairFactors = dequantizeVectorOnHost(*model->weights().ropeFrequencyFactors);
+        std::string unsupported;
+        const auto inverseFrequencies = ropeInverseFrequencies(config, pairFactors, unsupported);
+        if (!inverseFrequencies) {
+            whyNot = "the CUDA backend cannot run this model: " + unsupported;
+            return nullptr;
+        }
+
+        const int contextLength = options.contextLength > 0 ? options.contextLength
+                                  : config.contextLength > 0 ? std::min(config.contextLength, 4096)
+                                                             : 4096;
+        const MemoryPlan plan = planMemory(config, contextLength, DeviceWeights::bytesNeeded(*model));
+        size_t freeBytes = 0, totalBytes = 0;
+        CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+        if (plan.total() > freeBytes) {
+            whyNot = describeShortfall(plan, contextLength, freeBytes, gpuName);
+            return nullptr;
+        }
+        return std::make_unique<CudaBackend>(std::move(model), options.cudaDevice, contextLength, gpuName,
+                                             *inverseFrequencies);
+    } catch (const CudaError& e) {
+        whyNot = e.isOutOfMemory() ? gpuName + " ran out of memory while loading the model (" + e.what() + ")"
+                                   : "the CUDA backend could not start on " + gpuName + ": " + e.what();
+    } catch (const std::exception& e) {
+        whyNot = "the CUDA backend could not start on " + gpuName + ": " + e.what();
+    } catch (...) {
+        whyNot = "the CUDA backend could not start on " + gpuName + " (unknown error)";
+    }
+    return nullptr;
+}
+
+}  // namespace ps

@@ -1,0 +1,61 @@
+#pragma once
+// The model's weights on the GPU, in their stored type (F32, F16, BF16, Q8_0,
+// Q4_0, Q4_K, Q6_K), uploaded once into one allocation. Matrix rows are padded
+// to a 16-byte stride so that the kernels' chunk loads are aligned; norm
+// vectors are converted to FP32 (they are tiny and read by every token).
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "backend/cuda/cuda_buffers.h"
+#include "tensor/tensor_type.h"
+
+namespace ps {
+
+class Model;
+struct WeightTensor;
+
+struct DeviceMatrix {
+    TensorType type = TensorType::F32;
+    int64_t rows = 0;
+    int64_t cols = 0;
+    int64_t storedRowBytes = 0;  // bytes of a row in the file
+    int64_t rowStride = 0;       // bytes between rows on the GPU (16-byte multiple)
+    const uint8_t* data = nullptr;
+};
+
+struct DeviceLayer {
+    const float* attnNorm = nullptr;
+    DeviceMatrix wq, wk, wv, wo;
+    const float* ffnNorm = nullptr;
+    DeviceMatrix wGate, wUp, wDown;
+};
+
+class DeviceWeights {
+public:
+    // Bytes the weights will take on the GPU (for the memory plan).
+    static uint64_t bytesNeeded(const Model& model);
+
+    // Uploads every weight of `model` through pinned staging buffers on `stream`
+    // and waits for the copies. Throws CudaError.
+    DeviceWeights(const Model& model, cudaStream_t stream);
+
+    const DeviceMatrix& tokenEmbedding() const { return tokenEmbedding_; }
+    const std::vector<DeviceLayer>& layers() const { return layers_; }
+    const float* outputNorm() const { return outputNorm_; }
+    const DeviceMatrix& output() const { return output_; }
+    uint64_t bytes() const { return storage_.size(); }
+
+private:
+    DeviceBuffer<uint8_t> storage_;
+    DeviceMatrix tokenEmbedding_;
+    std::vector<DeviceLayer> layers_;
+    const float* outputNorm_ = nullptr;
+    DeviceMatrix output_;
+};
+
+// A 1-D weight (norm, rope factors) of any supported type as floats, on the host.
+std::vector<float> dequantizeVectorOnHost(const WeightTensor& tensor);
+
+}  // namespace ps

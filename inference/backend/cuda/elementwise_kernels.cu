@@ -1,0 +1,163 @@
+// The small kernels around the matrix products: embedding lookup, RMSNorm,
+// SwiGLU, RoPE fused with the KV-cache write, FP16 conversion and the
+// dequantization that feeds cuBLAS during prefill. Each is a loop around the
+// shared math of weight_units.h, rope_math.h, attention_math.h, elementwise_math.h.
+#include "backend/cuda/attention_math.h"
+#include "backend/cuda/cuda_check.h"
+#include "backend/cuda/elementwise_math.h"
+#include "backend/cuda/kernels.h"
+#include "backend/cuda/rope_math.h"
+#include "backend/cuda/weight_units.h"
+
+namespace ps {
+
+namespace {
+
+unsigned blocksFor(int64_t items, int threads) { return static_cast<unsigned>((items + threads - 1) / threads); }
+
+__global__ void probeKernel(int* flag) { *flag = 1; }
+
+// One block per token; threads walk the units of the token's row.
+template <TensorType T>
+__global__ void embeddingKernel(const uint8_t* table, int64_t cols, int64_t rowStride, const int32_t* tokens,
+                                float* x) {
+    const int t = blockIdx.x;
+    const uint8_t* row = table + static_cast<int64_t>(tokens[t]) * rowStride;
+    float* out = x + t * cols;
+    for (int64_t unit = threadIdx.x; unit < unitsInRow(cols); unit += blockDim.x) {
+        const int valid = validValuesInUnit(cols, unit);
+        float values[kUnitValues];
+        decodeUnit<T>(row, unit, valid, values);
+#pragma unroll
+        for (int i = 0; i < kUnitValues; ++i) {
+            if (i < valid) out[unit * kUnitValues + i] = values[i];
+        }
+    }
+}
+
+// One thread per unit of the whole matrix.
+template <TensorType T>
+__global__ void dequantizeKernel(const uint8_t* w, int64_t rows, int64_t cols, int64_t rowStride, __half* out) {
+    const int64_t perRow = unitsInRow(cols);
+    const int64_t index = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (index >= rows * perRow) return;
+    const int64_t row = index / perRow, unit = index % perRow;
+    const int valid = validValuesInUnit(cols, unit);
+    float values[kUnitValues];
+    decodeUnit<T>(w + row * rowStride, unit, valid, values);
+    __half* to = out + row * cols + unit * kUnitValues;
+#pragma unroll
+    for (int i = 0; i < kUnitValues; ++i) {
+        if (i < valid) to[i] = __float2half_rn(values[i]);  // constant indices keep values[] in registers
+    }
+}
+
+constexpr int kNormThreads = 256;
+
+// One block per row: sum of squares, then the scaled copy.
+__global__ void __launch_bounds__(kNormThreads)
+    rmsNormKernel(const float* x, const float* weight, int dim, float eps, float* outF32, __half* outF16) {
+    __shared__ float partial[kNormThreads / 32];
+    const float* in = x + static_cast<int64_t>(blockIdx.x) * dim;
+    float sum = 0.0f;
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) sum += in[i] * in[i];
+    for (int offset = 16; offset > 0; offset /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+    if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = sum;
+    __syncthreads();
+    float total = 0.0f;
+    for (int w = 0; w < kNormThreads / 32; ++w) total += partial[w];
+    const float scale = rmsScale(total, dim, eps);
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
+        const float value = in[i] * scale * weight[i];
+        const int64_t at = static_cast<int64_t>(blockIdx.x) * dim + i;
+        if (outF32) outF32[at] = value;
+        if (outF16) outF16[at] = __float2half_rn(value);
+    }
+}
+
+__global__ void swigluKernel(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16) {
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= count) return;
+    const float value = swiglu(gate[i], up[i]);
+    if (outF32) outF32[i] = value;
+    if (outF16) outF16[i] = __float2half_rn(value);
+}
+
+__global__ void floatToHalfKernel(const float* in, __half* out, int64_t count) {
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i < count) out[i] = __float2half_rn(in[i]);
+}
+
+// One block per token, one thread per (head, pair) of q; the threads with a kv
+// head pair also rotate k and write k and v into the cache.
+__global__ void ropeKvWriteKernel(RopeKvParams p) {
+    const int t = blockIdx.x;
+    const int position = *p.startPos + t;
+    const int half = p.headDim / 2;
+    const int qDim = p.heads * p.headDim, kvDim = p.kvHeads * p.headDim;
+    const KvCacheShape cache{1, 0, p.kvHeads, p.headDim};  // one layer; contextLength unused for offset(0, ...)
+    for (int pair = threadIdx.x; pair < p.heads * half; pair += blockDim.x) {
+        const int head = pair / half, i = pair % half;
+        const bool rotate = 2 * i < p.ropeDim;
+        const float angle = rotate ? ropeAngle(position, p.inverseFrequencies[i]) : 0.0f;
+        float* q = p.q + static_cast<int64_t>(t) * qDim + head * p.headDim + 2 * i;
+        if (rotate) ropeRotate(q[0], q[1], angle);
+        if (head < p.kvHeads) {
+            const float* k = p.k + static_cast<int64_t>(t) * kvDim + head * p.headDim + 2 * i;
+            const float* v = p.v + static_cast<int64_t>(t) * kvDim + head * p.headDim + 2 * i;
+            float k0 = k[0], k1 = k[1];
+            if (rotate) ropeRotate(k0, k1, angle);
+            const int64_t at = cache.offset(0, position, head, 2 * i);
+            p.kCacheLayer[at] = __float2half_rn(k0);
+            p.kCacheLayer[at + 1] = __float2half_rn(k1);
+            p.vCacheLayer[at] = __float2half_rn(v[0]);
+            p.vCacheLayer[at + 1] = __float2half_rn(v[1]);
+        }
+    }
+}
+
+}  // namespace
+
+void launchProbe(int* flag, cudaStream_t stream) {
+    probeKernel<<<1, 1, 0, stream>>>(flag);
+    CUDA_CHECK_LAUNCH();
+}
+
+void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream) {
+    dispatchWeightType(table.type, [&]<TensorType T>() {
+        embeddingKernel<T><<<count, 128, 0, stream>>>(table.data, table.cols, table.rowStride, tokens, x);
+    });
+    CUDA_CHECK_LAUNCH();
+}
+
+void launchRmsNorm(const float* x, const float* weight, int dim, int rows, float eps, float* outF32,
+                   __half* outF16, cudaStream_t stream) {
+    rmsNormKernel<<<rows, kNormThreads, 0, stream>>>(x, weight, dim, eps, outF32, outF16);
+    CUDA_CHECK_LAUNCH();
+}
+
+void launchSwiglu(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16,
+                  cudaStream_t stream) {
+    swigluKernel<<<blocksFor(count, 256), 256, 0, stream>>>(gate, up, count, outF32, outF16);
+    CUDA_CHECK_LAUNCH();
+}
+
+void launchDequantizeToHalf(const DeviceMatrix& w, __half* out, cudaStream_t stream) {
+    const int64_t units = w.rows * unitsInRow(w.cols);
+    dispatchWeightType(w.type, [&]<TensorType T>() {
+        dequantizeKernel<T><<<blocksFor(units, 256), 256, 0, stream>>>(w.data, w.rows, w.cols, w.rowStride, out);
+    });
+    CUDA_CHECK_LAUNCH();
+}
+
+void launchFloatToHalf(const float* in, __half* out, int64_t count, cudaStream_t stream) {
+    floatToHalfKernel<<<blocksFor(count, 256), 256, 0, stream>>>(in, out, count);
+    CUDA_CHECK_LAUNCH();
+}
+
+void launchRopeKvWrite(const RopeKvParams& p, cudaStream_t stream) {
+    ropeKvWriteKernel<<<p.tokens, 128, 0, stream>>>(p);
+    CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace ps

@@ -1,0 +1,73 @@
+#pragma once
+// Host-side launchers of the CUDA backend's kernels. Each kernel is a thin loop
+// around the shared math (weight_units.h, attention_math.h, rope_math.h,
+// elementwise_math.h); everything here only enqueues work on `stream` and
+// checks the launch. Values that change from token to token (the token id, the
+// position) are read from device memory so that a captured graph can be replayed.
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "backend/cuda/device_weights.h"
+
+namespace ps {
+
+// A trivial kernel: fails when this build has no code for the device.
+void launchProbe(int* flag, cudaStream_t stream);
+
+// x[t][0..cols) = row tokens[t] of `table`, for t < count.
+void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream);
+
+// For each of `rows` rows of `dim` floats: x * rmsScale * weight, written as
+// FP32 to outF32 and/or FP16 to outF16 (either may be null).
+void launchRmsNorm(const float* x, const float* weight, int dim, int rows, float eps, float* outF32,
+                   __half* outF16, cudaStream_t stream);
+
+// y = W x (or y += W x when `accumulate`: the residual add fused in).
+void launchMatvec(const DeviceMatrix& w, const float* x, float* y, bool accumulate, cudaStream_t stream);
+
+// hidden = silu(gate x) * up x in one pass; gate and up must share a type.
+void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const float* x, float* hidden,
+                        cudaStream_t stream);
+
+// out = silu(gate) * up element-wise, to FP32 and/or FP16.
+void launchSwiglu(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16,
+                  cudaStream_t stream);
+
+// The whole matrix as FP16, row-major with `cols` halves per row (for cuBLAS).
+void launchDequantizeToHalf(const DeviceMatrix& w, __half* out, cudaStream_t stream);
+
+void launchFloatToHalf(const float* in, __half* out, int64_t count, cudaStream_t stream);
+
+struct RopeKvParams {
+    float* q;        // [tokens][heads * headDim], rotated in place
+    const float* k;  // [tokens][kvDim]
+    const float* v;  // [tokens][kvDim]
+    int tokens;
+    const int* startPos;  // device: position of token 0
+    const float* inverseFrequencies;  // device, ropeDim / 2
+    int heads, kvHeads, headDim, ropeDim;
+    __half* kCacheLayer;  // this layer's [contextLength][kvDim]
+    __half* vCacheLayer;
+};
+// RoPE on q and k, then k and v (FP16) into the KV cache at their positions.
+void launchRopeKvWrite(const RopeKvParams& p, cudaStream_t stream);
+
+struct AttentionParams {
+    const float* q;  // [queries][heads * headDim], query t at position *startPos + t
+    int queries;
+    const int* startPos;  // device
+    const __half* kCacheLayer;
+    const __half* vCacheLayer;
+    int heads, kvHeads, headDim;
+    int splitLength, splits;  // attention_math.h: attentionSplitLength/Count
+    float scale;              // 1 / sqrt(headDim)
+    float* partials;          // [queries][heads][splits][headDim + 2]
+    float* out;               // [queries][heads * headDim]
+};
+// Causal attention over the cache, split over the sequence (flash-decoding):
+// one pass computes each split's partial softmax, a second merges them.
+void launchAttention(const AttentionParams& p, cudaStream_t stream);
+
+}  // namespace ps

@@ -1,0 +1,67 @@
+#include "backend/cuda/memory_plan.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "backend/cuda/attention_math.h"
+
+namespace ps {
+
+ScratchLayout ScratchLayout::compute(const ModelConfig& c, int contextLength) {
+    ScratchLayout s;
+    const int64_t dim = c.dim, qDim = static_cast<int64_t>(c.headCount) * c.headDim, kvDim = c.kvDim(),
+                  ffn = c.ffnDim, chunk = kPrefillChunkTokens;
+    s.decodeSplitLength = attentionSplitLength(contextLength, kDecodeMaxSplits);
+    s.prefillSplitLength = attentionSplitLength(contextLength, kPrefillMaxSplits);
+    const int64_t decodeSplits = attentionSplitCount(contextLength, s.decodeSplitLength);
+    const int64_t prefillSplits = attentionSplitCount(contextLength, s.prefillSplitLength);
+
+    s.decodeFloats = 2 * dim + 2 * qDim + 2 * kvDim + 3 * ffn;
+    s.logitsFloats = c.vocabSize;
+    s.decodePartialFloats = c.headCount * decodeSplits * (c.headDim + 2);
+    s.prefillFloats = chunk * (dim + 2 * qDim + 2 * kvDim + 2 * ffn);
+    s.prefillHalves = chunk * std::max({dim, qDim, ffn});
+    s.prefillPartialFloats = chunk * c.headCount * prefillSplits * (c.headDim + 2);
+    // Layer matrices only: the output matrix is applied to the last token alone,
+    // by the matrix-vector kernel, so it is never dequantized.
+    s.dequantHalves = std::max({qDim * dim, kvDim * dim, dim * qDim, ffn * dim});
+    return s;
+}
+
+uint64_t ScratchLayout::bytes() const {
+    const uint64_t floats = static_cast<uint64_t>(decodeFloats + logitsFloats + decodePartialFloats +
+                                                  prefillFloats + prefillPartialFloats);
+    const uint64_t halves = static_cast<uint64_t>(prefillHalves + dequantHalves);
+    return floats * 4 + halves * 2 + static_cast<uint64_t>(kPrefillChunkTokens) * 4;  // + token ids
+}
+
+uint64_t kvCacheBytes(const ModelConfig& c, int contextLength) {
+    return 2ull * static_cast<uint64_t>(c.layerCount) * static_cast<uint64_t>(contextLength) *
+           static_cast<uint64_t>(c.kvDim()) * 2ull;
+}
+
+MemoryPlan planMemory(const ModelConfig& config, int contextLength, uint64_t weightBytes) {
+    MemoryPlan plan;
+    plan.weightBytes = weightBytes;
+    plan.kvCacheBytes = kvCacheBytes(config, contextLength);
+    plan.scratchBytes = ScratchLayout::compute(config, contextLength).bytes() + kCublasWorkspaceBytes +
+                        kMemoryReserveBytes;
+    return plan;
+}
+
+std::string formatGiB(uint64_t bytes) {
+    const double gib = static_cast<double>(bytes) / static_cast<double>(1ull << 30);
+    char text[32];
+    std::snprintf(text, sizeof text, gib < 0.1 ? "%.2f" : "%.1f", gib);
+    return text;
+}
+
+std::string describeShortfall(const MemoryPlan& plan, int contextLength, uint64_t freeBytes,
+                              const std::string& deviceName) {
+    return "the model needs " + formatGiB(plan.total()) + " GiB of GPU memory (weights " +
+           formatGiB(plan.weightBytes) + ", KV cache " + formatGiB(plan.kvCacheBytes) + ", scratch " +
+           formatGiB(plan.scratchBytes) + " GiB) for a context of " + std::to_string(contextLength) +
+           " tokens, " + deviceName + " has " + formatGiB(freeBytes) + " GiB free";
+}
+
+}  // namespace ps

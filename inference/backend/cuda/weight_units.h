@@ -1,0 +1,183 @@
+#pragma once
+// How the CUDA kernels cut a weight row into work, and how they decode it.
+//
+// A *unit* is 32 consecutive values of a row: one Q8_0 or Q4_0 block, one
+// sub-block of a Q4_K or Q6_K super-block, or 32 plain floats. Every kernel that
+// reads weights (matrix-vector, dequantize-to-FP16, embedding lookup) hands one
+// unit to one thread and decodes it with decodeUnit<T>() below; a warp covers 32
+// consecutive units (64 for Q6_K), a contiguous *chunk* of the row that it
+// first copies to shared memory with 16-byte loads. The same functions run on the host in
+// tests/inference/cuda/weight_units_test.cpp against quant_blocks.h.
+//
+// On the GPU each row starts on a 16-byte boundary: rows are stored with a
+// padded stride (paddedRowBytes), so every chunk starts 16-byte aligned too.
+#include <cstdint>
+
+#include "tensor/float16.h"
+#include "tensor/host_device.h"
+#include "tensor/quant_blocks.h"
+#include "tensor/tensor_type.h"
+
+namespace ps {
+
+constexpr int kUnitValues = 32;
+constexpr int kUnitsPerChunk = 32;  // one unit per lane of a warp (see kChunkUnits)
+
+// Storage of a type as the kernels see it: plain float types are cut into
+// "blocks" of 32 values so that every type has whole units.
+template <TensorType T>
+struct WeightFormat;
+template <>
+struct WeightFormat<TensorType::F32> {
+    static constexpr int kBlockValues = 32, kBlockBytes = 128;
+};
+template <>
+struct WeightFormat<TensorType::F16> {
+    static constexpr int kBlockValues = 32, kBlockBytes = 64;
+};
+template <>
+struct WeightFormat<TensorType::BF16> {
+    static constexpr int kBlockValues = 32, kBlockBytes = 64;
+};
+template <>
+struct WeightFormat<TensorType::Q8_0> {
+    static constexpr int kBlockValues = 32, kBlockBytes = 34;
+};
+template <>
+struct WeightFormat<TensorType::Q4_0> {
+    static constexpr int kBlockValues = 32, kBlockBytes = 18;
+};
+template <>
+struct WeightFormat<TensorType::Q4_K> {
+    static constexpr int kBlockValues = 256, kBlockBytes = 144;
+};
+template <>
+struct WeightFormat<TensorType::Q6_K> {
+    static constexpr int kBlockValues = 256, kBlockBytes = 210;
+};
+
+template <TensorType T>
+constexpr int kUnitsPerBlock = WeightFormat<T>::kBlockValues / kUnitValues;
+
+// Units of one chunk: 32 (one per lane), or 64 where 32 units would not end on a
+// 16-byte boundary (Q6_K: 4 blocks are 840 bytes, 8 are 1680).
+template <TensorType T>
+constexpr int kChunkUnits =
+    (kUnitsPerChunk / kUnitsPerBlock<T> * WeightFormat<T>::kBlockBytes) % 16 == 0 ? kUnitsPerChunk
+                                                                                   : 2 * kUnitsPerChunk;
+
+// Bytes of one chunk; a multiple of 16 for every type (576 for Q4_0).
+template <TensorType T>
+constexpr int kChunkBytes = kChunkUnits<T> / kUnitsPerBlock<T> * WeightFormat<T>::kBlockBytes;
+static_assert(kChunkBytes<TensorType::Q4_0> % 16 == 0 && kChunkBytes<TensorType::Q8_0> % 16 == 0 &&
+              kChunkBytes<TensorType::Q4_K> % 16 == 0 && kChunkBytes<TensorType::Q6_K> % 16 == 0 &&
+              kChunkBytes<TensorType::F16> % 16 == 0 && kChunkBytes<TensorType::F32> % 16 == 0 &&
+              kChunkBytes<TensorType::BF16> % 16 == 0);
+constexpr int kMaxChunkBytes = 4096;  // F32
+
+// Units in a row of `cols` values (the last one partial for plain float rows
+// whose length is not a multiple of 32; quantized rows are whole blocks).
+PS_HD int64_t unitsInRow(int64_t cols) { return (cols + kUnitValues - 1) / kUnitValues; }
+
+// Values of unit `unit` that lie inside the row (32 except maybe the last).
+PS_HD int validValuesInUnit(int64_t cols, int64_t unit) {
+    const int64_t left = cols - unit * kUnitValues;
+    return left >= kUnitValues ? kUnitValues : static_cast<int>(left);
+}
+
+// Bytes of the row as stored in the file, and the 16-byte padded stride on the GPU.
+PS_HD int64_t paddedRowBytes(int64_t storedRowBytes) { return (storedRowBytes + 15) / 16 * 16; }
+
+// Byte offset, inside its row, of the chunk that starts at unit `firstUnit`
+// (a multiple of kChunkUnits<T>).
+template <TensorType T>
+PS_HD int64_t chunkByteOffset(int64_t firstUnit) {
+    return firstUnit / kUnitsPerBlock<T> * WeightFormat<T>::kBlockBytes;
+}
+
+// Bytes of the chunk starting at `firstUnit` that the warp must load, rounded
+// up to 16 and never past the padded row.
+template <TensorType T>
+PS_HD int chunkLoadBytes(int64_t storedRowBytes, int64_t firstUnit) {
+    const int64_t left = paddedRowBytes(storedRowBytes) - chunkByteOffset<T>(firstUnit);
+    return left < kChunkBytes<T> ? static_cast<int>(left) : kChunkBytes<T>;
+}
+
+// Decodes unit `unit` of the row whose bytes start at `row` (or of the chunk
+// starting there, with `unit` counted from the chunk) into out[0..31]. Values
+// at or past `valid` are 0 and their bytes are not read.
+template <TensorType T>
+PS_HD void decodeUnit(const uint8_t* row, int64_t unit, int valid, float* out) {
+    const uint8_t* block = row + unit / kUnitsPerBlock<T> * WeightFormat<T>::kBlockBytes;
+    const int sub = static_cast<int>(unit % kUnitsPerBlock<T>);
+    (void)sub;
+    if constexpr (T == TensorType::F32) {
+        const float* v = reinterpret_cast<const float*>(block);
+        for (int i = 0; i < kUnitValues; ++i) out[i] = i < valid ? v[i] : 0.0f;
+    } else if constexpr (T == TensorType::F16) {
+        const uint16_t* v = reinterpret_cast<const uint16_t*>(block);
+        for (int i = 0; i < kUnitValues; ++i) out[i] = i < valid ? halfToFloat(v[i]) : 0.0f;
+    } else if constexpr (T == TensorType::BF16) {
+        const uint16_t* v = reinterpret_cast<const uint16_t*>(block);
+        for (int i = 0; i < kUnitValues; ++i) out[i] = i < valid ? bf16ToFloat(v[i]) : 0.0f;
+    } else if constexpr (T == TensorType::Q8_0) {
+        const BlockQ8_0& b = *reinterpret_cast<const BlockQ8_0*>(block);
+        const float d = halfToFloat(b.d);
+        for (int i = 0; i < kUnitValues; ++i) out[i] = d * static_cast<float>(b.q[i]);
+    } else if constexpr (T == TensorType::Q4_0) {
+        const BlockQ4_0& b = *reinterpret_cast<const BlockQ4_0*>(block);
+        const float d = halfToFloat(b.d);
+        for (int j = 0; j < 16; ++j) {
+            out[j] = d * static_cast<float>((b.q[j] & 0x0f) - 8);
+            out[j + 16] = d * static_cast<float>((b.q[j] >> 4) - 8);
+        }
+    } else if constexpr (T == TensorType::Q4_K) {
+        const BlockQ4_K& b = *reinterpret_cast<const BlockQ4_K*>(block);
+        int scale, min;
+        q4_KScaleMin(b.scales, sub, scale, min);
+        const float d = halfToFloat(b.d) * static_cast<float>(scale);
+        const float m = halfToFloat(b.dmin) * static_cast<float>(min);
+        const uint8_t* q = b.q + 32 * (sub / 2);
+        const int shift = 4 * (sub % 2);
+        for (int i = 0; i < kUnitValues; ++i) out[i] = d * static_cast<float>((q[i] >> shift) & 0x0f) - m;
+    } else if constexpr (T == TensorType::Q6_K) {
+        // Sub-block `sub` holds values 32*sub .. 32*sub+31: half h, group g (gguf-facts.md).
+        const BlockQ6_K& b = *reinterpret_cast<const BlockQ6_K*>(block);
+        const int h = sub / 4, g = sub % 4;
+        const uint8_t* ql = b.ql + 64 * h + 32 * (g % 2);
+        const uint8_t* qh = b.qh + 32 * h;
+        const int lowShift = g < 2 ? 0 : 4;
+        const float d = halfToFloat(b.d);
+        const float d0 = d * static_cast<float>(b.scales[2 * sub]);
+        const float d1 = d * static_cast<float>(b.scales[2 * sub + 1]);
+        for (int i = 0; i < kUnitValues; ++i) {
+            const int q = (((ql[i] >> lowShift) & 0x0f) | (((qh[i] >> (2 * g)) & 3) << 4)) - 32;
+            out[i] = (i < 16 ? d0 : d1) * static_cast<float>(q);
+        }
+    }
+}
+
+// Sum of w[i] * x[i] over one decoded unit.
+PS_HD float dotUnit(const float* w, const float* x) {
+    float sum = 0.0f;
+    for (int i = 0; i < kUnitValues; ++i) sum += w[i] * x[i];
+    return sum;
+}
+
+// Calls f.template operator()<T>() with the compile-time type matching `type`;
+// the one place a runtime TensorType becomes a template argument.
+template <typename F>
+inline bool dispatchWeightType(TensorType type, F&& f) {
+    switch (type) {
+        case TensorType::F32: f.template operator()<TensorType::F32>(); return true;
+        case TensorType::F16: f.template operator()<TensorType::F16>(); return true;
+        case TensorType::BF16: f.template operator()<TensorType::BF16>(); return true;
+        case TensorType::Q8_0: f.template operator()<TensorType::Q8_0>(); return true;
+        case TensorType::Q4_0: f.template operator()<TensorType::Q4_0>(); return true;
+        case TensorType::Q4_K: f.template operator()<TensorType::Q4_K>(); return true;
+        case TensorType::Q6_K: f.template operator()<TensorType::Q6_K>(); return true;
+    }
+    return false;
+}
+
+}  // namespace ps
