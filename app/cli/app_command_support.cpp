@@ -40,6 +40,17 @@ void printCommandError(const QString& command, const QString& message) {
     QTextStream(stderr) << "promptstudio-cli " << command << ": " << message << "\n";
 }
 
+void printDocumentErrors(const QString& path, const QList<DocumentError>& errors) {
+    QTextStream err(stderr);
+    for (const DocumentError& error : errors) {
+        if (error.line > 0) {
+            err << path << ':' << error.line << ':' << qMax(error.column, 1) << ": " << error.message << '\n';
+        } else {
+            err << path << ": " << error.message << '\n';
+        }
+    }
+}
+
 void writeStdout(const std::string& bytes) {
     std::fwrite(bytes.data(), 1, bytes.size(), stdout);
     std::fflush(stdout);

@@ -6,7 +6,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <QList>
+
 #include <optional>
+
+#include "document/document_error.h"
 
 namespace ps::cli {
 
@@ -19,6 +23,10 @@ std::optional<int> parseCommandLine(QCommandLineParser& parser, const QStringLis
 
 // "promptstudio-cli COMMAND: message" on stderr.
 void printCommandError(const QString& command, const QString& message);
+
+// Each error as "file:line:column: message" (or "file: message" without a
+// position) on stderr, as compilers write them.
+void printDocumentErrors(const QString& path, const QList<DocumentError>& errors);
 
 // Text to stdout exactly as given (UTF-8, no newline added), flushed at once so
 // that streamed tokens show up as they come.
