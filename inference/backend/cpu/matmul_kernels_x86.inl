@@ -36,7 +36,25 @@ void tiled(const WeightRows& w, int64_t r0, int64_t r1, const ActivationBatch& x
         const int64_t rend = std::min(rc + kRowChunk, r1);
         for (int t0 = 0; t0 < x.tokens; t0 += kTokenTile) {
             const int nt = std::min(kTokenTile, x.tokens - t0);
-            for (int64_t r = rc; r < rend; ++r) {
+            int64_t r = rc;
+            if constexpr (requires { RowDot<4>::runPair; }) {
+                // Two rows at once share every activation load and scale.
+                for (; r + 2 <= rend; r += 2) {
+                    const uint8_t* row = w.data + r * w.rowBytes;
+                    float sums[2][kTokenTile];
+                    switch (nt) {
+                        case 4: RowDot<4>::runPair(row, w.rowBytes, w.cols, x, t0, sums); break;
+                        case 3: RowDot<3>::runPair(row, w.rowBytes, w.cols, x, t0, sums); break;
+                        case 2: RowDot<2>::runPair(row, w.rowBytes, w.cols, x, t0, sums); break;
+                        default: RowDot<1>::runPair(row, w.rowBytes, w.cols, x, t0, sums); break;
+                    }
+                    for (int t = 0; t < nt; ++t) {
+                        out[(t0 + t) * outStride + r] = sums[0][t];
+                        out[(t0 + t) * outStride + r + 1] = sums[1][t];
+                    }
+                }
+            }
+            for (; r < rend; ++r) {
                 const uint8_t* row = w.data + r * w.rowBytes;
                 float sums[kTokenTile];
                 switch (nt) {
@@ -157,6 +175,40 @@ struct Block32RowDot {
                 }
             }
             for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]);
+        }
+
+        static void runPair(const uint8_t* row, int64_t rowBytes, int64_t cols,
+                            const ActivationBatch& x, int t0, float (*sums)[kTokenTile]) {
+            using Block = typename Decode::Block;
+            const Block* wb[2] = {reinterpret_cast<const Block*>(row),
+                                  reinterpret_cast<const Block*>(row + rowBytes)};
+            const ActivationBlockQ8* xb[NT];
+            __m256 acc[2][NT];
+            for (int t = 0; t < NT; ++t) {
+                xb[t] = x.blocks(t0 + t);
+                acc[0][t] = acc[1][t] = _mm256_setzero_ps();
+            }
+            for (int64_t b = 0; b < cols / 32; ++b) {
+                __m256i wq[2], wAbs[2];
+                __m256 dw[2];
+                for (int k = 0; k < 2; ++k) {
+                    wq[k] = Decode::quants(wb[k][b]);
+                    wAbs[k] = _mm256_abs_epi8(wq[k]);
+                    dw[k] = _mm256_set1_ps(f16(wb[k][b].d));
+                }
+                for (int t = 0; t < NT; ++t) {
+                    const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].q));
+                    const __m256 dx = _mm256_set1_ps(xb[t][b].d);
+                    for (int k = 0; k < 2; ++k) {
+                        const __m256i dot = dotU8S8(wAbs[k], _mm256_sign_epi8(xq, wq[k]));
+                        acc[k][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(dw[k], dx),
+                                                    acc[k][t]);
+                    }
+                }
+            }
+            for (int k = 0; k < 2; ++k) {
+                for (int t = 0; t < NT; ++t) sums[k][t] = hsum(acc[k][t]);
+            }
         }
     };
 };

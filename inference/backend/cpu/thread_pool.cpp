@@ -12,9 +12,12 @@ inline void cpuRelax() {
     _mm_pause();
 #endif
 }
-// How long a worker spins for the next loop before sleeping: a decode step issues
-// its loops microseconds apart, a finished generation leaves the pool idle.
-constexpr int kSpinIterations = 20000;
+// How long a worker spins for the next loop before it yields, then sleeps: a
+// decode step issues its loops microseconds apart, an idle model none at all.
+constexpr int kSpinIterations = 4000;
+constexpr int kYieldIterations = 200;
+
+inline uint32_t generationOf(uint64_t claim) { return static_cast<uint32_t>(claim >> 32); }
 }  // namespace
 
 int ThreadPool::hardwareThreads() {
@@ -31,60 +34,80 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
     {
         std::lock_guard lock(mutex_);
-        stopping_ = true;
-        generation_.fetch_add(1, std::memory_order_release);
+        stopping_.store(true);
+        claim_.fetch_add(uint64_t{1} << 32);
     }
     wake_.notify_all();
     for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::drain(int worker) {
+void ThreadPool::drain(uint32_t generation, int worker) {
+    const Task* task = task_.load(std::memory_order_acquire);
+    const int64_t items = items_.load(std::memory_order_acquire);
+    uint64_t claim = claim_.load(std::memory_order_acquire);
     for (;;) {
-        const int64_t item = nextItem_.fetch_add(1, std::memory_order_relaxed);
-        if (item >= items_) break;
-        (*task_)(item, worker);
+        if (generationOf(claim) != generation) return;
+        const int64_t item = static_cast<int64_t>(claim & 0xffffffffu);
+        if (item >= items) return;
+        if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel)) continue;
+        (*task)(item, worker);
+        completed_.fetch_add(1, std::memory_order_acq_rel);
+        claim = claim_.load(std::memory_order_acquire);
     }
 }
 
-void ThreadPool::run(int64_t items, const std::function<void(int64_t, int)>& task) {
+void ThreadPool::run(int64_t items, const Task& task) {
     if (items <= 0) return;
     if (threadCount_ == 1 || items == 1) {
         for (int64_t i = 0; i < items; ++i) task(i, 0);
         return;
     }
-    {
+    // Publish the loop: task and count first, then the new generation with item 0.
+    task_.store(&task, std::memory_order_release);
+    items_.store(items, std::memory_order_release);
+    completed_.store(0, std::memory_order_release);
+    const uint32_t generation = generationOf(claim_.load(std::memory_order_relaxed)) + 1;
+    // Sequentially consistent with the sleepers' count, so that a worker going to
+    // sleep either sees the new generation or is seen here and woken.
+    claim_.store(static_cast<uint64_t>(generation) << 32);
+    if (sleepers_.load() > 0) {
         std::lock_guard lock(mutex_);
-        task_ = &task;
-        items_ = items;
-        nextItem_.store(0, std::memory_order_relaxed);
-        busyWorkers_.store(threadCount_ - 1, std::memory_order_relaxed);
-        generation_.fetch_add(1, std::memory_order_release);
+        wake_.notify_all();
     }
-    wake_.notify_all();
-    drain(0);
-    while (busyWorkers_.load(std::memory_order_acquire) != 0) cpuRelax();
+    drain(generation, 0);
+    for (int spin = 0; completed_.load(std::memory_order_acquire) != items; ++spin) {
+        if (spin < kSpinIterations) {
+            cpuRelax();
+        } else {
+            std::this_thread::yield();
+        }
+    }
 }
 
 void ThreadPool::workerLoop(int worker) {
-    uint64_t seen = 0;
+    uint32_t seen = 0;
     for (;;) {
-        uint64_t current = generation_.load(std::memory_order_acquire);
-        for (int spin = 0; current == seen && spin < kSpinIterations; ++spin) {
-            cpuRelax();
-            current = generation_.load(std::memory_order_acquire);
+        uint32_t current = generationOf(claim_.load(std::memory_order_acquire));
+        for (int spin = 0; current == seen && spin < kSpinIterations + kYieldIterations; ++spin) {
+            if (spin < kSpinIterations) {
+                cpuRelax();
+            } else {
+                std::this_thread::yield();
+            }
+            current = generationOf(claim_.load(std::memory_order_acquire));
         }
         if (current == seen) {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-            current = generation_.load(std::memory_order_acquire);
+            sleepers_.fetch_add(1);
+            wake_.wait(lock, [&] {
+                return generationOf(claim_.load()) != seen;
+            });
+            sleepers_.fetch_sub(1, std::memory_order_acq_rel);
+            current = generationOf(claim_.load(std::memory_order_acquire));
         }
+        if (stopping_.load(std::memory_order_acquire)) return;
         seen = current;
-        {
-            std::lock_guard lock(mutex_);
-            if (stopping_) return;
-        }
-        drain(worker);
-        busyWorkers_.fetch_sub(1, std::memory_order_acq_rel);
+        drain(current, worker);
     }
 }
 

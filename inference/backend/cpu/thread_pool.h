@@ -2,7 +2,9 @@
 // A small persistent pool of worker threads for the CPU backend. A decode step
 // runs a few hundred short parallel loops, so the workers are started once and
 // woken per loop (spinning briefly before they sleep) instead of being created
-// per call. The calling thread takes part in every loop as worker 0.
+// per call. The calling thread takes part in every loop and can finish it
+// alone: a worker that the OS has not scheduled (other programs busy on the
+// cores) delays nothing, it just finds no items left.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -32,20 +34,25 @@ public:
     static int hardwareThreads();
 
 private:
+    using Task = std::function<void(int64_t, int)>;
     void workerLoop(int worker);
-    void drain(int worker);
+    // Claims and runs items of loop `generation` until none is left.
+    void drain(uint32_t generation, int worker);
 
     int threadCount_ = 1;
     std::vector<std::thread> workers_;
 
+    // The loop in progress: generation in the high 32 bits, next item in the low
+    // 32, so that a late worker can only claim items of the loop it read the task of.
+    std::atomic<uint64_t> claim_{0};
+    std::atomic<const Task*> task_{nullptr};
+    std::atomic<int64_t> items_{0};
+    std::atomic<int64_t> completed_{0};
+
     std::mutex mutex_;
     std::condition_variable wake_;
-    const std::function<void(int64_t, int)>* task_ = nullptr;
-    int64_t items_ = 0;
-    std::atomic<int64_t> nextItem_{0};
-    std::atomic<uint64_t> generation_{0};
-    std::atomic<int> busyWorkers_{0};
-    bool stopping_ = false;
+    std::atomic<int> sleepers_{0};
+    std::atomic<bool> stopping_{false};
 };
 
 }  // namespace ps
