@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "backend/cpu/rope_frequencies.h"
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_buffers.h"
 #include "backend/cuda/cuda_check.h"
@@ -399,12 +400,13 @@ std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model
             whyNot = "the CUDA backend cannot run this model: " + shape;
             return nullptr;
         }
-        std::vector<float> pairFactors;
-        if (model->weights().ropeFrequencyFactors) pairFactors = dequantizeVectorOnHost(*model->weights().ropeFrequencyFactors);
-        std::string unsupported;
-        const auto inverseFrequencies = ropeInverseFrequencies(config, pairFactors, unsupported);
-        if (!inverseFrequencies) {
-            whyNot = "the CUDA backend cannot run this model: " + unsupported;
+        // The CPU's table, so both backends turn by the same angles; throws for YaRN.
+        std::vector<float> inverseFrequencies;
+        try {
+            const RopeFrequencies rope = RopeFrequencies::fromModel(*model);
+            for (int i = 0; i < rope.pairs(); ++i) inverseFrequencies.push_back(static_cast<float>(rope.angle(1, i)));
+        } catch (const BackendError& e) {
+            whyNot = std::string("the CUDA backend cannot run this model: ") + e.what();
             return nullptr;
         }
 
@@ -419,7 +421,7 @@ std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model
             return nullptr;
         }
         return std::make_unique<CudaBackend>(std::move(model), options.cudaDevice, contextLength, gpuName,
-                                             *inverseFrequencies);
+                                             inverseFrequencies);
     } catch (const CudaError& e) {
         whyNot = e.isOutOfMemory() ? gpuName + " ran out of memory while loading the model (" + e.what() + ")"
                                    : "the CUDA backend could not start on " + gpuName + ": " + e.what();

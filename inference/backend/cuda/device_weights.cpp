@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backend/cpu/dequantize.h"
 #include "backend/cuda/weight_units.h"
 #include "model/model.h"
 
@@ -126,17 +127,6 @@ DeviceMatrix describeMatrix(const WeightTensor& t, const uint8_t* data) {
 
 }  // namespace
 
-std::vector<float> dequantizeVectorOnHost(const WeightTensor& t) {
-    const int64_t count = t.cols * t.rows;
-    std::vector<float> out(static_cast<size_t>(unitsInRow(count) * kUnitValues));
-    dispatchWeightType(t.type, [&]<TensorType T>() {
-        for (int64_t u = 0; u < unitsInRow(count); ++u)
-            decodeUnit<T>(t.data, u, validValuesInUnit(count, u), out.data() + u * kUnitValues);
-    });
-    out.resize(static_cast<size_t>(count));
-    return out;
-}
-
 uint64_t DeviceWeights::bytesNeeded(const Model& model) { return layoutWeights(model).totalBytes; }
 
 DeviceWeights::DeviceWeights(const Model& model, cudaStream_t stream) {
@@ -149,7 +139,8 @@ DeviceWeights::DeviceWeights(const Model& model, cudaStream_t stream) {
         upload.zeros(p.offset - upload.position());
         const WeightTensor& t = *p.tensor;
         if (p.asFloatVector) {
-            const std::vector<float> values = dequantizeVectorOnHost(t);
+            std::vector<float> values(static_cast<size_t>(t.cols * t.rows));
+            dequantizeRow(t.type, t.data, t.cols * t.rows, values.data());
             upload.append(values.data(), values.size() * sizeof(float));
         } else {
             const size_t stored = rowBytes(t.type, t.cols);

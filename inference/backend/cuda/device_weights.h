@@ -55,7 +55,4 @@ private:
     DeviceMatrix output_;
 };
 
-// A 1-D weight (norm, rope factors) of any supported type as floats, on the host.
-std::vector<float> dequantizeVectorOnHost(const WeightTensor& tensor);
-
 }  // namespace ps

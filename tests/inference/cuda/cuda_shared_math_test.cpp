@@ -1,0 +1,379 @@
+// The arithmetic the CUDA kernels run, checked on the host (no GPU needed):
+// weight-unit decoding and the thread -> chunk mapping against quant_blocks.h,
+// split attention with online softmax against a plain softmax, KV-cache
+// indexing, RoPE rotation, RMSNorm/SwiGLU and the memory plan.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "backend/cuda/attention_math.h"
+#include "backend/cuda/elementwise_math.h"
+#include "backend/cuda/memory_plan.h"
+#include "backend/cuda/rope_math.h"
+#include "backend/cuda/weight_units.h"
+
+namespace ps {
+namespace {
+
+// Random bytes for a row of `cols` values of `type`, with sane FP16 scales
+// (random bytes there could be NaN or infinity).
+std::vector<uint8_t> randomRow(TensorType type, int64_t cols, std::mt19937& rng) {
+    const size_t bytes = rowBytes(type, cols);
+    std::vector<uint8_t> row(static_cast<size_t>(paddedRowBytes(static_cast<int64_t>(bytes))), 0xee);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::uniform_real_distribution<float> value(-2.0f, 2.0f);
+    for (size_t i = 0; i < bytes; ++i) row[i] = static_cast<uint8_t>(byte(rng));
+    auto putHalf = [&](size_t at, float f) {
+        const uint16_t h = floatToHalf(f);
+        std::memcpy(row.data() + at, &h, 2);
+    };
+    switch (type) {
+        case TensorType::F32:
+            for (int64_t i = 0; i < cols; ++i) {
+                const float f = value(rng);
+                std::memcpy(row.data() + 4 * i, &f, 4);
+            }
+            break;
+        case TensorType::F16:
+            for (int64_t i = 0; i < cols; ++i) putHalf(static_cast<size_t>(2 * i), value(rng));
+            break;
+        case TensorType::BF16:
+            for (int64_t i = 0; i < cols; ++i) {
+                const uint16_t b = floatToBf16(value(rng));
+                std::memcpy(row.data() + 2 * i, &b, 2);
+            }
+            break;
+        case TensorType::Q8_0:
+            for (int64_t b = 0; b < cols / 32; ++b) putHalf(static_cast<size_t>(34 * b), value(rng) / 64);
+            break;
+        case TensorType::Q4_0:
+            for (int64_t b = 0; b < cols / 32; ++b) putHalf(static_cast<size_t>(18 * b), value(rng) / 8);
+            break;
+        case TensorType::Q4_K:
+            for (int64_t b = 0; b < cols / 256; ++b) {
+                putHalf(static_cast<size_t>(144 * b), value(rng) / 64);
+                putHalf(static_cast<size_t>(144 * b + 2), value(rng) / 64);
+            }
+            break;
+        case TensorType::Q6_K:
+            for (int64_t b = 0; b < cols / 256; ++b) putHalf(static_cast<size_t>(210 * b + 208), value(rng) / 64);
+            break;
+    }
+    return row;
+}
+
+// Value i of the row by the reference decoders of quant_blocks.h / float16.h.
+float referenceValue(TensorType type, const uint8_t* row, int64_t i) {
+    switch (type) {
+        case TensorType::F32: {
+            float f;
+            std::memcpy(&f, row + 4 * i, 4);
+            return f;
+        }
+        case TensorType::F16: {
+            uint16_t h;
+            std::memcpy(&h, row + 2 * i, 2);
+            return halfToFloat(h);
+        }
+        case TensorType::BF16: {
+            uint16_t h;
+            std::memcpy(&h, row + 2 * i, 2);
+            return bf16ToFloat(h);
+        }
+        case TensorType::Q8_0:
+            return dequantQ8_0(reinterpret_cast<const BlockQ8_0*>(row)[i / 32], static_cast<int>(i % 32));
+        case TensorType::Q4_0:
+            return dequantQ4_0(reinterpret_cast<const BlockQ4_0*>(row)[i / 32], static_cast<int>(i % 32));
+        case TensorType::Q4_K:
+            return dequantQ4_K(reinterpret_cast<const BlockQ4_K*>(row)[i / 256], static_cast<int>(i % 256));
+        case TensorType::Q6_K:
+            return dequantQ6_K(reinterpret_cast<const BlockQ6_K*>(row)[i / 256], static_cast<int>(i % 256));
+    }
+    return NAN;
+}
+
+const TensorType kAllTypes[] = {TensorType::F32,  TensorType::F16,  TensorType::BF16, TensorType::Q8_0,
+                                TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K};
+
+class WeightUnits : public ::testing::TestWithParam<TensorType> {};
+
+TEST_P(WeightUnits, DecodeUnitMatchesTheBlockDecoders) {
+    const TensorType type = GetParam();
+    std::mt19937 rng(7);
+    const int64_t cols = 1024 + 512;  // several chunks, the last one partial for every type
+    const std::vector<uint8_t> row = randomRow(type, cols, rng);
+    dispatchWeightType(type, [&]<TensorType T>() {
+        for (int64_t unit = 0; unit < unitsInRow(cols); ++unit) {
+            float out[kUnitValues];
+            decodeUnit<T>(row.data(), unit, validValuesInUnit(cols, unit), out);
+            for (int i = 0; i < kUnitValues; ++i) {
+                ASSERT_EQ(out[i], referenceValue(type, row.data(), unit * kUnitValues + i))
+                    << tensorTypeInfo(type).name << " unit " << unit << " value " << i;
+            }
+        }
+    });
+}
+
+// The matvec kernel decodes from a chunk staged in shared memory: the chunk's
+// offset, its load size and the unit's place inside it must agree with the row.
+TEST_P(WeightUnits, ChunkMappingCoversTheRowWithAlignedLoads) {
+    const TensorType type = GetParam();
+    std::mt19937 rng(11);
+    const int64_t cols = 4096 + 256;
+    const std::vector<uint8_t> row = randomRow(type, cols, rng);
+    const int64_t stored = static_cast<int64_t>(rowBytes(type, cols));
+    dispatchWeightType(type, [&]<TensorType T>() {
+        static_assert(kChunkBytes<T> % 16 == 0 && kChunkBytes<T> <= kMaxChunkBytes);
+        std::set<int64_t> seen;
+        for (int64_t first = 0; first < unitsInRow(cols); first += kChunkUnits<T>) {
+            const int64_t offset = chunkByteOffset<T>(first);
+            const int load = chunkLoadBytes<T>(stored, first);
+            ASSERT_EQ(offset % 16, 0);
+            ASSERT_EQ(load % 16, 0);
+            ASSERT_LE(offset + load, paddedRowBytes(stored));
+            std::vector<uint8_t> stage(row.begin() + offset, row.begin() + offset + load);
+            for (int local = 0; local < kChunkUnits<T>; ++local) {
+                const int64_t unit = first + local;
+                if (unit >= unitsInRow(cols)) break;
+                seen.insert(unit);
+                const int valid = validValuesInUnit(cols, unit);
+                float fromStage[kUnitValues], fromRow[kUnitValues];
+                decodeUnit<T>(stage.data(), local, valid, fromStage);
+                decodeUnit<T>(row.data(), unit, valid, fromRow);
+                for (int i = 0; i < kUnitValues; ++i) ASSERT_EQ(fromStage[i], fromRow[i]) << "unit " << unit;
+            }
+        }
+        EXPECT_EQ(static_cast<int64_t>(seen.size()), unitsInRow(cols));
+    });
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, WeightUnits, ::testing::ValuesIn(kAllTypes),
+                         [](const auto& info) { return std::string(tensorTypeInfo(info.param).name); });
+
+TEST(WeightUnits, PartialPlainFloatUnitReadsNothingPastTheRow) {
+    // A row of 40 F32 values: the second unit has 8 valid values, the rest are 0.
+    std::vector<float> values(40);
+    for (int i = 0; i < 40; ++i) values[static_cast<size_t>(i)] = static_cast<float>(i + 1);
+    std::vector<uint8_t> row(40 * 4);
+    std::memcpy(row.data(), values.data(), row.size());
+    EXPECT_EQ(unitsInRow(40), 2);
+    EXPECT_EQ(validValuesInUnit(40, 1), 8);
+    float out[kUnitValues];
+    decodeUnit<TensorType::F32>(row.data(), 1, 8, out);
+    for (int i = 0; i < kUnitValues; ++i) EXPECT_EQ(out[i], i < 8 ? static_cast<float>(33 + i) : 0.0f);
+}
+
+// --- attention -------------------------------------------------------------------
+
+// Attention of one query over `keys` keys the way the kernels do it: splits of
+// `splitLength`, tiles of kAttentionTileKeys with an online softmax, then the merge.
+std::vector<float> splitAttention(const std::vector<float>& q, const std::vector<float>& k,
+                                  const std::vector<float>& v, int keys, int headDim, int splitLength,
+                                  int contextLength) {
+    const int splits = attentionSplitCount(contextLength, splitLength);
+    std::vector<SoftmaxState> states(static_cast<size_t>(splits));
+    std::vector<std::vector<float>> accs(static_cast<size_t>(splits), std::vector<float>(static_cast<size_t>(headDim)));
+    for (int s = 0; s < splits; ++s) {
+        int first, end;
+        attentionSplitRange(s, splitLength, keys, first, end);
+        SoftmaxState& state = states[static_cast<size_t>(s)];
+        std::vector<float>& acc = accs[static_cast<size_t>(s)];
+        for (int tile = first; tile < end; tile += kAttentionTileKeys) {
+            const int n = std::min(kAttentionTileKeys, end - tile);
+            std::vector<float> w(static_cast<size_t>(n));
+            float tileMax = -INFINITY;
+            for (int j = 0; j < n; ++j) {
+                float dot = 0;
+                for (int d = 0; d < headDim; ++d)
+                    dot += q[static_cast<size_t>(d)] * k[static_cast<size_t>((tile + j) * headDim + d)];
+                w[static_cast<size_t>(j)] = dot;
+                tileMax = std::max(tileMax, dot);
+            }
+            const float factor = softmaxRescale(state, tileMax);
+            for (float& x : w) x = softmaxExp(x - state.max);
+            for (float x : w) state.sum += x;
+            for (int d = 0; d < headDim; ++d) {
+                float a = acc[static_cast<size_t>(d)] * factor;
+                for (int j = 0; j < n; ++j)
+                    a += w[static_cast<size_t>(j)] * v[static_cast<size_t>((tile + j) * headDim + d)];
+                acc[static_cast<size_t>(d)] = a;
+            }
+        }
+    }
+    const int used = attentionSplitCount(keys, splitLength);
+    float globalMax = -INFINITY;
+    for (int s = 0; s < used; ++s) globalMax = std::max(globalMax, states[static_cast<size_t>(s)].max);
+    float total = 0;
+    for (int s = 0; s < used; ++s)
+        total += states[static_cast<size_t>(s)].sum * softmaxMergeWeight(states[static_cast<size_t>(s)].max, globalMax);
+    std::vector<float> out(static_cast<size_t>(headDim));
+    for (int d = 0; d < headDim; ++d) {
+        float sum = 0;
+        for (int s = 0; s < used; ++s)
+            sum += accs[static_cast<size_t>(s)][static_cast<size_t>(d)] *
+                   softmaxMergeWeight(states[static_cast<size_t>(s)].max, globalMax);
+        out[static_cast<size_t>(d)] = sum / total;
+    }
+    return out;
+}
+
+TEST(SplitAttention, MatchesAPlainSoftmaxForEveryLengthAndSplit) {
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal(0.0f, 2.0f);  // wide scores exercise the rescaling
+    const int headDim = 16, contextLength = 1024;
+    for (int keys : {1, 2, 63, 64, 65, 200, 777, 1024}) {
+        std::vector<float> q(headDim), k(static_cast<size_t>(keys * headDim)), v(k.size());
+        for (auto* vec : {&q, &k, &v})
+            for (float& x : *vec) x = normal(rng);
+        // Plain softmax in double.
+        std::vector<double> scores(static_cast<size_t>(keys));
+        double maxScore = -INFINITY, sum = 0;
+        for (int j = 0; j < keys; ++j) {
+            double dot = 0;
+            for (int d = 0; d < headDim; ++d) dot += double(q[static_cast<size_t>(d)]) * k[static_cast<size_t>(j * headDim + d)];
+            scores[static_cast<size_t>(j)] = dot;
+            maxScore = std::max(maxScore, dot);
+        }
+        for (double& s : scores) sum += (s = std::exp(s - maxScore));
+        for (int maxSplits : {1, 4, 32}) {
+            const int splitLength = attentionSplitLength(contextLength, maxSplits);
+            const std::vector<float> got = splitAttention(q, k, v, keys, headDim, splitLength, contextLength);
+            for (int d = 0; d < headDim; ++d) {
+                double expected = 0;
+                for (int j = 0; j < keys; ++j) expected += scores[static_cast<size_t>(j)] / sum * v[static_cast<size_t>(j * headDim + d)];
+                EXPECT_NEAR(got[static_cast<size_t>(d)], expected, 1e-4) << "keys " << keys << " splits " << maxSplits;
+            }
+        }
+    }
+}
+
+TEST(SplitAttention, SplitsCoverEveryKeyOnceAndStayWithinTheirCount) {
+    for (int contextLength : {1, 64, 100, 1024, 4096, 100000}) {
+        for (int maxSplits : {1, 4, 32}) {
+            const int length = attentionSplitLength(contextLength, maxSplits);
+            const int count = attentionSplitCount(contextLength, length);
+            EXPECT_EQ(length % kAttentionTileKeys, 0);
+            EXPECT_LE(count, maxSplits);
+            for (int keys : {1, contextLength / 2 + 1, contextLength}) {
+                int covered = 0, last = 0;
+                for (int s = 0; s < count; ++s) {
+                    int first, end;
+                    attentionSplitRange(s, length, keys, first, end);
+                    if (first >= end) continue;
+                    EXPECT_EQ(first, last);
+                    covered += end - first;
+                    last = end;
+                }
+                EXPECT_EQ(covered, keys);
+                EXPECT_LE(attentionSplitCount(keys, length), count);
+            }
+        }
+    }
+}
+
+TEST(SplitAttention, EmptySplitsWeighNothing) {
+    SoftmaxState state;
+    EXPECT_EQ(softmaxRescale(state, 3.0f), 0.0f);  // nothing to rescale yet
+    EXPECT_EQ(state.max, 3.0f);
+    EXPECT_EQ(softmaxMergeWeight(-INFINITY, 3.0f), 0.0f);
+    EXPECT_FLOAT_EQ(softmaxMergeWeight(1.0f, 3.0f), std::exp(-2.0f));
+}
+
+TEST(KvCache, OffsetsAreABijectionOntoTheCache) {
+    const KvCacheShape shape{3, 5, 2, 4};
+    std::set<int64_t> offsets;
+    for (int l = 0; l < shape.layers; ++l)
+        for (int p = 0; p < shape.contextLength; ++p)
+            for (int h = 0; h < shape.kvHeads; ++h)
+                for (int d = 0; d < shape.headDim; ++d) {
+                    const int64_t at = shape.offset(l, p, h, d);
+                    ASSERT_GE(at, 0);
+                    ASSERT_LT(at, shape.totalElements());
+                    offsets.insert(at);
+                }
+    EXPECT_EQ(static_cast<int64_t>(offsets.size()), shape.totalElements());
+    // One position of one layer is kvDim contiguous values (one write per token).
+    EXPECT_EQ(shape.offset(1, 2, 1, 3) - shape.offset(1, 2, 0, 0), shape.kvDim() - 1);
+}
+
+TEST(KvCache, QueryHeadsShareKvHeadsInGroups) {
+    // 8 query heads over 2 KV heads: 0-3 -> 0, 4-7 -> 1 (gguf-facts.md).
+    for (int h = 0; h < 8; ++h) EXPECT_EQ(kvHeadOfQueryHead(h, 8, 2), h / 4);
+    for (int h = 0; h < 8; ++h) EXPECT_EQ(kvHeadOfQueryHead(h, 8, 8), h);
+}
+
+// --- rope, norm, swiglu -----------------------------------------------------------
+
+TEST(Rope, RotationIsAComplexMultiplication) {
+    for (float angle : {0.0f, 0.5f, -1.25f, 3.0f, 123.4f}) {
+        float x0 = 0.75f, x1 = -1.5f;
+        ropeRotate(x0, x1, angle);
+        EXPECT_NEAR(x0, 0.75 * std::cos(angle) + 1.5 * std::sin(angle), 1e-5);
+        EXPECT_NEAR(x1, 0.75 * std::sin(angle) - 1.5 * std::cos(angle), 1e-5);
+        EXPECT_NEAR(x0 * x0 + x1 * x1, 0.75 * 0.75 + 1.5 * 1.5, 1e-5);
+    }
+    EXPECT_FLOAT_EQ(ropeAngle(100, 0.01f), 1.0f);
+}
+
+TEST(Elementwise, RmsScaleAndSwiglu) {
+    EXPECT_NEAR(rmsScale(4.0f * 4, 4, 0.0f), 0.5f, 1e-7);  // x = (2,2,2,2): rms 2
+    EXPECT_NEAR(rmsScale(0.0f, 8, 1e-6f), 1000.0f, 1e-2);
+    EXPECT_NEAR(swiglu(0.0f, 5.0f), 0.0f, 1e-7);
+    EXPECT_NEAR(swiglu(2.0f, 3.0f), 2.0 / (1.0 + std::exp(-2.0)) * 3.0, 1e-6);
+    EXPECT_NEAR(swiglu(-30.0f, 1.0f), 0.0f, 1e-6);
+}
+
+// --- memory plan ------------------------------------------------------------------
+
+ModelConfig llama7bShape() {
+    ModelConfig c;
+    c.dim = 4096;
+    c.layerCount = 32;
+    c.ffnDim = 11008;
+    c.headCount = 32;
+    c.kvHeadCount = 32;
+    c.headDim = 128;
+    c.ropeDim = 128;
+    c.vocabSize = 32000;
+    c.contextLength = 4096;
+    return c;
+}
+
+TEST(MemoryPlan, KvCacheIsTwoHalvesPerLayerPositionAndKvValue) {
+    const ModelConfig c = llama7bShape();
+    EXPECT_EQ(kvCacheBytes(c, 4096), 2ull * 32 * 4096 * 4096 * 2);  // 2 GiB
+    const MemoryPlan plan = planMemory(c, 4096, 7ull << 30);
+    EXPECT_EQ(plan.kvCacheBytes, 2ull << 30);
+    EXPECT_GT(plan.scratchBytes, kCublasWorkspaceBytes + kMemoryReserveBytes);
+    EXPECT_LT(plan.scratchBytes, 1ull << 30);
+    EXPECT_EQ(plan.total(), plan.weightBytes + plan.kvCacheBytes + plan.scratchBytes);
+}
+
+TEST(MemoryPlan, AnImpossibleContextGivesAMessageWithTheNumbers) {
+    const ModelConfig c = llama7bShape();
+    const MemoryPlan plan = planMemory(c, 1 << 30, 7ull << 30);
+    EXPECT_GT(plan.total(), 1000ull << 30);
+    const std::string message = describeShortfall(plan, 1 << 30, 5ull << 30, "NVIDIA Test GPU");
+    EXPECT_NE(message.find("GiB"), std::string::npos) << message;
+    EXPECT_NE(message.find("NVIDIA Test GPU has 5.0 GiB free"), std::string::npos) << message;
+    EXPECT_NE(message.find("weights 7.0"), std::string::npos) << message;
+    EXPECT_NE(message.find("KV cache 524288.0"), std::string::npos) << message;
+}
+
+TEST(MemoryPlan, ScratchLayoutHoldsTheLargestLayerMatrix) {
+    const ModelConfig c = llama7bShape();
+    const ScratchLayout s = ScratchLayout::compute(c, 4096);
+    EXPECT_EQ(s.dequantHalves, int64_t{11008} * 4096);
+    EXPECT_EQ(s.logitsFloats, 32000);
+    EXPECT_EQ(s.decodePartialFloats,
+              int64_t{32} * attentionSplitCount(4096, s.decodeSplitLength) * (128 + 2));
+    EXPECT_EQ(formatGiB(3ull << 29), "1.5");
+    EXPECT_EQ(formatGiB(50ull << 20), "0.05");
+}
+
+}  // namespace
+}  // namespace ps
