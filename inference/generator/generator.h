@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct GenerationRequest {
     OverflowPolicy overflow = OverflowPolicy::Fail;
 };
 
+// Prompt tokens forwarded per backend call: small enough that a cancel during
+// a long prefill is seen within one chunk, large enough to keep batching efficient.
+inline constexpr int kPrefillChunkTokens = 256;
+
 enum class StopReason { EndOfGeneration, MaxTokens, StopSequence, ContextFull, Cancelled };
 const char* stopReasonName(StopReason reason);
 
@@ -43,10 +48,13 @@ struct GenerationStats {
     int promptTokens = 0;
     int reusedPromptTokens = 0;  // prefix found in the KV cache, not recomputed
     int generatedTokens = 0;
-    double timeToFirstTokenMs = 0;  // from the call to the first token's text
-    double prefillMs = 0;
-    double decodeMs = 0;
+    double timeToFirstTokenMs = 0;  // from the call until the first token is sampled
+    double prefillMs = 0;           // forwarding the prompt tokens not reused
+    double decodeMs = 0;            // forwarding the generated tokens (after the first)
+    int decodeSteps = 0;            // generated tokens forwarded (usually generatedTokens - 1)
+    // Prompt tokens computed (not reused) per second of prefill; 0 when none.
     double prefillTokensPerSecond() const;
+    // Decode steps per second of decode; 0 when none.
     double decodeTokensPerSecond() const;
 };
 
@@ -74,9 +82,18 @@ public:
     void resetCache() { cached_.clear(); }
 
     // Logits after running `tokens` (with prefix reuse), for `eval` and the tests.
+    // Throws GenerationError when `tokens` is empty or longer than the context.
     std::vector<float> evaluate(const std::vector<int32_t>& tokens);
 
+    Backend& backend() const { return backend_; }
+
 private:
+    // Brings the KV cache to hold `tokens` (reusing the common prefix, always
+    // recomputing the last token) and leaves its logits in logits_. Returns false
+    // when `cancel` was set between chunks; cached_ then holds what was forwarded.
+    bool prefill(const std::vector<int32_t>& tokens, const std::atomic<bool>* cancel,
+                 int& reused);
+
     Backend& backend_;
     std::vector<int32_t> cached_;
     std::vector<float> logits_;
