@@ -1,0 +1,197 @@
+// The CUDA backend against the exact reference logits, the CPU backend and
+// itself (batch vs token by token, prefix reuse, graph vs plain launches).
+// Labelled `gpu`: every test skips with a message where no GPU is usable.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "backend/cpu/cpu_backend.h"
+#include "cuda_test_support.h"
+#include "model/model.h"
+#include "support/shared_data.h"
+
+namespace ps {
+namespace {
+
+using test::readFloats;
+using test::readJsonIntArray;
+using test::relativeL2;
+
+const std::string kModels[] = {"stories260K",        "llama-2-tiny-random", "tiny-d256-F32",
+                               "tiny-d256-F16",      "tiny-d256-BF16",      "tiny-d256-Q8_0",
+                               "tiny-d256-Q4_0",     "tiny-d256-Q4_K_M",    "tiny-d256-Q6_K"};
+
+std::vector<float> runForward(Backend& backend, const std::vector<int32_t>& tokens, int startPos = 0) {
+    std::vector<float> logits(static_cast<size_t>(backend.model().config().vocabSize));
+    backend.forward(tokens, startPos, logits);
+    return logits;
+}
+
+std::vector<int32_t> pseudoRandomTokens(int count, int vocab, uint32_t seed) {
+    std::vector<int32_t> tokens(static_cast<size_t>(count));
+    tokens[0] = 1;  // BOS
+    for (int i = 1; i < count; ++i) {
+        seed = seed * 1664525u + 1013904223u;
+        tokens[static_cast<size_t>(i)] = static_cast<int32_t>(3 + (seed >> 8) % static_cast<uint32_t>(vocab - 3));
+    }
+    return tokens;
+}
+
+class CudaReference : public ::testing::TestWithParam<std::string> {};
+
+// FP16 KV cache and FP16 GEMM inputs against float64 math on the same
+// dequantized weights: ~1e-3 expected (models/README.md); the quantized types
+// are exact once dequantized, so one bound fits all.
+TEST_P(CudaReference, LogitsMatchTheExactReferenceAndTheCpu) {
+    const std::string name = GetParam();
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/" + name + ".gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 256;
+    PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
+    EXPECT_EQ(cuda->kind(), BackendKind::Cuda);
+    EXPECT_FALSE(cuda->deviceName().empty());
+    auto cpu = createCpuBackend(model, options);
+
+    for (const char* prompt : {"p0", "p1"}) {
+        PS_REQUIRE_SHARED_FILE(jsonPath, "models/reference/" + name + "." + prompt + ".json");
+        PS_REQUIRE_SHARED_FILE(exactPath, "models/reference/" + name + "." + prompt + ".exact-logits.f32");
+        const std::vector<int32_t> tokens = readJsonIntArray(jsonPath, "prompt_tokens");
+        ASSERT_FALSE(tokens.empty());
+        const std::vector<float> exact = readFloats(exactPath);
+        const std::vector<float> gpu = runForward(*cuda, tokens);
+        const std::vector<float> host = runForward(*cpu, tokens);
+        ASSERT_EQ(exact.size(), gpu.size());
+        EXPECT_LT(relativeL2(gpu, exact), 5e-3) << name << " " << prompt << " vs exact";
+        EXPECT_LT(relativeL2(gpu, host), 5e-3) << name << " " << prompt << " vs CPU";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(SharedModels, CudaReference, ::testing::ValuesIn(kModels),
+                         [](const auto& info) {
+                             std::string n = info.param;
+                             for (char& c : n)
+                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                             return n;
+                         });
+
+TEST(CudaBackend, GreedyStoriesMatchTheReferenceTokens) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    PS_REQUIRE_SHARED_FILE(jsonPath, "models/stories260K.greedy-256.json");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 512;
+    PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
+    std::vector<int32_t> prompt = readJsonIntArray(jsonPath, "prompt_tokens");
+    const std::vector<int32_t> expected = readJsonIntArray(jsonPath, "greedy_tokens");
+    ASSERT_EQ(expected.size(), 256u);
+    std::vector<float> logits = runForward(*cuda, prompt);
+    int position = static_cast<int>(prompt.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+        const int32_t next = test::argmax(logits);
+        ASSERT_EQ(next, expected[i]) << "greedy token " << i;
+        logits = runForward(*cuda, {next}, position++);
+    }
+}
+
+TEST(CudaBackend, PrefillInOneBatchMatchesTokenByToken) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/tiny-d256-Q4_K_M.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 512;
+    PS_REQUIRE_CUDA_BACKEND(batch, model, options);
+    PS_REQUIRE_CUDA_BACKEND(single, model, options);
+    const std::vector<int32_t> tokens = pseudoRandomTokens(300, 512, 5);  // two prefill chunks
+    const std::vector<float> batched = runForward(*batch, tokens);
+    std::vector<float> stepped;
+    for (size_t i = 0; i < tokens.size(); ++i) stepped = runForward(*single, {tokens[i]}, static_cast<int>(i));
+    EXPECT_LT(relativeL2(batched, stepped), 3e-3);
+    // Both caches hold the same keys now: one more token agrees too.
+    EXPECT_LT(relativeL2(runForward(*batch, {42}, 300), runForward(*single, {42}, 300)), 3e-3);
+}
+
+TEST(CudaBackend, LongPromptMatchesTheCpu) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/tiny-d256-F16.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 1024;
+    PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
+    auto cpu = createCpuBackend(model, options);
+    const std::vector<int32_t> tokens = pseudoRandomTokens(900, 512, 9);
+    EXPECT_LT(relativeL2(runForward(*cuda, tokens), runForward(*cpu, tokens)), 5e-3);
+    // Decode at long positions: every split of the flash-decoding path is used.
+    for (int pos = 900; pos < 1024; pos += 41) {
+        EXPECT_LT(relativeL2(runForward(*cuda, {7}, pos), runForward(*cpu, {7}, pos)), 5e-3) << "position " << pos;
+    }
+}
+
+TEST(CudaBackend, PrefixReuseMatchesAFreshRun) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/tiny-d256-Q8_0.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 256;
+    PS_REQUIRE_CUDA_BACKEND(reused, model, options);
+    PS_REQUIRE_CUDA_BACKEND(fresh, model, options);
+    const std::vector<int32_t> tokens = pseudoRandomTokens(120, 512, 13);
+    const std::vector<int32_t> head(tokens.begin(), tokens.begin() + 70), tail(tokens.begin() + 70, tokens.end());
+    runForward(*reused, pseudoRandomTokens(100, 512, 99));  // stale cache contents past the prefix
+    runForward(*reused, head);
+    const std::vector<float> fromPrefix = runForward(*reused, tail, 70);
+    EXPECT_LT(relativeL2(fromPrefix, runForward(*fresh, tokens)), 1e-4);
+}
+
+TEST(CudaBackend, GraphReplayEqualsPlainLaunches) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/tiny-d256-Q4_0.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 128;
+    PS_REQUIRE_CUDA_BACKEND(graphed, model, options);
+    setenv("PROMPTSTUDIO_CUDA_GRAPHS", "0", 1);
+    std::string whyNot;
+    auto plain = tryCreateCudaBackend(model, options, whyNot);
+    unsetenv("PROMPTSTUDIO_CUDA_GRAPHS");
+    ASSERT_TRUE(plain) << whyNot;
+    const std::vector<int32_t> tokens = pseudoRandomTokens(40, 512, 17);
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        // Same kernels, same order: bit-identical.
+        ASSERT_EQ(runForward(*graphed, {tokens[i]}, static_cast<int>(i)),
+                  runForward(*plain, {tokens[i]}, static_cast<int>(i)))
+            << "step " << i;
+    }
+}
+
+TEST(CudaBackend, AnImpossibleContextIsRefusedWithTheNumbers) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/tiny-d256-F32.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions small;
+    small.contextLength = 64;
+    PS_REQUIRE_CUDA_BACKEND(probe, model, small);  // skips without a GPU
+    BackendOptions huge;
+    huge.contextLength = 1 << 30;
+    std::string whyNot;
+    EXPECT_EQ(tryCreateCudaBackend(model, huge, whyNot), nullptr);
+    EXPECT_NE(whyNot.find("GiB"), std::string::npos) << whyNot;
+    EXPECT_NE(whyNot.find(probe->deviceName()), std::string::npos) << whyNot;
+}
+
+TEST(CudaBackend, BadCallsThrowBackendError) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 16;
+    PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
+    std::vector<float> logits(512);
+    const std::vector<int32_t> one{1};
+    EXPECT_THROW(cuda->forward(one, 16, logits), BackendError);
+    EXPECT_THROW(cuda->forward(std::vector<int32_t>(17, 1), 0, logits), BackendError);
+    EXPECT_THROW(cuda->forward(std::vector<int32_t>{1, 512}, 0, logits), BackendError);
+    EXPECT_THROW(cuda->forward(std::vector<int32_t>{}, 0, logits), BackendError);
+    // Still usable afterwards.
+    EXPECT_NO_THROW(cuda->forward(one, 0, logits));
+}
+
+}  // namespace
+}  // namespace ps
