@@ -37,7 +37,7 @@ void tiled(const WeightRows& w, int64_t r0, int64_t r1, const ActivationBatch& x
         for (int t0 = 0; t0 < x.tokens; t0 += kTokenTile) {
             const int nt = std::min(kTokenTile, x.tokens - t0);
             int64_t r = rc;
-            if constexpr (requires { RowDot<4>::runPair; }) {
+            if constexpr (requires { RowDot<4>::runPair; }) if (nt >= 2) {
                 // Two rows at once share every activation load and scale.
                 for (; r + 2 <= rend; r += 2) {
                     const uint8_t* row = w.data + r * w.rowBytes;
