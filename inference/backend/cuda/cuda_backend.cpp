@@ -378,7 +378,10 @@ std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model
         const cudaError_t found = cudaGetDeviceCount(&count);
         if (found != cudaSuccess) {
             (void)cudaGetLastError();
-            whyNot = std::string("no NVIDIA GPU found (") + cudaGetErrorString(found) + ")";
+            int driverVersion = 0;  // 0: no driver at all, which the runtime calls "insufficient"
+            const bool noDriver = cudaDriverGetVersion(&driverVersion) == cudaSuccess && driverVersion == 0;
+            whyNot = std::string("no NVIDIA GPU found (") +
+                     (noDriver ? "no NVIDIA driver is installed" : cudaGetErrorString(found)) + ")";
             return nullptr;
         }
         if (count == 0) {
