@@ -38,14 +38,21 @@ public:
     // Text of a whole sequence (control tokens such as BOS/EOS produce nothing).
     std::string decode(const std::vector<int32_t>& ids) const;
     // The raw bytes token `id` stands for when it follows `previous`: the leading
-    // space of a word piece is dropped after BOS, a byte piece <0xE2> gives that
-    // one byte (possibly an incomplete UTF-8 sequence), control tokens give "".
+    // space of a word piece is dropped at the start (`previous` -1) and after BOS,
+    // a byte piece <0xE2> gives that one byte (possibly an incomplete UTF-8
+    // sequence), control tokens give "", the unknown token gives SentencePiece's
+    // surface " ⁇ ". These are SentencePiece's decoding rules, so concatenating
+    // tokenBytes over a sequence that starts at -1 or BOS gives decode()'s bytes.
+    // Throws TokenizerError when `id` is outside the vocabulary.
     std::string tokenBytes(int32_t id, int32_t previous) const;
-    // The piece as stored in the vocabulary (e.g. "▁time", "<0x0A>").
+    // The piece as stored in the vocabulary (e.g. "▁time", "<0x0A>"); "" for an
+    // id outside the vocabulary (e.g. bosId() of a vocabulary without BOS).
     std::string piece(int32_t id) const;
+    // The kind of token `id`; Unused for an id outside the vocabulary.
     TokenKind kind(int32_t id) const;
 
     int32_t vocabSize() const;
+    // -1 where the vocabulary has no such token.
     int32_t bosId() const { return bos_; }
     int32_t eosId() const { return eos_; }
     int32_t unknownId() const { return unk_; }
@@ -57,6 +64,7 @@ public:
 
 private:
     Tokenizer();
+    void finishLoading();  // special ids, end ids and the piece index from the vocabulary
     struct Impl;
     std::unique_ptr<Impl> impl_;
     int32_t bos_ = 1;

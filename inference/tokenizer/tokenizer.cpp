@@ -1,0 +1,126 @@
+#include "tokenizer/tokenizer.h"
+
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "gguf/gguf_file.h"
+#include "tokenizer/gguf_vocabulary.h"
+#include "tokenizer/sentencepiece_engine.h"
+#include "tokenizer/sentencepiece_model_proto.h"
+#include "tokenizer/tokenizer_engine.h"
+#include "tokenizer/vocabulary.h"
+
+namespace ps {
+
+struct Tokenizer::Impl {
+    std::string source;  // file name, for messages
+    Vocabulary vocab;    // declared before the engine, which refers to it
+    std::unique_ptr<TokenizerEngine> engine;
+    std::unordered_map<std::string, int32_t> idOfPiece;
+
+    void checkId(int32_t id) const {
+        if (id < 0 || id >= vocab.size()) {
+            throw TokenizerError(source + ": token id " + std::to_string(id) +
+                                 " is outside the vocabulary of " + std::to_string(vocab.size()) +
+                                 " tokens");
+        }
+    }
+};
+
+Tokenizer::Tokenizer() : impl_(std::make_unique<Impl>()) {}
+Tokenizer::~Tokenizer() = default;
+
+std::unique_ptr<Tokenizer> Tokenizer::fromGguf(const GgufFile& file) {
+    std::unique_ptr<Tokenizer> tokenizer(new Tokenizer());
+    Impl& impl = *tokenizer->impl_;
+    impl.source = file.name();
+    impl.vocab = readGgufVocabulary(file);  // only "llama" gets past this for now
+    prepareSentencePieceVocabulary(impl.vocab, impl.source);
+    // llama.cpp's SPM tokenizer merges pieces by score, highest first, and
+    // falls back to bytes: that is SentencePiece's BPE model with byte fallback.
+    const std::string model = writeSentencePieceModel(impl.vocab, SentencePieceModelType::Bpe);
+    impl.engine = makeSentencePieceEngine(impl.vocab, model, impl.source);
+    tokenizer->finishLoading();
+    return tokenizer;
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::fromModelFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw TokenizerError(path.string() + ": cannot open the SentencePiece model");
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) throw TokenizerError(path.string() + ": cannot read the SentencePiece model");
+
+    std::unique_ptr<Tokenizer> tokenizer(new Tokenizer());
+    Impl& impl = *tokenizer->impl_;
+    impl.source = path.string();
+    try {
+        impl.vocab = readSentencePieceModel(bytes);
+    } catch (const std::runtime_error& e) {
+        throw TokenizerError(impl.source + ": not a SentencePiece model: " + e.what());
+    }
+    if (impl.vocab.pieces.empty()) {
+        throw TokenizerError(impl.source + ": not a SentencePiece model: it has no pieces");
+    }
+    // Special ids the model names but does not have are treated as absent.
+    for (int32_t* id : {&impl.vocab.bos, &impl.vocab.eos, &impl.vocab.unk, &impl.vocab.pad}) {
+        if (*id >= impl.vocab.size()) *id = -1;
+    }
+    impl.engine = makeSentencePieceEngine(impl.vocab, bytes, impl.source);
+    tokenizer->finishLoading();
+    return tokenizer;
+}
+
+void Tokenizer::finishLoading() {
+    const Vocabulary& vocab = impl_->vocab;
+    bos_ = vocab.bos;
+    eos_ = vocab.eos;
+    unk_ = vocab.unk;
+    addBos_ = vocab.addBos;
+    impl_->idOfPiece.reserve(vocab.pieces.size());
+    for (int32_t id = 0; id < vocab.size(); ++id) impl_->idOfPiece.emplace(vocab.pieces[id], id);
+
+    endIds_.clear();
+    if (eos_ >= 0) endIds_.push_back(eos_);
+    // End-of-turn markers of chat models (Llama 3, ChatML, Gemma, Phi-3).
+    for (const char* marker : {"<|eot_id|>", "<|im_end|>", "<end_of_turn>", "<|end|>"}) {
+        const int32_t id = findPiece(marker);
+        if (id >= 0 && id != eos_ && vocab.kinds[id] == TokenKind::Control) endIds_.push_back(id);
+    }
+}
+
+std::vector<int32_t> Tokenizer::encode(const std::string& text, bool addBos) const {
+    std::vector<int32_t> ids = impl_->engine->encode(text);
+    if (addBos && bos_ >= 0) ids.insert(ids.begin(), bos_);
+    return ids;
+}
+
+std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {
+    for (const int32_t id : ids) impl_->checkId(id);
+    return impl_->engine->decode(ids);
+}
+
+std::string Tokenizer::tokenBytes(int32_t id, int32_t previous) const {
+    impl_->checkId(id);
+    return impl_->engine->tokenBytes(id, previous);
+}
+
+std::string Tokenizer::piece(int32_t id) const {
+    if (id < 0 || id >= impl_->vocab.size()) return {};
+    return impl_->vocab.pieces[id];
+}
+
+TokenKind Tokenizer::kind(int32_t id) const {
+    if (id < 0 || id >= impl_->vocab.size()) return TokenKind::Unused;
+    return impl_->vocab.kinds[id];
+}
+
+int32_t Tokenizer::vocabSize() const { return impl_->vocab.size(); }
+
+int32_t Tokenizer::findPiece(const std::string& piece) const {
+    const auto it = impl_->idOfPiece.find(piece);
+    return it == impl_->idOfPiece.end() ? -1 : it->second;
+}
+
+}  // namespace ps
