@@ -60,18 +60,22 @@ struct TemplateOptions {
 // (0 when there is no position, e.g. a missing input that is never used).
 class TemplateError : public std::runtime_error {
 public:
-    TemplateError(std::string message, size_t line, size_t column, std::string templateName = {});
+    TemplateError(std::string message, size_t line, size_t column, std::string templateName = {},
+                  bool raisedByTemplate = false);
 
     const std::string& message() const { return message_; }  // without the position
     size_t line() const { return line_; }
     size_t column() const { return column_; }
     const std::string& templateName() const { return templateName_; }
+    // True when the template itself gave up through raise_exception(message).
+    bool raisedByTemplate() const { return raisedByTemplate_; }
 
 private:
     std::string message_;
     size_t line_;
     size_t column_;
     std::string templateName_;
+    bool raisedByTemplate_;
 };
 
 struct SourcePosition {
