@@ -77,13 +77,12 @@ std::shared_ptr<const Model> Model::fromGguf(std::shared_ptr<GgufFile> file) {
     std::shared_ptr<Model> model(new Model);
     model->file_ = file;
     const GgufFile& f = *file;
-    ModelConfig& c = model->config_;
-    c = ModelConfig::fromGguf(f);
-
     if (f.tensors().empty()) {
         throw ModelError(f.name() + ": the file holds no tensors (a vocabulary-only GGUF?); "
                          "it cannot be run as a model");
     }
+    ModelConfig& c = model->config_;
+    c = ModelConfig::fromGguf(f);
 
     const WeightBinder bind(f);
     ModelWeights& w = model->weights_;
