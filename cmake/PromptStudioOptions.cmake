@@ -36,6 +36,17 @@ if(PROMPTSTUDIO_CUDA)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
 endif()
 
+# Layout of the private libraries: libpromptstudio-inference.so and the CUDA
+# plugin libpromptstudio-cuda.so live in lib/promptstudio (Debian's place for a
+# program's private libraries), found through a relative RUNPATH so that the
+# .deb and the unpacked .tar.gz both work. The build tree mirrors it.
+set(PROMPTSTUDIO_INSTALL_LIBDIR "lib/promptstudio")
+set(PROMPTSTUDIO_BUILD_LIBDIR "${PROJECT_BINARY_DIR}/lib/promptstudio")
+set(CMAKE_INSTALL_RPATH "$ORIGIN/../${PROMPTSTUDIO_INSTALL_LIBDIR}")
+# Install rules without a COMPONENT belong to the main package; the CUDA plugin
+# names its own component (installer/CMakeLists.txt).
+set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME promptstudio)
+
 # Warnings on for our own targets (not for third-party code).
 function(promptstudio_warnings target)
     target_compile_options(${target} PRIVATE

@@ -1,11 +1,12 @@
 // Picks the backend: CUDA where it was asked for (or left to us) and works,
-// otherwise the CPU, with the reason the GPU was not used.
+// otherwise the CPU, with the reason the GPU was not used. The CUDA backend is
+// the plugin cuda_plugin_loader.cpp loads; this file links no CUDA library.
+#include "backend/backend_factory.h"
+
 #include "backend/backend.h"
 #include "backend/cpu/cpu_backend.h"
-
-#if defined(PROMPTSTUDIO_HAVE_CUDA)
-#include "backend/cuda/cuda_backend.h"
-#endif
+#include "backend/cuda/cuda_plugin_api.h"
+#include "backend/cuda_plugin_loader.h"
 
 namespace ps {
 
@@ -17,19 +18,42 @@ bool cudaBackendCompiled() {
 #endif
 }
 
+GpuListing listCudaGpus() {
+    const CudaPluginLoad& plugin = cudaPlugin();
+    if (!plugin.api) return GpuListing{{}, plugin.whyNot};
+    return plugin.api->listGpus();
+}
+
+std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model, const BackendOptions& options,
+                                              std::string& whyNot) {
+    const CudaPluginLoad& plugin = cudaPlugin();
+    if (!plugin.api) {
+        whyNot = plugin.whyNot;
+        return nullptr;
+    }
+    whyNot.clear();
+    std::unique_ptr<Backend> backend = plugin.api->createBackend(std::move(model), options, whyNot);
+    if (!backend && whyNot.empty()) whyNot = "the CUDA backend could not start";
+    return backend;
+}
+
+CudaDeviceCeilings measureCudaCeilings(int device) {
+    const CudaPluginLoad& plugin = cudaPlugin();
+    if (!plugin.api) throw BackendError("cannot measure the GPU: " + plugin.whyNot);
+    return plugin.api->measureCeilings(device);
+}
+
 BackendSelection createBackend(std::shared_ptr<const Model> model, const BackendOptions& options) {
     BackendSelection selection;
     if (options.choice != BackendOptions::Choice::Cpu) {
-#if defined(PROMPTSTUDIO_HAVE_CUDA)
-        std::string whyNot;
-        selection.backend = tryCreateCudaBackend(model, options, whyNot);
-        if (selection.backend) return selection;
-        selection.fallbackReason = whyNot.empty() ? "the CUDA backend could not start" : whyNot;
-#else
-        if (options.choice == BackendOptions::Choice::Cuda) {
+        if (cudaBackendCompiled()) {
+            std::string whyNot;
+            selection.backend = tryCreateCudaBackend(model, options, whyNot);
+            if (selection.backend) return selection;
+            selection.fallbackReason = whyNot;
+        } else if (options.choice == BackendOptions::Choice::Cuda) {
             selection.fallbackReason = "this build of Prompt Studio has no CUDA backend";
         }
-#endif
     }
     selection.backend = createCpuBackend(std::move(model), options);
     return selection;

@@ -369,25 +369,29 @@ std::string unsupportedShape(const ModelConfig& c) {
 
 }  // namespace
 
-std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model, const BackendOptions& options,
-                                              std::string& whyNot) {
+std::string findCudaDevices(int& count) {
+    count = 0;
+    const cudaError_t found = cudaGetDeviceCount(&count);
+    if (found != cudaSuccess) {
+        (void)cudaGetLastError();
+        count = 0;
+        int driverVersion = 0;  // 0: no driver at all, which the runtime calls "insufficient"
+        const bool noDriver = cudaDriverGetVersion(&driverVersion) == cudaSuccess && driverVersion == 0;
+        return std::string("no NVIDIA GPU found (") +
+               (noDriver ? "no NVIDIA driver is installed" : cudaGetErrorString(found)) + ")";
+    }
+    if (count == 0) return "no NVIDIA GPU found (the driver sees no CUDA device)";
+    return {};
+}
+
+std::unique_ptr<Backend> createCudaBackendOnGpu(std::shared_ptr<const Model> model, const BackendOptions& options,
+                                                std::string& whyNot) {
     whyNot.clear();
     std::string gpuName = "the GPU";
     try {
         int count = 0;
-        const cudaError_t found = cudaGetDeviceCount(&count);
-        if (found != cudaSuccess) {
-            (void)cudaGetLastError();
-            int driverVersion = 0;  // 0: no driver at all, which the runtime calls "insufficient"
-            const bool noDriver = cudaDriverGetVersion(&driverVersion) == cudaSuccess && driverVersion == 0;
-            whyNot = std::string("no NVIDIA GPU found (") +
-                     (noDriver ? "no NVIDIA driver is installed" : cudaGetErrorString(found)) + ")";
-            return nullptr;
-        }
-        if (count == 0) {
-            whyNot = "no NVIDIA GPU found (the driver sees no CUDA device)";
-            return nullptr;
-        }
+        whyNot = findCudaDevices(count);
+        if (!whyNot.empty()) return nullptr;
         if (options.cudaDevice < 0 || options.cudaDevice >= count) {
             whyNot = "there is no CUDA device " + std::to_string(options.cudaDevice) + " (this machine has " +
                      std::to_string(count) + ")";

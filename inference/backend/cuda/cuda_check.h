@@ -1,7 +1,7 @@
 #pragma once
 // Every CUDA runtime and cuBLAS call goes through CUDA_CHECK / CUBLAS_CHECK: a
 // failure throws CudaError naming the call, file:line and the library's own
-// words. tryCreateCudaBackend turns it into a sentence for the user; forward()
+// words. createCudaBackendOnGpu turns it into a sentence for the user; forward()
 // lets it through as the BackendError it is.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>

@@ -2,18 +2,15 @@
 // The two ceilings of a GPU, measured on it (not read from a datasheet), for
 // `promptstudio-cli bench` to report achieved decode bandwidth against: a large
 // device-to-device copy (GB/s, bytes read + written) and a large FP16 matrix
-// product through cuBLAS with FP32 accumulation (TFLOP/s). Only in builds with
-// PROMPTSTUDIO_HAVE_CUDA. Both throw BackendError (CudaError) when the GPU fails.
+// product through cuBLAS with FP32 accumulation (TFLOP/s). Inside the plugin;
+// the programs reach them through measureCudaCeilings() (backend_factory.h).
+// Both throw BackendError (CudaError) when the GPU fails.
 #include <cstddef>
 #include <string>
 
-namespace ps {
+#include "backend/backend_factory.h"  // CudaDeviceCeilings
 
-struct CudaDeviceCeilings {
-    std::string deviceName;
-    double copyGBps = 0;        // (read + written) bytes / second / 1e9
-    double fp16GemmTflops = 0;  // 2*m*n*k / second / 1e12
-};
+namespace ps {
 
 // Median over `repeats` timed copies of `bytes` bytes after a warm-up (CUDA events).
 double measureDeviceCopyGBps(int device, size_t bytes = size_t{1} << 30, int repeats = 20);

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "backend/backend.h"
-#include "backend/cuda/cuda_backend.h"
+#include "backend/backend_factory.h"
 
 namespace ps::test {
 
