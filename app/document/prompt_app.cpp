@@ -124,6 +124,23 @@ QVariantMap PromptApp::defaultInputValues() const {
     return values;
 }
 
+QStringList AppExample::orderedInputNames() const {
+    QStringList order;
+    for (const QString& key : inputOrder) {
+        if (inputs.contains(key) && !order.contains(key)) order << key;
+    }
+    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+        if (!order.contains(it.key())) order << it.key();
+    }
+    return order;
+}
+
+bool AppExample::operator==(const AppExample& other) const {
+    return name == other.name && inputs == other.inputs &&
+           orderedInputNames() == other.orderedInputNames() && expect == other.expect &&
+           unknownKeys == other.unknownKeys;
+}
+
 bool PromptApp::sameContent(const PromptApp& other) const {
     return formatVersion == other.formatVersion && name == other.name &&
            description == other.description && icon == other.icon && author == other.author &&

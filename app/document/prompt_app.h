@@ -119,7 +119,11 @@ struct AppExample {
     QStringList inputOrder;   // the order the inputs were written in (QVariantMap sorts)
     AppExpectations expect;
     QList<UnknownKey> unknownKeys;
-    bool operator==(const AppExample&) const = default;
+    // The input names in written order: inputOrder first, then any others by name.
+    QStringList orderedInputNames() const;
+    // Equal content: the order counts as orderedInputNames(), so an example built in
+    // code (no inputOrder) equals the same example read back from a file.
+    bool operator==(const AppExample& other) const;
 };
 
 // What check() found: empty failures = the answer passed.

@@ -203,7 +203,10 @@ private:
             return;
         }
         QStringList inputNames;
-        for (const PromptInput& input : app_.inputs) inputNames << input.name;
+        for (const PromptInput& input : app_.inputs) {
+            if (!input.name.isEmpty()) inputNames << input.name;  // nameless ones have their own error
+        }
+        inputNames.removeDuplicates();
         for (int i = 0; i < variables.names.size(); ++i) {
             const QString& name = variables.names.at(i);
             if (inputNames.contains(name)) continue;

@@ -89,14 +89,9 @@ YamlValue exampleValue(const AppExample& example) {
     insertText(map, "name", example.name);
     YamlValue inputs = YamlValue::map();
     // The order they were written in, then any others (QVariantMap sorts by key).
-    QStringList order;
-    for (const QString& key : example.inputOrder) {
-        if (example.inputs.contains(key) && !order.contains(key)) order << key;
+    for (const QString& key : example.orderedInputNames()) {
+        inputs.insert(key, YamlValue::fromVariant(example.inputs.value(key)));
     }
-    for (auto it = example.inputs.begin(); it != example.inputs.end(); ++it) {
-        if (!order.contains(it.key())) order << it.key();
-    }
-    for (const QString& key : order) inputs.insert(key, YamlValue::fromVariant(example.inputs.value(key)));
     map.insert("inputs", inputs);
     if (!example.expect.isEmpty()) map.insert("expect", expectationsValue(example.expect));
     insertUnknown(map, example.unknownKeys);

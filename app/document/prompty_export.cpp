@@ -84,12 +84,8 @@ QString exportPrompty(const PromptApp& app) {
     if (!app.examples.isEmpty() && !app.examples.first().inputs.isEmpty()) {
         const AppExample& example = app.examples.first();
         YamlValue sample = YamlValue::map();
-        QStringList order = example.inputOrder;
-        for (auto it = example.inputs.begin(); it != example.inputs.end(); ++it) {
-            if (!order.contains(it.key())) order << it.key();
-        }
-        for (const QString& key : order) {
-            if (example.inputs.contains(key)) sample.insert(key, YamlValue::fromVariant(example.inputs.value(key)));
+        for (const QString& key : example.orderedInputNames()) {
+            sample.insert(key, YamlValue::fromVariant(example.inputs.value(key)));
         }
         root.insert("sample", sample);
     }

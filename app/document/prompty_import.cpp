@@ -112,10 +112,11 @@ public:
 
 private:
     static bool isJinja(const YAML::Node& value) {
-        const std::string format = value.IsScalar() ? value.Scalar()
-                                   : value.IsMap() && value["format"].IsScalar() ? value["format"].Scalar()
-                                                                                 : std::string();
-        return format == "jinja2" || format == "jinja";
+        if (value.IsScalar()) return value.Scalar() == "jinja2" || value.Scalar() == "jinja";
+        // A missing key gives an invalid node, which throws when asked its type.
+        const YAML::Node format = value.IsMap() ? value["format"] : YAML::Node();
+        const std::string formatName = format.IsDefined() && format.IsScalar() ? format.Scalar() : std::string();
+        return formatName == "jinja2" || formatName == "jinja";
     }
 
     void readMetadata(const YAML::Node& metadata) {
@@ -167,8 +168,10 @@ private:
     void readConfiguration(const YAML::Node& configuration) {
         if (!configuration.IsMap()) return;
         for (const char* key : {"azure_deployment", "deployment", "model", "name"}) {
-            const YAML::Node value = configuration[key];
-            if (value.IsScalar() && app_.model.isEmpty()) app_.model = QString::fromStdString(value.Scalar());
+            const YAML::Node value = configuration[key];  // invalid (not defined) when absent
+            if (value.IsDefined() && value.IsScalar() && app_.model.isEmpty()) {
+                app_.model = QString::fromStdString(value.Scalar());
+            }
         }
         notices_ << QStringLiteral("the model connection (endpoint, keys) is not imported: Prompt "
                                    "Studio runs local models; the deployment name is kept as a hint");
@@ -250,7 +253,7 @@ private:
             int index = 0;
             for (const YAML::Node& item : inputs) {
                 const YAML::Node name = item.IsMap() ? item["name"] : YAML::Node();
-                if (!name.IsScalar()) {
+                if (!name.IsDefined() || !name.IsScalar()) {
                     fields_.addError(fields_.positionOf(item), QStringLiteral("each input needs a 'name'"));
                     continue;
                 }

@@ -4,6 +4,7 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ps::yaml {
@@ -84,7 +85,15 @@ bool fitsLiteralBlock(const QString& text) {
 QString scalarText(const YamlValue& value, bool inFlow) {
     const QString& text = value.text();
     switch (value.style()) {
-        case YamlValue::ScalarStyle::Raw: return text.isEmpty() ? QStringLiteral("null") : text;
+        case YamlValue::ScalarStyle::Raw:
+            if (text.isEmpty()) return QStringLiteral("null");
+            // A block plain scalar may hold characters that end a flow scalar.
+            if (inFlow && std::any_of(text.begin(), text.end(), [](QChar c) {
+                    return QStringLiteral(",[]{}").contains(c);
+                })) {
+                return doubleQuoted(text);
+            }
+            return text;
         case YamlValue::ScalarStyle::String:
             return needsQuotes(text, inFlow) ? doubleQuoted(text) : text;
     }
@@ -119,7 +128,7 @@ bool fitsFlowList(const YamlValue& list) {
     if (list.items().isEmpty()) return true;
     int width = 0;
     for (const YamlValue& item : list.items()) {
-        if (item.kind() != YamlValue::Kind::Scalar || item.text().contains('\n')) return false;
+        if (item.kind() != YamlValue::Kind::Scalar) return false;
         width += scalarText(item, true).size() + 2;
     }
     return width <= kMaxFlowListWidth;
@@ -257,7 +266,7 @@ YamlValue YamlValue::fromNode(const YAML::Node& node) {
         case YAML::NodeType::Scalar: {
             const QString text = QString::fromStdString(node.Scalar());
             if (node.Tag() == "!") return string(text);  // quoted or a block: text
-            return resolvePlainScalar(text).typeId() == QMetaType::QString ? string(text) : raw(text);
+            return raw(text);  // plain in the source: written back exactly as it was
         }
         case YAML::NodeType::Sequence: {
             YamlValue out = list();
