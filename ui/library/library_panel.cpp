@@ -1,0 +1,118 @@
+#include "library/library_panel.h"
+
+#include <QComboBox>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QVBoxLayout>
+
+#include "library/app_library_delegate.h"
+#include "library/app_library_filter.h"
+#include "library/app_library_model.h"
+
+namespace ps::ui {
+
+LibraryPanel::LibraryPanel(QWidget* parent) : QWidget(parent) {
+    model_ = new AppLibraryModel(this);
+    filter_ = new AppLibraryFilter(this);
+    filter_->setSourceModel(model_);
+
+    search_ = new QLineEdit(this);
+    search_->setPlaceholderText(tr("Search apps"));
+    search_->setClearButtonEnabled(true);
+    search_->setAccessibleName(tr("Search apps"));
+
+    tags_ = new QComboBox(this);
+    tags_->setAccessibleName(tr("Show apps with tag"));
+    tags_->setToolTip(tr("Show only the apps with this tag"));
+
+    view_ = new QListView(this);
+    view_->setModel(filter_);
+    view_->setItemDelegate(new AppLibraryDelegate(view_));
+    view_->setUniformItemSizes(true);
+    view_->setSelectionMode(QAbstractItemView::SingleSelection);
+    view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view_->setAccessibleName(tr("Apps"));
+
+    emptyState_ = new QLabel(this);
+    emptyState_->setWordWrap(true);
+    emptyState_->setAlignment(Qt::AlignCenter);
+    emptyState_->hide();
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* heading = new QLabel(tr("<b>Library</b>"), this);
+    layout->addWidget(heading);
+    layout->addWidget(search_);
+    layout->addWidget(tags_);
+    layout->addWidget(view_, 1);
+    layout->addWidget(emptyState_);
+
+    connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        filter_->setSearchText(text);
+        updateEmptyState();
+    });
+    connect(tags_, &QComboBox::currentIndexChanged, this, [this] {
+        filter_->setTag(tags_->currentData().toString());
+        updateEmptyState();
+    });
+    connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this] { emit currentAppChanged(currentPath()); });
+    connect(view_, &QListView::activated, this, [this](const QModelIndex& index) {
+        emit appActivated(index.data(AppLibraryModel::PathRole).toString());
+    });
+    connect(model_, &QAbstractItemModel::modelReset, this, [this] {
+        updateTags();
+        updateEmptyState();
+    });
+    updateTags();
+}
+
+QString LibraryPanel::currentPath() const {
+    return view_->currentIndex().data(AppLibraryModel::PathRole).toString();
+}
+
+bool LibraryPanel::selectPath(const QString& path) {
+    const int row = model_->rowOfPath(path);
+    if (row < 0) return false;
+    QModelIndex index = filter_->mapFromSource(model_->index(row));
+    if (!index.isValid()) {
+        search_->clear();
+        tags_->setCurrentIndex(0);
+        index = filter_->mapFromSource(model_->index(row));
+    }
+    view_->setCurrentIndex(index);
+    view_->scrollTo(index);
+    return index.isValid();
+}
+
+void LibraryPanel::reload() {
+    const QString current = currentPath();
+    model_->reload();
+    if (!current.isEmpty() && !selectPath(current)) emit currentAppChanged(QString());
+}
+
+void LibraryPanel::updateTags() {
+    const QString current = tags_->currentData().toString();
+    const QSignalBlocker blocker(tags_);
+    tags_->clear();
+    tags_->addItem(tr("All tags"), QString());
+    for (const QString& tag : model_->allTags()) tags_->addItem(tag, tag);
+    const int index = tags_->findData(current);
+    tags_->setCurrentIndex(index < 0 ? 0 : index);
+    filter_->setTag(tags_->currentData().toString());
+}
+
+void LibraryPanel::updateEmptyState() {
+    if (filter_->rowCount() > 0) {
+        emptyState_->hide();
+        return;
+    }
+    emptyState_->setText(model_->rowCount() == 0
+                             ? tr("No apps yet. Use \"New app\" to write one, or import a .promptapp file.")
+                             : tr("No app matches your search."));
+    emptyState_->show();
+}
+
+}  // namespace ps::ui

@@ -1,0 +1,50 @@
+#pragma once
+// The Library pane: a search box, a tag chooser and the list of apps (the
+// user's own first, then the samples). Selecting an app tells the window to
+// show it; the file actions themselves live in the window's menus.
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListView;
+
+namespace ps::ui {
+
+class AppLibraryFilter;
+class AppLibraryModel;
+
+class LibraryPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit LibraryPanel(QWidget* parent = nullptr);
+
+    AppLibraryModel* model() const { return model_; }
+    AppLibraryFilter* filter() const { return filter_; }
+    QListView* view() const { return view_; }
+    QLineEdit* searchBox() const { return search_; }
+
+    // The selected app's file, or empty.
+    QString currentPath() const;
+    // Selects the app of `path` (clearing the search when it hides it).
+    bool selectPath(const QString& path);
+    // Reloads the folders and keeps the selection where it can.
+    void reload();
+
+signals:
+    void currentAppChanged(const QString& path);
+    void appActivated(const QString& path);
+
+private:
+    void updateTags();
+    void updateEmptyState();
+
+    AppLibraryModel* model_ = nullptr;
+    AppLibraryFilter* filter_ = nullptr;
+    QLineEdit* search_ = nullptr;
+    QComboBox* tags_ = nullptr;
+    QListView* view_ = nullptr;
+    QLabel* emptyState_ = nullptr;
+};
+
+}  // namespace ps::ui
