@@ -1,8 +1,10 @@
 // Runtime commands of promptstudio-cli (generate, info, tokenize, eval, bench).
-#include "cli/cli_command.h"
+#include "cli/runtime_commands.h"
 
 namespace ps::cli {
 
-std::vector<CliCommand> runtimeCommands() { return {}; }
+std::vector<CliCommand> runtimeCommands() {
+    return {generateCommand(), infoCommand(), tokenizeCommand(), evalCommand(), benchCommand()};
+}
 
 }  // namespace ps::cli

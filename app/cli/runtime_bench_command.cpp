@@ -1,0 +1,115 @@
+// promptstudio-cli bench: prefill and decode speed of a model (or of a synthetic
+// random-weight model of a real shape), through inference/bench/benchmark.h.
+#include <QCommandLineParser>
+#include <QTextStream>
+#include <cstdio>
+#include <stdexcept>
+
+#include "bench/benchmark.h"
+#include "bench/synthetic_model.h"
+#include "cli/cli_options.h"
+#include "cli/cli_runtime_model.h"
+#include "cli/runtime_commands.h"
+#include "model/model.h"
+
+namespace ps::cli {
+namespace {
+
+const QString kCommand = QStringLiteral("bench");
+
+std::vector<int> parseLengths(const QString& text) {
+    std::vector<int> lengths;
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int length = part.trimmed().toInt(&ok);
+        if (!ok || length < 1 || length > (1 << 20)) {
+            throw UsageError(
+                "--prefill takes prompt lengths separated by commas (e.g. 64,512), not '" + text +
+                "'");
+        }
+        lengths.push_back(length);
+    }
+    if (lengths.empty()) throw UsageError("--prefill needs at least one length");
+    return lengths;
+}
+
+int runBench(const QStringList& arguments) {
+    QCommandLineParser parser;
+    const QCommandLineOption model("model", "The model (GGUF file).", "FILE");
+    const QCommandLineOption synthetic(
+        "synthetic",
+        QStringLiteral("A random-weight model of this shape instead: %1.")
+            .arg(QString::fromStdString([] {
+                std::string names;
+                for (const auto& n : syntheticModelShapeNames())
+                    names += (names.empty() ? "" : ", ") + n;
+                return names;
+            }())),
+        "SHAPE");
+    const QCommandLineOption type(
+        "type", "Weight type of the synthetic model (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K).",
+        "TYPE", "Q8_0");
+    const QCommandLineOption json("json", "Print one JSON object.");
+    const QCommandLineOption prefill("prefill", "Prompt lengths to measure prefill at.", "N,N",
+                                     "64,512");
+    const QCommandLineOption decodeTokens("decode-tokens", "Decode steps measured.", "N", "64");
+    const QCommandLineOption longContext(
+        "long-context", "Also measure decode at this position (0 = no).", "N", "0");
+    const QCommandLineOption repetitions("repetitions",
+                                         "Each figure is the best of this many runs.", "N", "2");
+    BackendCommandOptions backendOptions;
+    parser.addOptions(
+        {model, synthetic, type, json, prefill, decodeTokens, longContext, repetitions});
+    backendOptions.addTo(parser);
+    if (auto exit = parseRuntimeArguments(
+            parser, arguments, kCommand,
+            "Measures prefill and decode speed (tokens/s, time to first token, GB/s).")) {
+        return *exit;
+    }
+    return runGuarded(kCommand, [&] {
+        if (parser.isSet(model) == parser.isSet(synthetic)) {
+            throw UsageError("give either --model FILE or --synthetic SHAPE");
+        }
+        BenchmarkOptions options;
+        options.prefillLengths = parseLengths(parser.value(prefill));
+        options.decodeTokens = intValue(parser, decodeTokens, 64, 1, 1 << 20);
+        options.longContext = intValue(parser, longContext, 0, 0, 1 << 20);
+        options.repetitions = intValue(parser, repetitions, 2, 1, 1000);
+        BackendOptions backendChoice = backendOptions.read(parser);
+        options.threads = backendChoice.threads;
+
+        std::shared_ptr<const Model> loaded;
+        if (parser.isSet(model)) {
+            loaded = loadModelFile(parser.value(model));
+        } else {
+            try {
+                loaded =
+                    buildSyntheticModel(parser.value(synthetic).trimmed().toLower().toStdString(),
+                                        parser.value(type).trimmed().toUpper().toStdString());
+            } catch (const std::invalid_argument& error) {
+                throw UsageError(QString::fromStdString(error.what()));
+            }
+        }
+        // Room for the longest measurement unless the context was given.
+        if (backendChoice.contextLength == 0) {
+            int needed = options.decodePromptTokens + options.decodeTokens;
+            for (int length : options.prefillLengths) needed = std::max(needed, length);
+            if (options.longContext > 0)
+                needed = std::max(needed, options.longContext + options.decodeTokens);
+            backendChoice.contextLength = needed;
+        }
+        const auto backend = createBackendForCommand(loaded, backendChoice);
+        const BenchmarkResult result = runBenchmark(*backend, options);
+        const std::string text = (parser.isSet(json) ? toJson(result) : toText(result)) + "\n";
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return kExitOk;
+    });
+}
+
+}  // namespace
+
+CliCommand benchCommand() {
+    return {"bench", "Measure prefill and decode speed of a model or a synthetic one", runBench};
+}
+
+}  // namespace ps::cli

@@ -1,0 +1,141 @@
+// promptstudio-cli info: what a model is and what it needs, as text or JSON.
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include "cli/cli_options.h"
+#include "cli/cli_runtime_model.h"
+#include "cli/runtime_commands.h"
+#include "model/model.h"
+#include "tokenizer/tokenizer.h"
+
+namespace ps::cli {
+namespace {
+
+const QString kCommand = QStringLiteral("info");
+
+QString parameterCountText(uint64_t count) {
+    if (count >= 1'000'000'000) return QStringLiteral("%1B").arg(count / 1e9, 0, 'f', 2);
+    if (count >= 1'000'000) return QStringLiteral("%1M").arg(count / 1e6, 0, 'f', 2);
+    if (count >= 1'000) return QStringLiteral("%1K").arg(count / 1e3, 0, 'f', 1);
+    return QString::number(count);
+}
+
+// The backend `--backend auto` runs this model on, and why, as far as can be
+// told without loading the weights onto a device.
+struct BackendGuess {
+    QString kind;
+    QString why;
+};
+BackendGuess automaticBackend() {
+    if (!cudaBackendCompiled()) return {"cpu", "this build has no CUDA backend"};
+    return {"cuda", "when a usable NVIDIA GPU is found and the model fits, else cpu"};
+}
+
+QJsonObject cardJson(const Model& model, const ModelCard& card) {
+    const ModelConfig& c = model.config();
+    QJsonArray types;
+    for (const auto& [type, count] : card.tensorTypeCounts) {
+        types.append(QJsonObject{{"type", QString::fromStdString(type)}, {"count", count}});
+    }
+    return QJsonObject{
+        {"path", QString::fromStdString(card.path)},
+        {"name", QString::fromStdString(card.name)},
+        {"architecture", QString::fromStdString(card.architecture)},
+        {"file_bytes", static_cast<qint64>(card.fileBytes)},
+        {"parameters", static_cast<qint64>(card.parameterCount)},
+        {"weight_bytes", static_cast<qint64>(card.weightBytes)},
+        {"tensor_types", types},
+        {"main_type", QString::fromStdString(card.mainTensorType)},
+        {"context_length", card.contextLength},
+        {"vocab_size", card.vocabSize},
+        {"embedding_length", c.dim},
+        {"layers", c.layerCount},
+        {"heads", c.headCount},
+        {"kv_heads", c.kvHeadCount},
+        {"head_dim", c.headDim},
+        {"ffn_length", c.ffnDim},
+        {"rope_base", c.ropeBase},
+        {"kv_cache_bytes_fp16", static_cast<qint64>(card.kvCacheBytesFp16)},
+        {"kv_cache_bytes_fp32", static_cast<qint64>(card.kvCacheBytesFp32)},
+        {"memory_bytes_fp16_kv", static_cast<qint64>(card.weightBytes + card.kvCacheBytesFp16)},
+        {"memory_bytes_fp32_kv", static_cast<qint64>(card.weightBytes + card.kvCacheBytesFp32)},
+        {"chat_template", !model.chatTemplate().empty()},
+        {"bos_id", model.tokenizer().bosId()},
+        {"eos_id", model.tokenizer().eosId()},
+        {"backend", automaticBackend().kind},
+    };
+}
+
+void printCard(const Model& model, const ModelCard& card) {
+    const ModelConfig& c = model.config();
+    QTextStream out(stdout);
+    auto row = [&](const char* label, const QString& value) {
+        out << QString::fromLatin1(label).leftJustified(22) << value << "\n";
+    };
+    row("file", QString::fromStdString(card.path));
+    row("name", card.name.empty() ? QStringLiteral("(none)") : QString::fromStdString(card.name));
+    row("architecture", QString::fromStdString(card.architecture));
+    row("parameters", QStringLiteral("%1 (%2)")
+                          .arg(parameterCountText(card.parameterCount))
+                          .arg(card.parameterCount));
+    QStringList types;
+    for (const auto& [type, count] : card.tensorTypeCounts) {
+        types << QStringLiteral("%1 x%2").arg(QString::fromStdString(type)).arg(count);
+    }
+    row("tensor types", types.join(", "));
+    row("main type", QString::fromStdString(card.mainTensorType));
+    row("context length", QString::number(card.contextLength));
+    row("vocabulary", QString::number(card.vocabSize));
+    row("embedding length", QString::number(c.dim));
+    row("layers", QString::number(c.layerCount));
+    row("heads", QStringLiteral("%1 (head dim %2)").arg(c.headCount).arg(c.headDim));
+    row("KV heads", QString::number(c.kvHeadCount));
+    row("FFN length", QString::number(c.ffnDim));
+    row("file size", formatBytes(card.fileBytes));
+    row("weights", formatBytes(card.weightBytes));
+    row("KV cache (context)",
+        QStringLiteral("%1 in fp16, %2 in fp32")
+            .arg(formatBytes(card.kvCacheBytesFp16), formatBytes(card.kvCacheBytesFp32)));
+    row("memory needed", QStringLiteral("%1 (GPU, fp16 KV), %2 (CPU, fp32 KV)")
+                             .arg(formatBytes(card.weightBytes + card.kvCacheBytesFp16),
+                                  formatBytes(card.weightBytes + card.kvCacheBytesFp32)));
+    row("chat template",
+        model.chatTemplate().empty() ? QStringLiteral("no") : QStringLiteral("yes"));
+    const BackendGuess backend = automaticBackend();
+    row("backend", QStringLiteral("%1 (%2)").arg(backend.kind, backend.why));
+}
+
+int runInfo(const QStringList& arguments) {
+    QCommandLineParser parser;
+    const QCommandLineOption model("model", "The model (GGUF file).", "FILE");
+    const QCommandLineOption json("json", "Print one JSON object.");
+    parser.addOptions({model, json});
+    if (auto exit = parseRuntimeArguments(parser, arguments, kCommand,
+                                          "Shows what a model is and the memory it needs.")) {
+        return *exit;
+    }
+    return runGuarded(
+        kCommand, [&] {
+            const auto loaded = loadModelFile(requiredValue(parser, model));
+            const ModelCard card = loaded->card();
+            if (parser.isSet(json)) {
+                QTextStream(stdout)
+                    << QJsonDocument(cardJson(*loaded, card)).toJson(QJsonDocument::Indented);
+            } else {
+                printCard(*loaded, card);
+            }
+            return kExitOk;
+        });
+}
+
+}  // namespace
+
+CliCommand infoCommand() {
+    return {"info", "Show a model's architecture, sizes, types and memory needs", runInfo};
+}
+
+}  // namespace ps::cli
