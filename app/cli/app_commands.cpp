@@ -4,8 +4,9 @@
 
 namespace ps::cli {
 
-// The commands join this list once the components they use are built (the
-// app_*_command.cpp files are added to promptstudio-cli at the same time).
-std::vector<CliCommand> appCommands() { return {}; }
+std::vector<CliCommand> appCommands() {
+    return {runCommand(),     testCommand(),    validateCommand(),    newCommand(),
+            importCommand(),  historyCommand(), chatTemplateCommand()};
+}
 
 }  // namespace ps::cli

@@ -18,7 +18,8 @@ namespace {
 
 std::atomic<bool> interrupted{false};
 
-extern "C" void onInterrupt(int) { interrupted.store(true); }
+// Internal linkage (no extern "C"): cli_interrupt.cpp has a handler of its own.
+void onRunInterrupt(int) { interrupted.store(true); }
 
 }  // namespace
 
@@ -95,7 +96,7 @@ RunEnd runToEnd(Runner& runner, const QVariantMap& inputs, const QVariantMap& ov
     });
 
     interrupted.store(false);
-    const auto previous = std::signal(SIGINT, onInterrupt);
+    const auto previous = std::signal(SIGINT, onRunInterrupt);
     QTimer interruptPoll;
     QObject::connect(&interruptPoll, &QTimer::timeout, &context, [&runner] {
         if (interrupted.load()) runner.cancel();

@@ -15,6 +15,49 @@ std::string AppPrompt::completionText() const {
     return instructions + "\n\n" + userText;
 }
 
+namespace {
+
+// What the templates see: the checked values, plus an empty value for each optional
+// input left empty ("" for text, false for yes/no, none for a number), so that
+// `{% if place %}` works; an unknown name still is an error naming it.
+QVariantMap templateValues(const PromptApp& app, const QVariantMap& checked) {
+    QVariantMap values = checked;
+    for (const PromptInput& input : app.inputs) {
+        if (input.name.isEmpty() || values.contains(input.name)) continue;
+        switch (input.type) {
+            case InputType::Boolean: values.insert(input.name, false); break;
+            case InputType::Number: values.insert(input.name, QVariant()); break;
+            default: values.insert(input.name, QString()); break;
+        }
+    }
+    return values;
+}
+
+// Renders one of the app's templates (`what` is "template" or "instructions"); errors
+// name the file line where the position is known.
+std::string renderPart(const QString& source, const QVariantMap& values, const QStringList& required,
+                       const QString& what, int firstLine) {
+    try {
+        return templating::renderAppTemplate(source, values, required).toStdString();
+    } catch (const templating::TemplateError& error) {
+        QString where;
+        if (error.line() > 0) {
+            // Positions are within the text; its first line is firstLine in the file.
+            const int line = firstLine > 0 ? firstLine + static_cast<int>(error.line()) - 1
+                                           : static_cast<int>(error.line());
+            where = QStringLiteral("%1 line %2, column %3: ").arg(what).arg(line).arg(error.column());
+        }
+        throw AppPromptError((where + QString::fromStdString(error.message())).toStdString());
+    }
+}
+
+bool usesTemplateSyntax(const QString& text) {
+    return text.contains(QStringLiteral("{{")) || text.contains(QStringLiteral("{%")) ||
+           text.contains(QStringLiteral("{#"));
+}
+
+}  // namespace
+
 AppPrompt buildAppPrompt(const PromptApp& app, const QVariantMap& inputs) {
     const CheckedInputs checked = checkInputs(app, inputs);
     if (!checked.ok()) {
@@ -24,23 +67,23 @@ AppPrompt buildAppPrompt(const PromptApp& app, const QVariantMap& inputs) {
     for (const PromptInput& input : app.inputs) {
         if (input.required) required << input.name;
     }
+    const QVariantMap values = templateValues(app, checked.values);
     AppPrompt prompt;
     prompt.kind = app.kind == AppKind::Completion ? AppPrompt::Kind::Completion : AppPrompt::Kind::Chat;
-    prompt.instructions = app.instructions.trimmed().toStdString();
-    try {
-        prompt.userText =
-            templating::renderAppTemplate(app.templateText, checked.values, required).toStdString();
-    } catch (const templating::TemplateError& error) {
-        // Positions are within the template; the file's line is bodyFirstLine + line - 1.
-        QString where;
-        if (error.line() > 0) {
-            const int line = app.source.bodyFirstLine > 0
-                                 ? app.source.bodyFirstLine + static_cast<int>(error.line()) - 1
-                                 : static_cast<int>(error.line());
-            where = QStringLiteral("template line %1, column %2: ").arg(line).arg(error.column());
-        }
-        throw AppPromptError((where + QString::fromStdString(error.message())).toStdString());
+    // Instructions may use the inputs too ("You are helping {{ name }}"); plain text
+    // is left exactly as written.
+    const QString instructions = app.instructions.trimmed();
+    if (usesTemplateSyntax(instructions)) {
+        // A required input's absence is reported once, by the template below.
+        const int firstLine = app.source.positions.value(QStringLiteral("instructions#content")).line;
+        const std::string rendered =
+            renderPart(app.instructions, values, {}, QStringLiteral("instructions"), firstLine);
+        prompt.instructions = QString::fromStdString(rendered).trimmed().toStdString();
+    } else {
+        prompt.instructions = instructions.toStdString();
     }
+    prompt.userText = renderPart(app.templateText, values, required, QStringLiteral("template"),
+                                 app.source.bodyFirstLine);
     return prompt;
 }
 

@@ -190,7 +190,7 @@ TEST_F(CliAppsTest, RunPrintsJsonAndTheRunShowsInHistory) {
     ASSERT_EQ(error.error, QJsonParseError::NoError) << describe(run);
     const QJsonObject result = document.object();
     EXPECT_EQ(result.value("model").toString(), modelPath);
-    EXPECT_EQ(result.value("stopReason").toString(), "max_tokens");
+    EXPECT_EQ(result.value("stopReason").toString(), "max-tokens");  // the generator's stopReasonName
     EXPECT_EQ(result.value("stats").toObject().value("generatedTokens").toInt(), 24);
     EXPECT_GT(result.value("stats").toObject().value("promptTokens").toInt(), 1);
     const QString output = result.value("output").toString();
@@ -266,6 +266,42 @@ TEST_F(CliAppsTest, TestCommandChecksExamples) {
     EXPECT_TRUE(tested.out.contains("PASS example 1 (passes)")) << describe(tested);
     EXPECT_TRUE(tested.out.contains("FAIL example 2 (fails)")) << describe(tested);
     EXPECT_TRUE(tested.out.contains("spaceship")) << describe(tested);
+}
+
+TEST_F(CliAppsTest, EverySampleAppValidates) {
+    const QDir samples(QStringLiteral(PROMPTSTUDIO_SAMPLE_APPS_DIR));
+    QStringList arguments{"validate"};
+    for (const QString& name : samples.entryList({"*.promptapp"}, QDir::Files, QDir::Name)) {
+        arguments << samples.filePath(name);
+    }
+    ASSERT_GE(arguments.size(), 13);
+    const CliResult validated = cli(arguments);
+    EXPECT_EQ(validated.exitCode, 0) << describe(validated);
+    EXPECT_EQ(validated.out.count(": ok\n"), arguments.size() - 1) << describe(validated);
+}
+
+// What the installer test does with the packaged sample: a story on the tiny model.
+TEST_F(CliAppsTest, BedtimeStorySampleRunsOnTheStoriesModel) {
+    PS_REQUIRE_SHARED_FILE(model, "models/stories260K.gguf");
+    const QString app = QStringLiteral(PROMPTSTUDIO_SAMPLE_APPS_DIR) + "/bedtime-story.promptapp";
+    const CliResult story =
+        cli({"run", app, "--model", QString::fromStdString(model.string()), "--input", "hero=a little fox",
+             "--max-tokens", "40", "--temperature", "0", "--no-history"});
+    ASSERT_EQ(story.exitCode, 0) << describe(story);
+    EXPECT_GE(story.out.split(' ', Qt::SkipEmptyParts).size(), 5) << describe(story);
+    // --no-history: nothing was recorded.
+    const CliResult history = cli({"history", "--json"});
+    ASSERT_EQ(history.exitCode, 0) << describe(history);
+    EXPECT_EQ(QJsonDocument::fromJson(history.out.toUtf8()).array().size(), 0) << describe(history);
+
+    // The same run with --json reports the overrides it ran with.
+    const CliResult json =
+        cli({"run", app, "--model", QString::fromStdString(model.string()), "--input", "hero=a little fox",
+             "--max-tokens", "40", "--temperature", "0", "--no-history", "--json"});
+    ASSERT_EQ(json.exitCode, 0) << describe(json);
+    const QJsonObject result = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    EXPECT_EQ(result.value("output").toString() + "\n", story.out);
+    EXPECT_LE(result.value("stats").toObject().value("generatedTokens").toInt(), 40);
 }
 
 TEST_F(CliAppsTest, ChatTemplatePrintsExactlyTheExpectedText) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runner/app_prompt.h"
+
 namespace ps {
 namespace {
 
@@ -97,6 +99,41 @@ TEST(InputValuesTest, FileInputsBecomeTheTextOfTheFile) {
     }
     EXPECT_THROW(readInputFile(big, 99), InputFileError);
     EXPECT_EQ(readInputFile(big, 100).size(), 100);
+}
+
+}  // namespace
+}  // namespace ps
+
+namespace ps {
+namespace {
+
+// An app's prompt: optional inputs left empty are empty (so `{% if %}` works), the
+// instructions may use inputs too, and a typo is an error naming it and its line.
+TEST(AppPromptTest, OptionalInputsLeftEmptyAreEmptyAndInstructionsUseInputs) {
+    PromptApp app = formApp();
+    app.instructions = "You help {{ name }}.\n";
+    app.templateText =
+        "Hello{% if notes %} with notes{% endif %}{% if urgent %}, urgently{% endif %}"
+        "{% if count is none %}, no count{% endif %} ({{ tone }}).\n";
+    const AppPrompt prompt = buildAppPrompt(app, {{"name", "Ada"}});
+    EXPECT_EQ(prompt.instructions, "You help Ada.");
+    EXPECT_EQ(prompt.userText, "Hello, no count (friendly).");
+    const AppPrompt urgent = buildAppPrompt(app, {{"name", "Ada"}, {"urgent", "yes"}, {"count", "2"}});
+    EXPECT_EQ(urgent.userText, "Hello, urgently (friendly).");
+
+    // Plain instructions are sent exactly as written (braces and all), trimmed.
+    app.instructions = "  Answer in JSON like {\"a\": 1}.  ";
+    EXPECT_EQ(buildAppPrompt(app, {{"name", "Ada"}}).instructions, "Answer in JSON like {\"a\": 1}.");
+
+    app.source.bodyFirstLine = 12;
+    app.templateText = "Hello\n{{ nmae }}";
+    try {
+        buildAppPrompt(app, {{"name", "Ada"}});
+        FAIL() << "a misspelt variable must be an error";
+    } catch (const AppPromptError& error) {
+        EXPECT_NE(std::string(error.what()).find("template line 13, column 4"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("nmae"), std::string::npos) << error.what();
+    }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "backend/backend.h"
+#include "document/promptapp.h"
 #include "generator/generator.h"
 #include "history/run_history.h"
 #include "model/model.h"
@@ -186,6 +187,33 @@ TEST_F(RunnerModelTest, ChatAppKeepsHistoryAcrossTurns) {
     EXPECT_GT(recorder.result.stats.reusedPromptTokens, 0);
     ASSERT_EQ(runner.conversation().size(), 4u);
     EXPECT_EQ(QString::fromStdString(runner.conversation()[1].content), firstAnswer);
+}
+
+// The sample a newcomer tries first on the tiny model: it must tell a story.
+TEST_F(RunnerModelTest, BedtimeStorySampleTellsAStory) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    const PromptAppLoadResult loaded =
+        loadPromptApp(QString(PROMPTSTUDIO_SAMPLE_APPS_DIR) + "/bedtime-story.promptapp");
+    ASSERT_TRUE(loaded.ok()) << loaded.errorText().toStdString();
+    loadService(modelPath);
+    Runner runner;
+    runner.setService(service_);
+    runner.setApp(loaded.app);
+    RunRecorder recorder(runner);
+    ASSERT_TRUE(runner.start({{"hero", "a little fox"}}, {{"max_tokens", "40"}, {"temperature", "0"}}));
+    ASSERT_TRUE(recorder.waitForEnd());
+    RunRecorder::drainEvents();
+    ASSERT_EQ(recorder.count("finished"), 1) << recorder.events.join(" | ").toStdString();
+    // The model continues the rendered opening, which it is given as is.
+    const std::string prompt = service_->renderPrompt(runner.prepareInput({{"hero", "a little fox"}}));
+    EXPECT_EQ(prompt, "Once upon a time, there was a little fox.");
+    const QString story = recorder.result.output;
+    EXPECT_GT(recorder.result.stats.generatedTokens, 10);
+    EXPECT_GE(countWords(story), 5) << story.toStdString();
+    for (const AppExample& example : loaded.app.examples) {
+        // Each example's expectations hold on this model's greedy story too.
+        EXPECT_TRUE(checkExpectations(example.expect, story).passed()) << story.toStdString();
+    }
 }
 
 TEST(PromptTokenizerTest, SpecialTokenTextBecomesItsId) {

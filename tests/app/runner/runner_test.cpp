@@ -85,7 +85,8 @@ TEST_F(RunnerTest, SignalsArriveInOrderAndTokensMakeTheOutput) {
     EXPECT_EQ(row->model, "scripted-model");
     EXPECT_EQ(row->parameters.value("max_tokens").toInt(), 40);
     EXPECT_EQ(row->statistics.value("generatedTokens").toInt(), 4);
-    EXPECT_EQ(row->statistics.value("stopReason").toString(), "end_of_generation");
+    EXPECT_EQ(row->statistics.value("stopReason").toString(),
+              QString::fromLatin1(stopReasonName(StopReason::EndOfGeneration)));
 }
 
 TEST_F(RunnerTest, MissingRequiredInputFailsBeforeAnythingRuns) {
@@ -121,7 +122,7 @@ TEST_F(RunnerTest, CancelMidRunGivesCancelledAndTheHistorySaysSo) {
     runner.setHistory(history_.get());
     runner.setApp(storyApp(AppKind::Chat));
     RunRecorder recorder(runner);
-    connect(&runner, &Runner::tokenReceived, &runner, [&runner, &recorder] {
+    QObject::connect(&runner, &Runner::tokenReceived, &runner, [&runner, &recorder] {
         if (recorder.count("token:") == 3) runner.cancel();
     });
 
