@@ -5,8 +5,8 @@
 namespace ps::cli {
 
 std::vector<CliCommand> appCommands() {
-    return {runCommand(),     testCommand(),    validateCommand(),    newCommand(),
-            importCommand(),  historyCommand(), chatTemplateCommand()};
+    return {runCommand(),    testCommand(),    validateCommand(),    newCommand(),
+            importCommand(), historyCommand(), chatTemplateCommand()};
 }
 
 }  // namespace ps::cli

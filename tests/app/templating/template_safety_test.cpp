@@ -40,7 +40,8 @@ TEST(TemplateErrors, SyntaxErrorsNameTheirLineAndColumn) {
     EXPECT_GT(badExpression.column(), 3u) << badExpression.what();
 
     const TemplateError unknownTag = errorOf([] { render("{% frobnicate %}"); });
-    EXPECT_NE(std::string(unknownTag.what()).find("frobnicate"), std::string::npos) << unknownTag.what();
+    EXPECT_NE(std::string(unknownTag.what()).find("frobnicate"), std::string::npos)
+        << unknownTag.what();
 }
 
 TEST(TemplateErrors, NoFileAccess) {
@@ -54,12 +55,14 @@ TEST(TemplateErrors, NoFileAccess) {
 TEST(TemplateErrors, StrictUndefinedNamesTheVariable) {
     TemplateOptions strict;
     strict.strictUndefined = true;
-    const TemplateError error = errorOf([&] { render("Hello\n  {{ naem }}!", Value(ValueMap{}), strict); });
+    const TemplateError error =
+        errorOf([&] { render("Hello\n  {{ naem }}!", Value(ValueMap{}), strict); });
     EXPECT_NE(error.message().find("naem"), std::string::npos) << error.what();
     EXPECT_EQ(error.line(), 2u);
     EXPECT_EQ(error.column(), 6u);  // the name itself
     // Asking whether it is defined, or giving a default, is fine.
-    EXPECT_EQ(render("{{ naem is defined }}|{{ naem | default('x') }}", Value(ValueMap{}), strict), "False|x");
+    EXPECT_EQ(render("{{ naem is defined }}|{{ naem | default('x') }}", Value(ValueMap{}), strict),
+              "False|x");
     // Lenient (Jinja's default, used for chat templates): prints nothing, is false.
     EXPECT_EQ(render("[{{ naem }}]{% if naem %}yes{% endif %}"), "[]");
 }
@@ -67,10 +70,12 @@ TEST(TemplateErrors, StrictUndefinedNamesTheVariable) {
 TEST(TemplateLimits, LoopsAreBounded) {
     TemplateOptions options;
     options.maxLoopIterations = 1000;
-    EXPECT_EQ(render("{% for i in range(1000) %}{% endfor %}done", Value(ValueMap{}), options), "done");
-    const TemplateError error =
-        errorOf([&] { render("{% for i in range(10) %}{% for j in range(200) %}{% endfor %}{% endfor %}",
-                             Value(ValueMap{}), options); });
+    EXPECT_EQ(render("{% for i in range(1000) %}{% endfor %}done", Value(ValueMap{}), options),
+              "done");
+    const TemplateError error = errorOf([&] {
+        render("{% for i in range(10) %}{% for j in range(200) %}{% endfor %}{% endfor %}",
+               Value(ValueMap{}), options);
+    });
     EXPECT_NE(error.message().find("loop"), std::string::npos) << error.what();
 }
 
@@ -85,14 +90,14 @@ TEST(TemplateLimits, OutputIsBounded) {
 }
 
 TEST(TemplateLimits, RecursionIsBounded) {
-    const TemplateError error = errorOf([] {
-        render("{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}");
-    });
+    const TemplateError error =
+        errorOf([] { render("{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}"); });
     EXPECT_FALSE(error.message().empty());
 }
 
 TEST(TemplateErrors, RaiseExceptionIsTheTemplatesOwnMessage) {
-    const TemplateError error = errorOf([] { render("{{ raise_exception('Roles must alternate') }}"); });
+    const TemplateError error =
+        errorOf([] { render("{{ raise_exception('Roles must alternate') }}"); });
     EXPECT_TRUE(error.raisedByTemplate());
     EXPECT_EQ(error.message(), "Roles must alternate");
     const TemplateError other = errorOf([] { render("{{ 1 // 0 }}"); });
@@ -101,8 +106,9 @@ TEST(TemplateErrors, RaiseExceptionIsTheTemplatesOwnMessage) {
 
 TEST(AppTemplate, UnknownVariableIsAnErrorNamingIt) {
     const TemplateError error = errorOf([] {
-        renderAppTemplate("Write about {{ topic }}\nfor {{ audeince }}.",
-                          std::map<std::string, std::string>{{"topic", "bees"}, {"audience", "kids"}});
+        renderAppTemplate(
+            "Write about {{ topic }}\nfor {{ audeince }}.",
+            std::map<std::string, std::string>{{"topic", "bees"}, {"audience", "kids"}});
     });
     EXPECT_NE(error.message().find("audeince"), std::string::npos) << error.what();
     EXPECT_EQ(error.line(), 2u);
@@ -113,16 +119,18 @@ TEST(AppTemplate, MissingRequiredInputIsNamed) {
     AppTemplateOptions options;
     options.requiredInputs = {"topic"};
     const TemplateError blank = errorOf([&] {
-        renderAppTemplate("About {{ topic }}.", std::map<std::string, std::string>{{"topic", "   "}}, options);
+        renderAppTemplate("About {{ topic }}.",
+                          std::map<std::string, std::string>{{"topic", "   "}}, options);
     });
-    EXPECT_NE(blank.message().find("missing required input 'topic'"), std::string::npos) << blank.what();
+    EXPECT_NE(blank.message().find("missing required input 'topic'"), std::string::npos)
+        << blank.what();
     EXPECT_EQ(blank.line(), 1u);
     const TemplateError absent = errorOf([&] {
         renderAppTemplate("About {{ topic }}.", std::map<std::string, std::string>{}, options);
     });
     EXPECT_NE(absent.message().find("'topic'"), std::string::npos) << absent.what();
-    EXPECT_EQ(renderAppTemplate("About {{ topic }}.", std::map<std::string, std::string>{{"topic", "owls"}},
-                                options),
+    EXPECT_EQ(renderAppTemplate("About {{ topic }}.",
+                                std::map<std::string, std::string>{{"topic", "owls"}}, options),
               "About owls.");
 }
 
@@ -135,8 +143,8 @@ TEST(AppTemplate, BlockLinesLeaveNoBlankLines) {
         "{% for item in items.split(',') %}\n"
         "- {{ item | trim }}\n"
         "{% endfor %}\n";
-    EXPECT_EQ(renderAppTemplate(source,
-                                std::map<std::string, std::string>{{"tone", "warm"}, {"items", "a, b"}}),
+    EXPECT_EQ(renderAppTemplate(
+                  source, std::map<std::string, std::string>{{"tone", "warm"}, {"items", "a, b"}}),
               "Notes:\nTone: WARM\n- a\n- b\n");
 }
 
@@ -144,7 +152,8 @@ TEST(AppTemplate, QtInputsKeepTheirTypes) {
     const QString out = renderAppTemplate(
         "{{ count + 1 }} {{ 'yes' if flag else 'no' }} {{ tags | join(', ') }} "
         "{{ name | default('anon', true) }}",
-        QVariantMap{{"count", 2}, {"flag", true}, {"tags", QStringList{"a", "b"}}, {"name", QString()}});
+        QVariantMap{
+            {"count", 2}, {"flag", true}, {"tags", QStringList{"a", "b"}}, {"name", QString()}});
     EXPECT_EQ(out, "3 yes a, b anon");
 }
 
@@ -164,44 +173,55 @@ TEST(AppTemplate, EditorsLearnTheVariablesAndTheirPositions) {
     EXPECT_FALSE(broken.error.empty());
 }
 
-const std::vector<ChatMessage> kConversation{
-    {"system", "Be brief."}, {"user", "Hi"}, {"assistant", " Hello! "}, {"user", "Tell me a joke."}};
+const std::vector<ChatMessage> kConversation{{"system", "Be brief."},
+                                             {"user", "Hi"},
+                                             {"assistant", " Hello! "},
+                                             {"user", "Tell me a joke."}};
 
 TEST(ChatTemplate, ModelsWithoutATemplateGetTheLlama2Fallback) {
     ChatTemplateOptions options;
     options.bosToken = "<s>";
     options.eosToken = "</s>";
     EXPECT_EQ(renderChatTemplate("", kConversation, options),
-              "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello! </s><s>[INST] Tell me a joke. [/INST]");
+              "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello! </s><s>[INST] Tell me a "
+              "joke. [/INST]");
     EXPECT_EQ(renderChatTemplate("  \n", {{"user", "Hi"}}, options), "<s>[INST] Hi [/INST]");
-    EXPECT_EQ(renderChatTemplate(fallbackChatTemplate(), {{"user", "Hi"}}, options), "<s>[INST] Hi [/INST]");
+    EXPECT_EQ(renderChatTemplate(fallbackChatTemplate(), {{"user", "Hi"}}, options),
+              "<s>[INST] Hi [/INST]");
     // Roles that do not alternate are refused with the template's message.
-    const TemplateError error =
-        errorOf([&] { renderChatTemplate("", {{"user", "a"}, {"user", "b"}}, options); });
+    const TemplateError error = errorOf([&] {
+        renderChatTemplate("", {{"user", "a"}, {"user", "b"}}, options);
+    });
     EXPECT_TRUE(error.raisedByTemplate()) << error.what();
 }
 
 // A template in the style of Mistral v0.2 and Gemma: no system role.
 const char* kNoSystemTemplate =
     "{{ bos_token }}{% for message in messages %}"
-    "{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
-    "{% if message['role'] == 'user' %}[U]{{ message['content'] }}{% else %}[A]{{ message['content'] }}{% endif %}"
+    "{% if message['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% "
+    "endif %}"
+    "{% if message['role'] == 'user' %}[U]{{ message['content'] }}{% else %}[A]{{ "
+    "message['content'] }}{% endif %}"
     "{% endfor %}{% if add_generation_prompt %}[A]{% endif %}";
 
 TEST(ChatTemplate, SystemMessageIsMergedWhenTheTemplateRefusesIt) {
     ChatTemplateOptions options;
     options.bosToken = "<s>";
     const std::vector<ChatMessage> messages{{"system", "Be brief."}, {"user", "Hi"}};
-    const TemplateError refused = errorOf([&] { renderChatTemplate(kNoSystemTemplate, messages, options); });
+    const TemplateError refused =
+        errorOf([&] { renderChatTemplate(kNoSystemTemplate, messages, options); });
     EXPECT_EQ(refused.message(), "System role not supported");
-    EXPECT_EQ(renderChatTemplateMergingSystem(kNoSystemTemplate, messages, options), "<s>[U]Be brief.\n\nHi[A]");
+    EXPECT_EQ(renderChatTemplateMergingSystem(kNoSystemTemplate, messages, options),
+              "<s>[U]Be brief.\n\nHi[A]");
     // Templates that take the system message are left alone.
-    EXPECT_EQ(renderChatTemplateMergingSystem("{% for m in messages %}{{ m.role }}:{{ m.content }};{% endfor %}",
-                                              messages, options),
-              "system:Be brief.;user:Hi;");
+    EXPECT_EQ(
+        renderChatTemplateMergingSystem(
+            "{% for m in messages %}{{ m.role }}:{{ m.content }};{% endfor %}", messages, options),
+        "system:Be brief.;user:Hi;");
     // Other errors are not papered over.
-    EXPECT_THROW(renderChatTemplateMergingSystem("{{ raise_exception('no') }}", {{"user", "Hi"}}, options),
-                 TemplateError);
+    EXPECT_THROW(
+        renderChatTemplateMergingSystem("{{ raise_exception('no') }}", {{"user", "Hi"}}, options),
+        TemplateError);
 }
 
 TEST(ChatTemplate, MergeHelper) {
@@ -219,7 +239,8 @@ TEST(ChatTemplate, RenderLimitsApply) {
     ChatTemplateOptions options;
     options.maxOutputBytes = 64;
     const std::vector<ChatMessage> longMessage{{"user", std::string(200, 'x')}};
-    EXPECT_THROW(renderChatTemplate("{% for m in messages %}{{ m.content }}{% endfor %}", longMessage, options),
+    EXPECT_THROW(renderChatTemplate("{% for m in messages %}{{ m.content }}{% endfor %}",
+                                    longMessage, options),
                  TemplateError);
 }
 
