@@ -1,12 +1,77 @@
-// promptstudio: placeholder window until the desktop program lands.
+// promptstudio: the desktop program. Opens the files given on the command line
+// (`promptstudio email.promptapp`), loads the model of --model or the last one
+// used, and offers the recovery copies a crash left behind.
 #include <QApplication>
-#include <QLabel>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QIcon>
+#include <QStatusBar>
+#include <QTimer>
 
+#include "settings/preferences.h"
+#include "settings/theme.h"
+#include "shell/main_window.h"
+#include "shell/screenshot_tour.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    QLabel label(QStringLiteral(PROMPTSTUDIO_NAME " " PROMPTSTUDIO_VERSION));
-    label.show();
-    return app.exec();
+    QApplication application(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("PromptStudio"));
+    QApplication::setApplicationName(QStringLiteral("PromptStudio"));
+    QApplication::setApplicationDisplayName(QStringLiteral(PROMPTSTUDIO_NAME));
+    QApplication::setApplicationVersion(QStringLiteral(PROMPTSTUDIO_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("org.promptstudio.PromptStudio"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("promptstudio")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Write, share and run prompt apps on a local language model."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption modelOption(QStringLiteral("model"),
+                                   QApplication::translate("main", "Load this model (.gguf) instead of the last one used."),
+                                   QApplication::translate("main", "file"));
+    parser.addOption(modelOption);
+    QCommandLineOption tourOption(QStringLiteral("screenshot-tour"),
+                                  QStringLiteral("Save screenshots of the main pages into a folder, then quit."),
+                                  QStringLiteral("folder"));
+    tourOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(tourOption);
+    QCommandLineOption tourAppOption(QStringLiteral("tour-app"),
+                                     QStringLiteral("The app the screenshot tour runs."), QStringLiteral("file"));
+    tourAppOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(tourAppOption);
+    parser.addPositionalArgument(QStringLiteral("files"),
+                                 QApplication::translate("main", "Prompt apps to open (.promptapp or .prompty)."),
+                                 QStringLiteral("[files...]"));
+    parser.process(application);
+
+    ps::ui::Preferences preferences;
+    ps::ui::applyTheme(application, preferences.theme(), preferences.fontPointSize());
+
+    const bool tour = parser.isSet(tourOption);
+    ps::ui::MainWindowOptions options;
+    options.restoreState = !tour;  // screenshots always have the same layout
+    ps::ui::MainWindow window(preferences, options);
+    window.show();
+
+    for (const QString& file : parser.positionalArguments()) window.openFile(QFileInfo(file).absoluteFilePath());
+
+    const QString model = parser.isSet(modelOption) ? parser.value(modelOption) : preferences.lastModel();
+    if (!model.isEmpty()) {
+        if (QFileInfo::exists(model)) window.loadModel(QFileInfo(model).absoluteFilePath());
+        else window.statusBar()->showMessage(
+                 QApplication::translate("main", "The model %1 is no longer there. Choose one on the Models page.")
+                     .arg(model), 15000);
+    }
+
+    if (tour) {
+        auto* screenshots = new ps::ui::ScreenshotTour(window, parser.value(tourOption), parser.value(tourAppOption));
+        QObject::connect(screenshots, &ps::ui::ScreenshotTour::done, &application,
+                         [&application](int code) { application.exit(code); });
+        screenshots->start();
+    } else {
+        QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
+    }
+    return application.exec();
 }

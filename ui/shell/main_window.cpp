@@ -1,0 +1,750 @@
+#include "shell/main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include "backend/backend.h"
+#include "document/promptapp_reader.h"
+#include "document/prompty.h"
+#include "editor/app_editor.h"
+#include "history/run_history.h"
+#include "library/app_files.h"
+#include "library/app_library_filter.h"
+#include "library/app_library_model.h"
+#include "library/library_panel.h"
+#include "models/models_page.h"
+#include "run/run_view.h"
+#include "runner/local_generation_service.h"
+#include "runner/model_session.h"
+#include "settings/preferences.h"
+#include "settings/settings_dialog.h"
+#include "settings/theme.h"
+#include "shell/serialized_service.h"
+#include "version.h"
+#ifdef PS_UI_HAS_HISTORY
+#include "history/history_view.h"
+#endif
+
+namespace ps::ui {
+namespace {
+
+BackendOptions backendOptions(const Preferences& preferences) {
+    BackendOptions options;
+    switch (preferences.backend()) {
+    case BackendPreference::Automatic: options.choice = BackendOptions::Choice::Automatic; break;
+    case BackendPreference::Gpu: options.choice = BackendOptions::Choice::Cuda; break;
+    case BackendPreference::Cpu: options.choice = BackendOptions::Choice::Cpu; break;
+    }
+    options.cudaDevice = preferences.gpuDevice();
+    options.threads = preferences.threads();
+    options.contextLength = preferences.contextLength();
+    return options;
+}
+
+bool isAppFile(const QString& path) {
+    return path.endsWith(QLatin1String(kPromptAppSuffix), Qt::CaseInsensitive) ||
+           path.endsWith(QLatin1String(kPromptySuffix), Qt::CaseInsensitive);
+}
+
+}  // namespace
+
+QString MainWindow::defaultSamplesFolder() {
+    const QString installed = QDir(QCoreApplication::applicationDirPath())
+                                  .absoluteFilePath(QStringLiteral("../share/promptstudio/apps"));
+    if (QFileInfo(installed).isDir()) return QDir::cleanPath(installed);
+#ifdef PROMPTSTUDIO_SOURCE_APPS_DIR
+    return QStringLiteral(PROMPTSTUDIO_SOURCE_APPS_DIR);
+#else
+    return {};
+#endif
+}
+
+MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& options, QWidget* parent)
+    : QMainWindow(parent), preferences_(preferences), options_(options) {
+    if (options_.samplesFolder.isEmpty()) options_.samplesFolder = defaultSamplesFolder();
+    setObjectName(QStringLiteral("mainWindow"));
+    setAcceptDrops(true);
+    try {
+        history_ = new RunHistory(options_.historyPath.isEmpty() ? RunHistory::defaultPath()
+                                                                 : options_.historyPath);
+    } catch (const std::exception& error) {
+        history_ = nullptr;  // runs still work; they are just not recorded
+        QMetaObject::invokeMethod(this, [this, message = QString::fromUtf8(error.what())] {
+            statusBar()->showMessage(tr("The run history cannot be opened: %1").arg(message));
+        }, Qt::QueuedConnection);
+    }
+    session_ = new ModelSession(this);
+    createPages();
+    createActions();
+    createMenusAndToolbar();
+    connectModelSession();
+    QDir().mkpath(preferences_.appsFolder());
+    library_->model()->setFolders(preferences_.appsFolder(), options_.samplesFolder);
+    if (options_.restoreState) restoreWindowState();
+    showApp(QString());
+    if (library_->model()->rowCount() > 0) library_->view()->setCurrentIndex(library_->filter()->index(0, 0));
+    updateActions();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() {
+    // The pages' runners must stop before the history they write to goes away.
+    if (runView_) runView_->stop();
+    delete runView_;
+    runView_ = nullptr;
+    delete editor_;
+    editor_ = nullptr;
+    delete history_;
+}
+
+void MainWindow::createPages() {
+    library_ = new LibraryPanel(this);
+    runView_ = new RunView(this);
+    runView_->setHistory(history_);
+    editor_ = new AppEditor(this);
+    editor_->setAppsFolder(preferences_.appsFolder());
+
+    tabs_ = new QTabWidget(this);
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(runView_, tr("&Run"));
+    tabs_->addTab(editor_, tr("&Edit"));
+#ifdef PS_UI_HAS_HISTORY
+    historyView_ = new HistoryView(this);
+    historyView_->setHistory(history_);
+    historyPage_ = historyView_;
+    tabs_->addTab(historyPage_, tr("&History"));
+    connect(historyView_, &HistoryView::rerunRequested, this, [this](const QVariantMap& inputs) {
+        runView_->setInputs(inputs);
+        showPage(Page::Run);
+        runView_->runNow();
+    });
+#endif
+
+    appProblem_ = new QLabel(this);
+    appProblem_->setWordWrap(true);
+    appProblem_->setTextFormat(Qt::PlainText);
+    appProblem_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    appProblem_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    appProblem_->hide();
+
+    emptyPage_ = new QLabel(tr("Choose an app in the Library on the left, or make a new one with "
+                               "\"New app\"."), this);
+    static_cast<QLabel*>(emptyPage_)->setAlignment(Qt::AlignCenter);
+    static_cast<QLabel*>(emptyPage_)->setWordWrap(true);
+
+    appArea_ = new QWidget(this);
+    auto* appLayout = new QVBoxLayout(appArea_);
+    appLayout->setContentsMargins(0, 0, 0, 0);
+    appLayout->addWidget(appProblem_);
+    appLayout->addWidget(tabs_, 1);
+    appLayout->addWidget(emptyPage_, 1);
+
+    splitter_ = new QSplitter(Qt::Horizontal, this);
+    splitter_->setObjectName(QStringLiteral("librarySplitter"));
+    splitter_->addWidget(library_);
+    splitter_->addWidget(appArea_);
+    splitter_->setStretchFactor(0, 0);
+    splitter_->setStretchFactor(1, 1);
+    splitter_->setChildrenCollapsible(false);
+    const int em = fontMetrics().averageCharWidth();
+    splitter_->setSizes({em * 38, em * 100});
+
+    modelsPage_ = new ModelsPage(preferences_, this);
+
+    stack_ = new QStackedWidget(this);
+    stack_->addWidget(splitter_);
+    stack_->addWidget(modelsPage_);
+    setCentralWidget(stack_);
+
+    modelStatus_ = new QLabel(this);
+    modelProgress_ = new QProgressBar(this);
+    modelProgress_->setRange(0, 0);  // the loader reports no steps: a busy bar
+    modelProgress_->setMaximumWidth(em * 20);
+    modelProgress_->hide();
+    statusBar()->addPermanentWidget(modelProgress_);
+    statusBar()->addPermanentWidget(modelStatus_);
+
+    connect(library_, &LibraryPanel::currentAppChanged, this, [this](const QString& path) {
+        if (changingSelection_) return;
+        if (path == currentPath_) return;
+        if (!confirmLeaveEditor()) {
+            // Stay on the app being edited.
+            changingSelection_ = true;
+            if (!library_->selectPath(currentPath_)) library_->view()->clearSelection();
+            changingSelection_ = false;
+            return;
+        }
+        showApp(path);
+    });
+    connect(library_, &LibraryPanel::appActivated, this, [this] { showPage(Page::Run); });
+    connect(runView_, &RunView::modelsPageRequested, this, [this] { showPage(Page::Models); });
+    connect(runView_, &RunView::runEnded, this, [this] {
+#ifdef PS_UI_HAS_HISTORY
+        if (historyView_) historyView_->refresh();
+#endif
+    });
+    connect(modelsPage_, &ModelsPage::modelChosen, this, &MainWindow::loadModel);
+    connect(editor_, &AppEditor::saved, this, [this](const QString& path) {
+        currentPath_ = path;
+        changingSelection_ = true;
+        library_->reload();
+        library_->selectPath(path);
+        changingSelection_ = false;
+        const PromptAppLoadResult result = loadPromptApp(path);
+        if (result.loaded) {
+            runView_->setApp(result.app, path);
+    #ifdef PS_UI_HAS_HISTORY
+        if (historyView_) historyView_->setApp(result.app);
+#endif
+        }
+        appProblem_->setVisible(result.loaded && !result.errors.isEmpty());
+        appProblem_->setText(result.errorText());
+        currentIsSample_ = false;
+        updateActions();
+        updateTitle();
+    });
+    connect(editor_, &AppEditor::modifiedChanged, this, [this] { updateTitle(); });
+}
+
+void MainWindow::createActions() {
+    const auto make = [this](const QString& text, const QKeySequence& shortcut, const QString& tip) {
+        auto* action = new QAction(text, this);
+        if (!shortcut.isEmpty()) action->setShortcut(shortcut);
+        action->setStatusTip(tip);
+        action->setToolTip(tip);
+        return action;
+    };
+    newApp_ = make(tr("&New App…"), QKeySequence::New, tr("Write a new app"));
+    import_ = make(tr("&Import…"), QKeySequence::Open, tr("Add a .promptapp or .prompty file to your apps"));
+    export_ = make(tr("&Export…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+                   tr("Save a copy of this app to share it (.promptapp or .prompty)"));
+    duplicate_ = make(tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), tr("Make a copy of this app"));
+    rename_ = make(tr("Re&name…"), QKeySequence(Qt::Key_F2), tr("Give this app a new name"));
+    delete_ = make(tr("&Delete"), QKeySequence(), tr("Move this app to the trash"));
+    undoDelete_ = make(tr("Undo De&lete"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z),
+                       tr("Bring back the app you deleted last"));
+    settings_ = make(tr("&Settings…"), QKeySequence::Preferences, tr("Where the model runs, folders and looks"));
+    if (settings_->shortcut().isEmpty()) settings_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    quit_ = make(tr("&Quit"), QKeySequence::Quit, tr("Close Prompt Studio"));
+    about_ = make(tr("&About Prompt Studio"), QKeySequence(), tr("The version of Prompt Studio"));
+    showApps_ = make(tr("&Apps"), QKeySequence(Qt::CTRL | Qt::Key_1), tr("Your apps and the samples"));
+    showModels_ = make(tr("&Models"), QKeySequence(Qt::CTRL | Qt::Key_2), tr("Choose the language model"));
+    showRun_ = make(tr("&Run Page"), QKeySequence(Qt::CTRL | Qt::Key_3), tr("Run the selected app"));
+    showEdit_ = make(tr("&Edit Page"), QKeySequence(Qt::CTRL | Qt::Key_4), tr("Edit the selected app"));
+    showHistory_ = make(tr("&History Page"), QKeySequence(Qt::CTRL | Qt::Key_5), tr("Past runs of the selected app"));
+    focusSearch_ = make(tr("&Find App"), QKeySequence::Find, tr("Search your apps"));
+    showApps_->setCheckable(true);
+    showModels_->setCheckable(true);
+    auto* pages = new QActionGroup(this);
+    pages->addAction(showApps_);
+    pages->addAction(showModels_);
+    showApps_->setChecked(true);
+    // Delete only where the library has the focus, so it never eats a key in a text field.
+    delete_->setShortcut(QKeySequence::Delete);
+    delete_->setShortcutContext(Qt::WidgetShortcut);
+    library_->view()->addAction(delete_);
+
+    connect(newApp_, &QAction::triggered, this, &MainWindow::newAppAsked);
+    connect(import_, &QAction::triggered, this, &MainWindow::importAsked);
+    connect(export_, &QAction::triggered, this, &MainWindow::exportAsked);
+    connect(duplicate_, &QAction::triggered, this, [this] {
+        const QString path = duplicateCurrentApp();
+        if (!path.isEmpty()) statusBar()->showMessage(tr("Copied to %1").arg(QFileInfo(path).fileName()), 5000);
+    });
+    connect(rename_, &QAction::triggered, this, &MainWindow::renameAsked);
+    connect(delete_, &QAction::triggered, this, &MainWindow::deleteAsked);
+    connect(undoDelete_, &QAction::triggered, this, &MainWindow::undoDelete);
+    connect(settings_, &QAction::triggered, this, &MainWindow::settingsAsked);
+    connect(quit_, &QAction::triggered, this, &QWidget::close);
+    connect(about_, &QAction::triggered, this, &MainWindow::aboutAsked);
+    connect(showApps_, &QAction::triggered, this, [this] { showPage(Page::Run); });
+    connect(showModels_, &QAction::triggered, this, [this] { showPage(Page::Models); });
+    connect(showRun_, &QAction::triggered, this, [this] { showPage(Page::Run); });
+    connect(showEdit_, &QAction::triggered, this, [this] { showPage(Page::Edit); });
+    connect(showHistory_, &QAction::triggered, this, [this] { showPage(Page::History); });
+    connect(focusSearch_, &QAction::triggered, this, [this] {
+        showPage(currentPage() == Page::Models ? Page::Run : currentPage());
+        library_->searchBox()->setFocus(Qt::ShortcutFocusReason);
+        library_->searchBox()->selectAll();
+    });
+}
+
+void MainWindow::createMenusAndToolbar() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(newApp_);
+    file->addAction(import_);
+    file->addAction(export_);
+    file->addSeparator();
+    file->addAction(editor_->saveAction());
+    file->addAction(duplicate_);
+    file->addAction(rename_);
+    file->addAction(delete_);
+    file->addSeparator();
+    file->addAction(settings_);
+    file->addSeparator();
+    file->addAction(quit_);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(editor_->undoAction());
+    edit->addAction(editor_->redoAction());
+    edit->addSeparator();
+    edit->addAction(undoDelete_);
+    edit->addAction(focusSearch_);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(runView_->runAction());
+    run->addAction(runView_->stopAction());
+    run->addAction(runView_->regenerateAction());
+    run->addSeparator();
+    run->addAction(runView_->copyAction());
+    run->addAction(runView_->saveAnswerAction());
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(showApps_);
+    view->addAction(showModels_);
+    view->addSeparator();
+    view->addAction(showRun_);
+    view->addAction(showEdit_);
+    if (historyPage_) view->addAction(showHistory_);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(about_);
+
+    QToolBar* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->setMovable(false);
+    toolbar->addAction(showApps_);
+    toolbar->addAction(showModels_);
+    toolbar->addSeparator();
+    toolbar->addAction(newApp_);
+    toolbar->addAction(import_);
+    toolbar->addAction(export_);
+    toolbar->addSeparator();
+    toolbar->addAction(runView_->runAction());
+    toolbar->addAction(runView_->stopAction());
+    toolbar->addSeparator();
+    toolbar->addAction(settings_);
+}
+
+void MainWindow::connectModelSession() {
+    connect(session_, &ModelSession::loadingStarted, this, [this](const QString& path) {
+        const QString name = QFileInfo(path).fileName();
+        modelProgress_->show();
+        modelStatus_->setText(tr("Loading %1…").arg(name));
+        runView_->setModelStatus(tr("Loading the model %1… Apps can run as soon as it is ready.").arg(name));
+        modelsPage_->setActiveModel(path, tr("Loading…"));
+    });
+    connect(session_, &ModelSession::loaded, this, [this](const QString& description, const QString& fallback) {
+        modelProgress_->hide();
+        modelDescription_ = description;
+        modelStatus_->setText(tr("Model: %1").arg(description));
+        auto local = session_->service();
+        modelsPage_->setActiveModel(local ? local->modelName() : QString(), tr("Ready"));
+        runView_->setModelStatus(QString());
+        setService(std::make_shared<SerializedService>(local));
+        if (!fallback.isEmpty())
+            statusBar()->showMessage(tr("Running on the CPU: %1").arg(fallback), 10000);
+        emit modelLoaded(description);
+    });
+    connect(session_, &ModelSession::loadFailed, this, [this](const QString& message) {
+        modelProgress_->hide();
+        modelStatus_->setText(service_ ? tr("Model: %1").arg(modelDescription_) : tr("No model loaded"));
+        runView_->setModelStatus(QString());
+        modelsPage_->setActiveModel(QString(), QString());
+        reportError(tr("The model cannot be loaded"), message);
+        emit modelLoadFailed(message);
+    });
+    modelStatus_->setText(tr("No model loaded"));
+}
+
+void MainWindow::setService(std::shared_ptr<GenerationService> service) {
+    service_ = std::move(service);
+    runView_->setService(service_);
+    editor_->setService(service_);
+}
+
+void MainWindow::loadModel(const QString& path) {
+    if (path.isEmpty()) return;
+    preferences_.setLastModel(path);
+    modelsPage_->addModelFile(path);
+    session_->load(path, backendOptions(preferences_));
+}
+
+void MainWindow::showApp(const QString& path) {
+    currentPath_ = path;
+    currentIsSample_ = false;
+    if (path.isEmpty()) {
+        tabs_->hide();
+        appProblem_->hide();
+        emptyPage_->show();
+        updateActions();
+        updateTitle();
+        return;
+    }
+    emptyPage_->hide();
+    tabs_->show();
+    const int row = library_->model()->rowOfPath(path);
+    const AppEntry* entry = library_->model()->entryAt(row);
+    currentIsSample_ = entry && entry->sample;
+
+    const PromptAppLoadResult result = loadPromptApp(path);
+    if (!result.errors.isEmpty()) {
+        appProblem_->setText(tr("This app has problems to fix before it can run (see the Edit page):\n%1")
+                                 .arg(formatDocumentErrors(result.errors)));
+    }
+    appProblem_->setVisible(!result.errors.isEmpty());
+    if (result.loaded) {
+        runView_->setApp(result.app, path);
+#ifdef PS_UI_HAS_HISTORY
+        if (historyView_) historyView_->setApp(result.app);
+#endif
+        editor_->setApp(result.app, path, currentIsSample_);
+    } else {
+        runView_->setApp(PromptApp(), QString());
+        editor_->setApp(PromptApp(), QString(), false);
+    }
+    runView_->setEnabled(result.ok());
+    editor_->setEnabled(result.loaded);
+    updateActions();
+    updateTitle();
+}
+
+bool MainWindow::confirmLeaveEditor() { return editor_->maybeSave(); }
+
+bool MainWindow::openFile(const QString& path) {
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (!QFileInfo(absolute).isFile()) {
+        reportError(tr("Cannot open the app"), tr("%1 does not exist.").arg(QDir::toNativeSeparators(absolute)));
+        return false;
+    }
+    if (editor_->isModified() && QFileInfo(editor_->filePath()) == QFileInfo(absolute)) {
+        showPage(Page::Edit);
+        statusBar()->showMessage(tr("%1 is already open here with unsaved changes.")
+                                     .arg(QFileInfo(absolute).fileName()), 10000);
+        return true;
+    }
+    if (absolute.endsWith(QLatin1String(kPromptySuffix), Qt::CaseInsensitive)) {
+        return !importFile(absolute).isEmpty();
+    }
+    if (!confirmLeaveEditor()) return false;
+    library_->model()->reload();
+    showPage(Page::Run);
+    changingSelection_ = true;
+    const bool listed = library_->selectPath(absolute);
+    if (!listed) library_->view()->clearSelection();
+    changingSelection_ = false;
+    showApp(absolute);
+    const PromptAppLoadResult result = loadPromptApp(absolute);
+    if (!result.loaded) {
+        reportError(tr("Cannot open the app"), result.errorText(QDir::toNativeSeparators(absolute)));
+        return false;
+    }
+    return true;
+}
+
+QString MainWindow::appProblemText() const { return appProblem_->isVisibleTo(this) ? appProblem_->text() : QString(); }
+
+void MainWindow::showPage(Page page) {
+    if (page == Page::Models) {
+        stack_->setCurrentWidget(modelsPage_);
+        showModels_->setChecked(true);
+        return;
+    }
+    stack_->setCurrentWidget(splitter_);
+    showApps_->setChecked(true);
+    if (page == Page::Run) tabs_->setCurrentWidget(runView_);
+    if (page == Page::Edit) tabs_->setCurrentWidget(editor_);
+    if (page == Page::History && historyPage_) tabs_->setCurrentWidget(historyPage_);
+}
+
+MainWindow::Page MainWindow::currentPage() const {
+    if (stack_->currentWidget() == modelsPage_) return Page::Models;
+    if (tabs_->currentWidget() == editor_) return Page::Edit;
+    if (historyPage_ && tabs_->currentWidget() == historyPage_) return Page::History;
+    return Page::Run;
+}
+
+void MainWindow::updateActions() {
+    const bool hasApp = !currentPath_.isEmpty();
+    const bool ownApp = hasApp && !currentIsSample_;
+    export_->setEnabled(hasApp);
+    duplicate_->setEnabled(hasApp);
+    rename_->setEnabled(ownApp);
+    delete_->setEnabled(ownApp);
+    undoDelete_->setEnabled(!trashed_.isEmpty());
+    showRun_->setEnabled(hasApp);
+    showEdit_->setEnabled(hasApp);
+    showHistory_->setEnabled(hasApp);
+}
+
+void MainWindow::updateTitle() {
+    QString title = QStringLiteral(PROMPTSTUDIO_NAME);
+    if (!currentPath_.isEmpty()) {
+        const QString name = runView_->app().name.isEmpty() ? QFileInfo(currentPath_).completeBaseName()
+                                                            : runView_->app().name;
+        title = name + QStringLiteral("[*] — ") + title;
+    }
+    setWindowTitle(title);
+    setWindowModified(editor_->isModified());
+}
+
+void MainWindow::reportError(const QString& title, const QString& message) {
+    statusBar()->showMessage(message.section(QLatin1Char('\n'), 0, 0), 15000);
+    if (QGuiApplication::platformName() == QLatin1String("offscreen")) return;  // tests: no modal dialogs
+    QMessageBox::warning(this, title, message);
+}
+
+// --- Library file actions ----------------------------------------------------------
+
+QString MainWindow::createApp(const QString& name) {
+    QString error;
+    const QString path = saveAsNewApp(newAppTemplate(name), preferences_.appsFolder(), &error);
+    if (path.isEmpty()) {
+        reportError(tr("Cannot create the app"), error);
+        return {};
+    }
+    library_->model()->reload();
+    openFile(path);
+    return path;
+}
+
+QString MainWindow::duplicateCurrentApp() {
+    if (currentPath_.isEmpty() || !confirmLeaveEditor()) return {};
+    QString error;
+    const QString path = duplicateApp(currentPath_, preferences_.appsFolder(), &error);
+    if (path.isEmpty()) {
+        reportError(tr("Cannot copy the app"), error);
+        return {};
+    }
+    library_->model()->reload();
+    openFile(path);
+    return path;
+}
+
+QString MainWindow::renameCurrentApp(const QString& newName) {
+    if (currentPath_.isEmpty() || currentIsSample_ || !confirmLeaveEditor()) return {};
+    QString error;
+    const QString path = renameApp(currentPath_, newName, &error);
+    if (path.isEmpty()) {
+        reportError(tr("Cannot rename the app"), error);
+        return {};
+    }
+    library_->model()->reload();
+    openFile(path);
+    return path;
+}
+
+bool MainWindow::deleteCurrentApp() {
+    if (currentPath_.isEmpty() || currentIsSample_) return false;
+    runView_->stop();
+    const QString original = currentPath_;
+    QString trashed, error;
+    if (!trashApp(original, &trashed, &error)) {
+        reportError(tr("Cannot delete the app"), error);
+        return false;
+    }
+    trashed_.append({original, trashed});
+    editor_->setApp(PromptApp(), QString(), false);  // nothing left to save
+    library_->model()->reload();
+    showApp(QString());
+    statusBar()->showMessage(tr("%1 moved to the trash. Use Edit > Undo Delete to bring it back.")
+                                 .arg(QFileInfo(original).fileName()), 10000);
+    updateActions();
+    return true;
+}
+
+bool MainWindow::undoDelete() {
+    if (trashed_.isEmpty()) return false;
+    const auto [original, trashed] = trashed_.takeLast();
+    QString error;
+    if (!restoreTrashedApp(trashed, original, &error)) {
+        reportError(tr("Cannot bring the app back"), error);
+        updateActions();
+        return false;
+    }
+    library_->model()->reload();
+    openFile(original);
+    updateActions();
+    return true;
+}
+
+QString MainWindow::importFile(const QString& path) {
+    QString error;
+    const QString imported = importApp(path, preferences_.appsFolder(), &error);
+    if (imported.isEmpty()) {
+        reportError(tr("Cannot import %1").arg(QFileInfo(path).fileName()), error);
+        return {};
+    }
+    library_->model()->reload();
+    openFile(imported);
+    statusBar()->showMessage(tr("Imported %1").arg(QFileInfo(path).fileName()), 5000);
+    return imported;
+}
+
+bool MainWindow::exportCurrentApp(const QString& destination) {
+    if (currentPath_.isEmpty()) return false;
+    QString error;
+    if (!exportApp(currentPath_, destination, &error)) {
+        reportError(tr("Cannot export the app"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved a copy as %1").arg(QDir::toNativeSeparators(destination)), 5000);
+    return true;
+}
+
+void MainWindow::newAppAsked() {
+    if (!confirmLeaveEditor()) return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("New app"), tr("What should the app be called?"),
+                                               QLineEdit::Normal, tr("My app"), &ok);
+    if (!ok || name.trimmed().isEmpty()) return;
+    if (!createApp(name.trimmed()).isEmpty()) showPage(Page::Edit);
+}
+
+void MainWindow::renameAsked() {
+    if (currentPath_.isEmpty() || currentIsSample_) return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Rename app"), tr("New name:"), QLineEdit::Normal,
+                                               runView_->app().name, &ok);
+    if (ok && !name.trimmed().isEmpty()) renameCurrentApp(name.trimmed());
+}
+
+void MainWindow::deleteAsked() {
+    if (currentPath_.isEmpty() || currentIsSample_) return;
+    deleteCurrentApp();
+}
+
+void MainWindow::importAsked() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import an app"), QDir::homePath(),
+                                                      tr("Prompt apps (*.promptapp *.prompty);;All files (*)"));
+    if (!path.isEmpty()) importFile(path);
+}
+
+void MainWindow::exportAsked() {
+    if (currentPath_.isEmpty()) return;
+    const QString suggested = QDir(QDir::homePath()).filePath(QFileInfo(currentPath_).fileName());
+    QString filter;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export the app"), suggested,
+        tr("Prompt app (*.promptapp);;Prompty file (*.prompty)"), &filter);
+    if (path.isEmpty()) return;
+    QString destination = path;
+    if (!isAppFile(destination))
+        destination += filter.contains(QLatin1String("prompty")) ? QLatin1String(kPromptySuffix)
+                                                                 : QLatin1String(kPromptAppSuffix);
+    exportCurrentApp(destination);
+}
+
+void MainWindow::settingsAsked() {
+    SettingsDialog dialog(preferences_, this);
+    const QString appsFolder = preferences_.appsFolder();
+    if (dialog.exec() != QDialog::Accepted) return;
+    dialog.apply();
+    applyTheme(*qApp, preferences_.theme(), preferences_.fontPointSize());
+    if (preferences_.appsFolder() != appsFolder) {
+        QDir().mkpath(preferences_.appsFolder());
+        editor_->setAppsFolder(preferences_.appsFolder());
+        library_->model()->setFolders(preferences_.appsFolder(), options_.samplesFolder);
+    }
+    if (service_ || session_->isLoading())
+        statusBar()->showMessage(tr("Model settings apply the next time a model is loaded."), 8000);
+}
+
+void MainWindow::aboutAsked() {
+    QMessageBox::about(this, tr("About Prompt Studio"),
+                       tr("<h3>%1 %2</h3><p>Write, share and run prompt apps on a language model "
+                          "that runs on this computer.</p>")
+                           .arg(QStringLiteral(PROMPTSTUDIO_NAME), QStringLiteral(PROMPTSTUDIO_VERSION)));
+}
+
+void MainWindow::offerRecovery() {
+    const QList<RecoveryFile> files = RecoveryStore::list();
+    for (const RecoveryFile& file : files) {
+        const auto answer = QMessageBox::question(this, tr("Restore unsaved changes?"), file.question(),
+                                                  QMessageBox::Yes | QMessageBox::No | QMessageBox::Discard,
+                                                  QMessageBox::Yes);
+        if (answer == QMessageBox::Discard) {
+            RecoveryStore::remove(file.path);
+        } else if (answer == QMessageBox::Yes) {
+            if (!file.originalPath.isEmpty()) openFile(file.originalPath);
+            QString error;
+            if (editor_->restoreRecovery(file, &error)) {
+                emptyPage_->hide();
+                tabs_->show();
+                showPage(Page::Edit);
+                return;  // one document at a time; the others are offered next start
+            }
+            reportError(tr("Cannot restore the changes"), error);
+        }
+    }
+}
+
+// --- Window state, closing, drag and drop ------------------------------------------
+
+void MainWindow::restoreWindowState() {
+    QSettings settings;
+    const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+        const int em = fontMetrics().averageCharWidth();
+        resize(em * 150, fontMetrics().height() * 45);
+    }
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    splitter_->restoreState(settings.value(QStringLiteral("window/librarySplitter")).toByteArray());
+}
+
+void MainWindow::saveWindowState() {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/librarySplitter"), splitter_->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!confirmLeaveEditor()) {
+        event->ignore();
+        return;
+    }
+    runView_->stop();
+    saveWindowState();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && isAppFile(url.toLocalFile())) {
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile() && isAppFile(url.toLocalFile())) importFile(url.toLocalFile());
+    event->acceptProposedAction();
+}
+
+}  // namespace ps::ui

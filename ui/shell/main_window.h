@@ -1,0 +1,167 @@
+#pragma once
+// The Prompt Studio window: the Library on the left; for the selected app, its
+// Run, Edit and History pages; the Models page; menus and a toolbar sharing the
+// same actions. It owns the loaded model (loaded in the background) and the run
+// history, and hands both to the pages.
+#include <QList>
+#include <QMainWindow>
+#include <QPair>
+
+#include <memory>
+
+#include "document/prompt_app.h"
+
+class QAction;
+class QLabel;
+class QProgressBar;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+
+namespace ps {
+class GenerationService;
+class ModelSession;
+class RunHistory;
+}  // namespace ps
+
+namespace ps::ui {
+
+class AppEditor;
+class HistoryView;
+class LibraryPanel;
+class ModelsPage;
+class Preferences;
+class RunView;
+
+struct MainWindowOptions {
+    QString samplesFolder;  // empty = samplesFolder() (installed or source tree)
+    QString historyPath;    // empty = RunHistory::defaultPath()
+    bool restoreState = true;  // window geometry and splitters from the settings
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(Preferences& preferences, const MainWindowOptions& options = {},
+                        QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Where the sample gallery is: ../share/promptstudio/apps next to the
+    // program when installed, else the source tree's resources/apps.
+    static QString defaultSamplesFolder();
+
+    // Shows the app of `path` (a .promptapp anywhere; one in the library is also
+    // selected there). A file that is open in the editor with unsaved changes is
+    // not opened twice: the editor comes forward with a message. Returns false
+    // when the file cannot be read at all.
+    bool openFile(const QString& path);
+    // Starts loading a model in the background (and remembers it).
+    void loadModel(const QString& path);
+    // Offers the recovery copies left by a crash (asks for each one).
+    void offerRecovery();
+
+    enum class Page { Run, Edit, History, Models };
+    void showPage(Page page);
+    Page currentPage() const;
+
+    // The parts, for the tests and the screenshot tour.
+    LibraryPanel* library() const { return library_; }
+    RunView* runView() const { return runView_; }
+    AppEditor* editor() const { return editor_; }
+    HistoryView* historyView() const { return historyView_; }
+    ModelsPage* modelsPage() const { return modelsPage_; }
+    ModelSession* modelSession() const { return session_; }
+    std::shared_ptr<GenerationService> service() const { return service_; }
+    // The problems of the shown app's file ("line 7, column 9: ..."), or empty.
+    QString appProblemText() const;
+    QString currentAppPath() const { return currentPath_; }
+
+    // Library file actions (also behind the menus), for tests without dialogs.
+    QString createApp(const QString& name);
+    QString duplicateCurrentApp();
+    QString renameCurrentApp(const QString& newName);
+    bool deleteCurrentApp();
+    bool undoDelete();
+    QString importFile(const QString& path);
+    bool exportCurrentApp(const QString& destination);
+
+    QAction* undoDeleteAction() const { return undoDelete_; }
+
+signals:
+    void modelLoaded(const QString& description);
+    void modelLoadFailed(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createPages();
+    void createActions();
+    void createMenusAndToolbar();
+    void restoreWindowState();
+    void saveWindowState();
+    void connectModelSession();
+
+    void showApp(const QString& path);
+    bool confirmLeaveEditor();
+    void updateActions();
+    void updateTitle();
+    void setService(std::shared_ptr<GenerationService> service);
+    void reportError(const QString& title, const QString& message);
+
+    void newAppAsked();
+    void renameAsked();
+    void deleteAsked();
+    void importAsked();
+    void exportAsked();
+    void settingsAsked();
+    void aboutAsked();
+
+    Preferences& preferences_;
+    MainWindowOptions options_;
+    RunHistory* history_ = nullptr;
+    ModelSession* session_ = nullptr;
+    std::shared_ptr<GenerationService> service_;
+    QString modelDescription_;
+
+    QStackedWidget* stack_ = nullptr;
+    QSplitter* splitter_ = nullptr;
+    LibraryPanel* library_ = nullptr;
+    QWidget* appArea_ = nullptr;
+    QLabel* appProblem_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    RunView* runView_ = nullptr;
+    AppEditor* editor_ = nullptr;
+    HistoryView* historyView_ = nullptr;
+    QWidget* historyPage_ = nullptr;  // the same widget (HistoryView is optional in the build)
+    QWidget* emptyPage_ = nullptr;
+    ModelsPage* modelsPage_ = nullptr;
+    QLabel* modelStatus_ = nullptr;
+    QProgressBar* modelProgress_ = nullptr;
+
+    QString currentPath_;
+    bool currentIsSample_ = false;
+    bool changingSelection_ = false;
+    QList<QPair<QString, QString>> trashed_;  // (original path, path in the trash)
+
+    QAction* newApp_ = nullptr;
+    QAction* import_ = nullptr;
+    QAction* export_ = nullptr;
+    QAction* duplicate_ = nullptr;
+    QAction* rename_ = nullptr;
+    QAction* delete_ = nullptr;
+    QAction* undoDelete_ = nullptr;
+    QAction* settings_ = nullptr;
+    QAction* quit_ = nullptr;
+    QAction* about_ = nullptr;
+    QAction* showApps_ = nullptr;
+    QAction* showModels_ = nullptr;
+    QAction* showRun_ = nullptr;
+    QAction* showEdit_ = nullptr;
+    QAction* showHistory_ = nullptr;
+    QAction* focusSearch_ = nullptr;
+};
+
+}  // namespace ps::ui

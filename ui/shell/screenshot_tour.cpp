@@ -1,0 +1,128 @@
+#include "shell/screenshot_tour.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QPixmap>
+#include <QTextStream>
+#include <QTimer>
+
+#include "library/app_library_model.h"
+#include "library/library_panel.h"
+#include "run/input_form.h"
+#include "run/output_pane.h"
+#include "run/run_view.h"
+#include "shell/main_window.h"
+
+namespace ps::ui {
+namespace {
+
+constexpr int kSettleMs = 400;           // layouts and first paints
+constexpr int kModelWaitMs = 60'000;     // the model's load, at most
+constexpr int kAnswerChars = 400;        // enough text to show it streaming
+
+}  // namespace
+
+ScreenshotTour::ScreenshotTour(MainWindow& window, QString folder, QString appPath)
+    : QObject(&window), window_(window), folder_(std::move(folder)), appPath_(std::move(appPath)) {}
+
+void ScreenshotTour::start() {
+    QDir().mkpath(folder_);
+    window_.resize(1360, 840);
+    window_.move(20, 20);
+    if (!appPath_.isEmpty()) {
+        window_.openFile(QFileInfo(appPath_).absoluteFilePath());
+    } else {
+        const AppLibraryModel* model = window_.library()->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->entryAt(row)->sample) {
+                window_.library()->selectPath(model->entryAt(row)->path);
+                break;
+            }
+        }
+    }
+    QTimer::singleShot(kSettleMs, this, &ScreenshotTour::showLibrary);
+}
+
+bool ScreenshotTour::save(const QString& name) {
+    const QString path = QDir(folder_).filePath(name);
+    const bool ok = window_.grab().save(path, "PNG");
+    QTextStream(stderr) << (ok ? "saved " : "FAILED to save ") << path << '\n';
+    if (!ok) ++failures_;
+    return ok;
+}
+
+void ScreenshotTour::showLibrary() {
+    window_.showPage(MainWindow::Page::Run);
+    save(QStringLiteral("library.png"));
+    if (window_.service()) {
+        runApp();
+        return;
+    }
+    // Wait for the model, but never forever.
+    connect(&window_, &MainWindow::modelLoaded, this, &ScreenshotTour::runApp, Qt::SingleShotConnection);
+    QTimer::singleShot(kModelWaitMs, this, [this] {
+        if (!ranOnce_) {
+            QTextStream(stderr) << "no model loaded: the run screenshot shows the notice\n";
+            runApp();
+        }
+    });
+}
+
+void ScreenshotTour::fillForm() {
+    RunView* run = window_.runView();
+    const PromptApp& app = run->app();
+    if (!app.examples.isEmpty()) {
+        run->setInputs(app.examples.first().inputs);
+        return;
+    }
+    QVariantMap values;
+    for (const PromptInput& input : app.inputs)
+        if (input.required && (input.type == InputType::Text || input.type == InputType::Paragraph))
+            values.insert(input.name, QStringLiteral("a little fox who is afraid of the dark"));
+    run->setInputs(values);
+}
+
+void ScreenshotTour::runApp() {
+    if (ranOnce_) return;
+    ranOnce_ = true;
+    RunView* run = window_.runView();
+    window_.showPage(MainWindow::Page::Run);
+    fillForm();
+    const auto grabRun = [this] {
+        if (grabbedRun_) return;
+        grabbedRun_ = true;
+        save(QStringLiteral("run.png"));
+        window_.runView()->stop();
+        QTimer::singleShot(kSettleMs, this, &ScreenshotTour::showEditor);
+    };
+    connect(run->output(), &OutputPane::flushed, this, [run, grabRun] {
+        if (run->output()->text().size() >= kAnswerChars) grabRun();
+    });
+    connect(run, &RunView::runEnded, this, [grabRun] { grabRun(); });
+    if (!window_.service()) {
+        QTimer::singleShot(kSettleMs, this, grabRun);
+        return;
+    }
+    run->runNow();
+    if (!run->isRunning()) QTimer::singleShot(kSettleMs, this, grabRun);
+}
+
+void ScreenshotTour::showEditor() {
+    window_.showPage(MainWindow::Page::Edit);
+    QTimer::singleShot(kSettleMs, this, [this] {
+        save(QStringLiteral("editor.png"));
+        showModels();
+    });
+}
+
+void ScreenshotTour::showModels() {
+    window_.showPage(MainWindow::Page::Models);
+    // The model scan runs in the background; give it a moment.
+    QTimer::singleShot(2000, this, [this] {
+        save(QStringLiteral("models.png"));
+        window_.showPage(MainWindow::Page::Run);
+        emit done(failures_ == 0 ? 0 : 1);
+    });
+}
+
+}  // namespace ps::ui
