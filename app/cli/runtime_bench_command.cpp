@@ -2,10 +2,12 @@
 // random-weight model of a real shape), through inference/bench/benchmark.h.
 #include <QCommandLineParser>
 #include <QTextStream>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
 #include "bench/benchmark.h"
+#include "bench/gpu_benchmark.h"
 #include "bench/synthetic_model.h"
 #include "cli/cli_options.h"
 #include "cli/cli_runtime_model.h"
@@ -98,8 +100,16 @@ int runBench(const QStringList& arguments) {
                 needed = std::max(needed, options.longContext + options.decodeTokens);
             backendChoice.contextLength = needed;
         }
+        const auto loadStart = std::chrono::steady_clock::now();
         const auto backend = createBackendForCommand(loaded, backendChoice);
-        const BenchmarkResult result = runBenchmark(*backend, options);
+        const double loadSeconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+        BenchmarkResult result = runBenchmark(*backend, options);
+        result.backendLoadSeconds = loadSeconds;
+        // On a GPU: the device's ceilings, the fractions of them reached, cached-prefix TTFT.
+        if (backend->kind() == BackendKind::Cuda) {
+            addGpuMeasurements(*backend, backendChoice.cudaDevice, GpuBenchmarkOptions{}, result);
+        }
         const std::string text = (parser.isSet(json) ? toJson(result) : toText(result)) + "\n";
         std::fwrite(text.data(), 1, text.size(), stdout);
         return kExitOk;

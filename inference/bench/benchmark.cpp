@@ -174,6 +174,16 @@ std::string toJson(const BenchmarkResult& r) {
     if (r.bandwidthFraction) field("bandwidth_fraction", number(*r.bandwidthFraction, 3));
     if (r.deviceCopyGbPerSecond) field("device_copy_gb_per_s", number(*r.deviceCopyGbPerSecond, 3));
     if (r.gemmTflops) field("gemm_tflops", number(*r.gemmTflops, 3));
+    if (r.longContextBandwidthFraction) {
+        field("long_context_bandwidth_fraction", number(*r.longContextBandwidthFraction, 3));
+    }
+    if (r.prefillTflops) field("prefill_tflops", number(*r.prefillTflops, 3));
+    if (r.cachedPrefixTtftMilliseconds) {
+        field("cached_prefix_tokens", std::to_string(r.cachedPrefixTokens.value_or(0)));
+        field("cached_prefix_new_tokens", std::to_string(r.cachedPrefixNewTokens.value_or(0)));
+        field("cached_prefix_ttft_ms", number(*r.cachedPrefixTtftMilliseconds, 3));
+    }
+    if (r.backendLoadSeconds) field("backend_load_s", number(*r.backendLoadSeconds, 3));
     return s + "}";
 }
 
@@ -202,6 +212,21 @@ std::string toText(const BenchmarkResult& r) {
     s += "\n";
     if (r.deviceCopyGbPerSecond) s += "device     copy " + number(*r.deviceCopyGbPerSecond) + " GB/s\n";
     if (r.gemmTflops) s += "device     GEMM " + number(*r.gemmTflops) + " TFLOP/s\n";
+    if (r.bandwidthFraction && r.deviceCopyGbPerSecond) {
+        s += "bound      decode at " + number(100.0 * *r.bandwidthFraction, 0) + "% of the copy bandwidth";
+        if (r.longContextBandwidthFraction) {
+            s += ", " + number(100.0 * *r.longContextBandwidthFraction, 0) + "% from position " +
+                 std::to_string(r.longContext.value_or(0));
+        }
+        s += "\n";
+    }
+    if (r.prefillTflops) s += "prefill    " + number(*r.prefillTflops) + " TFLOP/s\n";
+    if (r.cachedPrefixTtftMilliseconds) {
+        s += "ttft       " + number(*r.cachedPrefixTtftMilliseconds, 1) + " ms for " +
+             std::to_string(r.cachedPrefixNewTokens.value_or(0)) + " tokens behind " +
+             std::to_string(r.cachedPrefixTokens.value_or(0)) + " cached\n";
+    }
+    if (r.backendLoadSeconds) s += "load       " + number(*r.backendLoadSeconds) + " s\n";
     return s;
 }
 

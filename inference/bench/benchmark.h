@@ -54,9 +54,16 @@ struct BenchmarkResult {
     std::optional<double> memoryReadGbPerSecond;
     std::optional<double> bandwidthFraction;
 
-    // GPU figures, filled by the CUDA side when it measures them.
+    // GPU figures, filled by the CUDA side when it measures them (bench/gpu_benchmark.h).
     std::optional<double> deviceCopyGbPerSecond;
     std::optional<double> gemmTflops;
+    std::optional<double> longContextBandwidthFraction;  // at longContext, KV cache reads included
+    std::optional<double> prefillTflops;                 // at the longest prefill length
+    std::optional<int> cachedPrefixTokens;               // time to first token behind a cached prefix:
+    std::optional<int> cachedPrefixNewTokens;            //   this many new tokens after that many cached
+    std::optional<double> cachedPrefixTtftMilliseconds;
+    // Seconds to create the backend (GPU: weights uploaded), filled by the caller.
+    std::optional<double> backendLoadSeconds;
 };
 
 // Runs the measurements on `backend` (its KV cache is overwritten). Throws BackendError.
