@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <QDir>
+#include <QFile>
 #include <QRegularExpression>
 
 #include "document/promptapp.h"
@@ -56,9 +57,14 @@ TEST(SampleApps, EachValidatesAndRoundTrips) {
         if (app.kind != AppKind::Completion) {
             EXPECT_FALSE(app.instructions.isEmpty()) << file.toStdString();
         }
-        const PromptAppLoadResult again = parsePromptApp(serializePromptApp(app));
+        const QString written = serializePromptApp(app);
+        const PromptAppLoadResult again = parsePromptApp(written);
         ASSERT_TRUE(again.ok());
         EXPECT_TRUE(again.app.sameContent(app));
+        // Written the way Prompt Studio writes: opening and saving a sample changes nothing.
+        QFile source(file);
+        ASSERT_TRUE(source.open(QIODevice::ReadOnly));
+        EXPECT_EQ(written.toStdString(), QString::fromUtf8(source.readAll()).toStdString());
     }
 }
 
