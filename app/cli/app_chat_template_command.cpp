@@ -95,11 +95,15 @@ int runChatTemplate(const QStringList& arguments) {
     const QCommandLineOption eosOption("eos-token", "Text of the EOS token (default: the model's).", "T");
     const QCommandLineOption noPromptOption("no-generation-prompt",
                                             "Do not end with the cue for the assistant's turn.");
-    parser.addOptions({modelOption, templateOption, messagesOption, bosOption, eosOption, noPromptOption});
+    const QCommandLineOption noMergeOption(
+        "no-system-merge",
+        "Render exactly as Hugging Face does: a template that rejects the system role fails.");
+    parser.addOptions(
+        {modelOption, templateOption, messagesOption, bosOption, eosOption, noPromptOption, noMergeOption});
     if (auto exit = parseCommandLine(
             parser, arguments,
             "chat-template (--model M | --template FILE) --messages FILE.json [--bos-token T --eos-token T] "
-            "[--no-generation-prompt]",
+            "[--no-generation-prompt] [--no-system-merge]",
             "Prints exactly the text a conversation becomes under a chat template. A model without "
             "a template gets the Llama 2 format; a template that rejects the system role gets the "
             "system text merged into the first user message, as runs do.")) {
@@ -121,7 +125,9 @@ int runChatTemplate(const QStringList& arguments) {
         options.eosToken = parser.isSet(eosOption) ? parser.value(eosOption).toStdString() : chatTemplate.eosToken;
         options.addGenerationPrompt = !parser.isSet(noPromptOption);
         const auto messages = readMessages(parser.value(messagesOption));
-        writeStdout(templating::renderChatTemplateMergingSystem(chatTemplate.source, messages, options));
+        writeStdout(parser.isSet(noMergeOption)
+                        ? templating::renderChatTemplate(chatTemplate.source, messages, options)
+                        : templating::renderChatTemplateMergingSystem(chatTemplate.source, messages, options));
         return kExitOk;
     } catch (const std::exception& error) {
         printCommandError(kCommand, QString::fromUtf8(error.what()));

@@ -304,6 +304,52 @@ TEST_F(CliAppsTest, BedtimeStorySampleRunsOnTheStoriesModel) {
     EXPECT_LE(result.value("stats").toObject().value("generatedTokens").toInt(), 40);
 }
 
+// Every one of the 87 real cases through the command line, byte for byte; the cases
+// whose template raises fail with the template's message (--no-system-merge renders
+// as Hugging Face does; without it, a refused system message is merged instead).
+TEST_F(CliAppsTest, ChatTemplateMatchesEveryRealCase) {
+    PS_REQUIRE_SHARED_FILE(casesPath, "chat-templates/cases.json");
+    QFile casesFile(QString::fromStdString(casesPath.string()));
+    ASSERT_TRUE(casesFile.open(QIODevice::ReadOnly));
+    const QJsonArray cases = QJsonDocument::fromJson(casesFile.readAll()).array();
+    ASSERT_EQ(cases.size(), 87);
+    int rendered = 0;
+    int raised = 0;
+    for (const QJsonValue& value : cases) {
+        const QJsonObject entry = value.toObject();
+        const std::string name =
+            (entry.value("name").toString() + " / " + entry.value("conversation").toString()).toStdString();
+        writeFile("template.jinja", entry.value("template").toString().toUtf8());
+        writeFile("messages.json", QJsonDocument(entry.value("messages").toArray()).toJson());
+        QStringList arguments{"chat-template", "--template", "template.jinja", "--messages", "messages.json",
+                              "--bos-token", entry.value("bos_token").toString(), "--eos-token",
+                              entry.value("eos_token").toString(), "--no-system-merge"};
+        if (!entry.value("add_generation_prompt").toBool()) arguments << "--no-generation-prompt";
+        const CliResult result = cli(arguments);
+        if (entry.contains("expected")) {
+            EXPECT_EQ(result.exitCode, 0) << name << "\n" << describe(result);
+            EXPECT_EQ(result.out, entry.value("expected").toString()) << name;
+            ++rendered;
+        } else {
+            EXPECT_EQ(result.exitCode, 1) << name << "\n" << describe(result);
+            EXPECT_TRUE(result.out.isEmpty()) << name << "\n" << describe(result);
+            EXPECT_TRUE(result.err.contains(entry.value("expected_error").toString())) << name << "\n"
+                                                                                      << describe(result);
+            ++raised;
+            if (entry.value("expected_error").toString() == "System role not supported") {
+                // Without --no-system-merge, the system text joins the first user message.
+                arguments.removeAll("--no-system-merge");
+                const CliResult merged = cli(arguments);
+                EXPECT_EQ(merged.exitCode, 0) << name << "\n" << describe(merged);
+                const QString system = entry.value("messages").toArray().first().toObject().value("content").toString();
+                EXPECT_TRUE(merged.out.contains(system)) << name << "\n" << describe(merged);
+            }
+        }
+    }
+    EXPECT_EQ(rendered + raised, 87);
+    EXPECT_GE(raised, 1);
+}
+
 TEST_F(CliAppsTest, ChatTemplatePrintsExactlyTheExpectedText) {
     PS_REQUIRE_SHARED_FILE(casesPath, "chat-templates/cases.json");
     QFile casesFile(QString::fromStdString(casesPath.string()));
