@@ -61,9 +61,14 @@ PromptApp starterApp(const QString& name) {
         "#   type: text, paragraph, number, choice, boolean or file.\n"
         "# instructions: what the model should do and how (the system prompt).\n"
         "# parameters: temperature (0 = always the same answer), max_tokens, ...\n"
-        "# Check it with: promptstudio-cli validate FILE; run it with: promptstudio-cli run FILE --input topic=...");
+        "# examples: sample inputs and what a good answer contains; 'promptstudio-cli test FILE'\n"
+        "#   runs them after you change the app or the model.\n"
+        "# Every key is described in docs/promptapp-format.md; the template language in\n"
+        "# docs/templates.md. Check it with: promptstudio-cli validate FILE\n"
+        "# Run it with: promptstudio-cli run FILE --model MODEL.gguf --input topic=...");
     app.name = name;
     app.description = QStringLiteral("What this app does, in one sentence.");
+    app.icon = QStringLiteral("✨");
     app.kind = AppKind::Form;
     PromptInput topic;
     topic.name = QStringLiteral("topic");
@@ -73,6 +78,8 @@ PromptApp starterApp(const QString& name) {
     topic.placeholder = QStringLiteral("e.g. a lighthouse keeper");
     PromptInput tone;
     tone.name = QStringLiteral("tone");
+    tone.label = QStringLiteral("Tone");
+    tone.help = QStringLiteral("How the answer should sound.");
     tone.type = InputType::Choice;
     tone.options = {QStringLiteral("friendly"), QStringLiteral("formal")};
     tone.defaultValue = QStringLiteral("friendly");
@@ -80,6 +87,12 @@ PromptApp starterApp(const QString& name) {
     app.instructions = QStringLiteral("You are a helpful writer. Answer in a few short paragraphs.");
     app.parameters.temperature = 0.7;
     app.parameters.maxTokens = 400;
+    AppExample example;
+    example.name = QStringLiteral("lighthouse");
+    example.inputs = {{QStringLiteral("topic"), QStringLiteral("a lighthouse keeper")}};
+    example.expect.contains = {QStringLiteral("lighthouse")};
+    example.expect.maxWords = 400;
+    app.examples = {example};
     app.templateText = QStringLiteral("Write about {{ topic }} in a {{ tone }} tone.\n");
     return app;
 }

@@ -129,6 +129,8 @@ TEST_F(CliAppsTest, NewWritesAStarterThatValidates) {
     const QString text = QString::fromUtf8(file.readAll());
     EXPECT_TRUE(text.contains("# ")) << "the starter explains itself in comments:\n" << text.toStdString();
     EXPECT_TRUE(text.contains("Meeting Notes"));
+    EXPECT_TRUE(text.contains("docs/promptapp-format.md")) << text.toStdString();
+    EXPECT_TRUE(text.contains("examples:")) << "the starter shows how to test it:\n" << text.toStdString();
 
     const CliResult validated = cli({"validate", "meeting-notes.promptapp"});
     EXPECT_EQ(validated.exitCode, 0) << describe(validated);
