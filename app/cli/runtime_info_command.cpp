@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QTextStream>
 
+#include "backend/backend_factory.h"
 #include "cli/cli_options.h"
 #include "cli/cli_runtime_model.h"
 #include "cli/runtime_commands.h"
@@ -25,14 +26,26 @@ QString parameterCountText(uint64_t count) {
 }
 
 // The backend `--backend auto` runs this model on, and why, as far as can be
-// told without loading the weights onto a device.
+// told without loading the weights onto a device: the CUDA plugin, the driver
+// and GPU 0's free memory against weights + FP16 KV cache (the backend's own
+// plan adds a few hundred MiB of scratch).
 struct BackendGuess {
     QString kind;
     QString why;
 };
-BackendGuess automaticBackend() {
+BackendGuess automaticBackend(const ModelCard& card) {
     if (!cudaBackendCompiled()) return {"cpu", "this build has no CUDA backend"};
-    return {"cuda", "when a usable NVIDIA GPU is found and the model fits, else cpu"};
+    const GpuListing listing = listCudaGpus();
+    if (listing.gpus.empty()) return {"cpu", QString::fromStdString(listing.whyNone)};
+    const GpuInfo& gpu = listing.gpus.front();
+    const uint64_t needed = card.weightBytes + card.kvCacheBytesFp16;
+    const QString free = QStringLiteral("%1 has %2 free of %3")
+                             .arg(QString::fromStdString(gpu.name), formatBytes(gpu.freeBytes),
+                                  formatBytes(gpu.totalBytes));
+    if (needed > gpu.freeBytes) {
+        return {"cpu", QStringLiteral("the model needs %1, %2").arg(formatBytes(needed), free)};
+    }
+    return {"cuda", QStringLiteral("needs about %1, %2").arg(formatBytes(needed), free)};
 }
 
 QJsonObject cardJson(const Model& model, const ModelCard& card) {
@@ -41,6 +54,7 @@ QJsonObject cardJson(const Model& model, const ModelCard& card) {
     for (const auto& [type, count] : card.tensorTypeCounts) {
         types.append(QJsonObject{{"type", QString::fromStdString(type)}, {"count", count}});
     }
+    const BackendGuess backend = automaticBackend(card);
     return QJsonObject{
         {"path", QString::fromStdString(card.path)},
         {"name", QString::fromStdString(card.name)},
@@ -66,7 +80,8 @@ QJsonObject cardJson(const Model& model, const ModelCard& card) {
         {"chat_template", !model.chatTemplate().empty()},
         {"bos_id", model.tokenizer().bosId()},
         {"eos_id", model.tokenizer().eosId()},
-        {"backend", automaticBackend().kind},
+        {"backend", backend.kind},
+        {"backend_reason", backend.why},
     };
 }
 
@@ -105,7 +120,7 @@ void printCard(const Model& model, const ModelCard& card) {
                                   formatBytes(card.weightBytes + card.kvCacheBytesFp32)));
     row("chat template",
         model.chatTemplate().empty() ? QStringLiteral("no") : QStringLiteral("yes"));
-    const BackendGuess backend = automaticBackend();
+    const BackendGuess backend = automaticBackend(card);
     row("backend", QStringLiteral("%1 (%2)").arg(backend.kind, backend.why));
 }
 

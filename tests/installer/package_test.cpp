@@ -176,6 +176,18 @@ TEST_F(PackageTest, MainPackageAloneRunsOnTheCpuAndSaysTheCudaBackendIsMissing) 
     EXPECT_EQ(run.exitCode, 0) << run.err.toStdString();
     EXPECT_TRUE(run.err.contains("running on the CPU: the CUDA backend is not installed")) << run.err.toStdString();
     EXPECT_FALSE(run.out.trimmed().isEmpty()) << run.err.toStdString();
+
+    // `info` tells the same before anything runs.
+    const ProcessResult info = runProcess(root.filePath("usr/bin/promptstudio-cli"),
+                                          {"info", "--model", QString::fromStdString(model.string())});
+    EXPECT_EQ(info.exitCode, 0) << info.err.toStdString();
+    const QRegularExpression backendRow("^backend\\s+(\\S+) \\((.*)\\)$", QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch row = backendRow.match(info.out);
+    ASSERT_TRUE(row.hasMatch()) << info.out.toStdString();
+    if (PS_CUDA_BUILD) {
+        EXPECT_EQ(row.captured(1), "cpu") << info.out.toStdString();
+        EXPECT_TRUE(row.captured(2).startsWith("the CUDA backend is not installed")) << info.out.toStdString();
+    }
 }
 
 // Both packages unpacked: the plugin loads. Without an NVIDIA driver the run

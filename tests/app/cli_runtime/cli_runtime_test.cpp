@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/backend_factory.h"
 #include "reference_outputs.h"
 #include "support/shared_data.h"
 
@@ -132,8 +133,11 @@ TEST_F(CliRuntimeTest, InfoJsonIsRightForEverySharedModel) {
         EXPECT_GT(weights, 0);
         EXPECT_LE(weights, card["file_bytes"].toInteger());
         EXPECT_GT(card["memory_bytes_fp32_kv"].toInteger(), weights);
-        // What --backend auto would pick: a build without CUDA can only say cpu.
-        EXPECT_EQ(card["backend"].toString(), cudaBackendCompiled() ? "cuda" : "cpu");
+        // What --backend auto would pick: the GPU where there is one (the model is tiny),
+        // else the CPU with the reason (no CUDA backend, no driver, no GPU).
+        const bool gpu = cudaBackendCompiled() && !listCudaGpus().gpus.empty();
+        EXPECT_EQ(card["backend"].toString(), gpu ? "cuda" : "cpu");
+        EXPECT_FALSE(card["backend_reason"].toString().isEmpty());
     }
     // stories260K: "260K parameters".
     PS_REQUIRE_SHARED_FILE(stories, "models/stories260K.gguf");
