@@ -105,8 +105,26 @@ CudaPluginLoad loadCudaPlugin(const std::vector<fs::path>& candidates) {
     return load;
 }
 
+// The NVIDIA driver's user-space library, which the CUDA runtime inside the
+// plugin would load. Kept open when present (the runtime loads it anyway).
+bool nvidiaDriverLibraryPresent() { return dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL) != nullptr; }
+
 const CudaPluginLoad& cudaPlugin() {
-    static const CudaPluginLoad load = loadCudaPlugin(cudaPluginCandidates());
+    static const CudaPluginLoad load = [] {
+        const std::vector<fs::path> candidates = cudaPluginCandidates();
+        const bool installed = std::any_of(candidates.begin(), candidates.end(), [](const fs::path& candidate) {
+            std::error_code error;
+            return fs::is_regular_file(candidate, error);
+        });
+        // Without a driver the plugin has nothing to do, and loading it (cuBLAS
+        // alone is ~600 MB) would cost every CPU-only start about a second.
+        if (installed && !nvidiaDriverLibraryPresent()) {
+            CudaPluginLoad none;
+            none.whyNot = "no NVIDIA GPU found (no NVIDIA driver is installed: libcuda.so.1 cannot be loaded)";
+            return none;
+        }
+        return loadCudaPlugin(candidates);
+    }();
     return load;
 }
 

@@ -27,7 +27,10 @@ std::vector<std::filesystem::path> cudaPluginCandidates();
 // its reason); none existing means "not installed". Not cached: for tests.
 CudaPluginLoad loadCudaPlugin(const std::vector<std::filesystem::path>& candidates);
 
-// loadCudaPlugin(cudaPluginCandidates()), done once per process.
+// loadCudaPlugin(cudaPluginCandidates()), done once per process; except that
+// where the plugin is installed but the NVIDIA driver's libcuda.so.1 is not, it
+// is not loaded at all and whyNot reads "no NVIDIA GPU found (no NVIDIA driver
+// is installed: ...)".
 const CudaPluginLoad& cudaPlugin();
 
 }  // namespace ps

@@ -90,7 +90,11 @@ TEST(CudaPluginLoader, TheDefaultSearchFindsThePluginNextToTheRuntimeLibrary) {
     const auto candidates = cudaPluginCandidates();
     ASSERT_FALSE(candidates.empty());
     EXPECT_EQ(fs::weakly_canonical(candidates.front()), fs::weakly_canonical(PS_BUILT_CUDA_PLUGIN));
-    EXPECT_NE(cudaPlugin().api, nullptr) << cudaPlugin().whyNot;
+    // Found, so either loaded or, without a driver, skipped with that reason.
+    if (!cudaPlugin().api) {
+        EXPECT_TRUE(startsWith(cudaPlugin().whyNot, "no NVIDIA GPU found (no NVIDIA driver is installed"))
+            << cudaPlugin().whyNot;
+    }
 }
 
 TEST(CudaPluginLoader, TheEnvironmentVariableNamesTheOnlyCandidate) {
