@@ -110,7 +110,10 @@ MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& option
 }
 
 MainWindow::~MainWindow() {
-    // The pages' runners must stop before the history they write to goes away.
+    // The pages' runners must stop before the history they write to goes away,
+    // and the pages must not call back into a half-destroyed window.
+    disconnect(editor_, nullptr, this, nullptr);
+    disconnect(runView_, nullptr, this, nullptr);
     if (runView_) runView_->stop();
     delete runView_;
     runView_ = nullptr;
@@ -501,6 +504,7 @@ void MainWindow::updateActions() {
 }
 
 void MainWindow::updateTitle() {
+    if (!runView_ || !editor_) return;
     QString title = QStringLiteral(PROMPTSTUDIO_NAME);
     if (!currentPath_.isEmpty()) {
         const QString name = runView_->app().name.isEmpty() ? QFileInfo(currentPath_).completeBaseName()

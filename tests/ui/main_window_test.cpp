@@ -1,0 +1,159 @@
+// The whole window: opening a broken file shows its problems with their lines;
+// an app made in the editor, with an added input, is saved and reads back; the
+// model loads in the background and the bedtime story runs on it; a file open
+// with unsaved changes is not opened twice.
+#include <QAbstractItemModel>
+#include <QFile>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include "document/promptapp_reader.h"
+#include "editor/app_editor.h"
+#include "library/library_panel.h"
+#include "run/input_form.h"
+#include "run/output_pane.h"
+#include "run/run_view.h"
+#include "runner/model_session.h"
+#include "settings/preferences.h"
+#include "shell/main_window.h"
+#include "support/shared_data.h"
+#include "ui_test_support.h"
+
+namespace ps::ui {
+namespace {
+
+using test::CleanSettings;
+
+class MainWindowTest : public ::testing::Test {
+protected:
+    MainWindowOptions options() const {
+        MainWindowOptions options;
+        options.samplesFolder = test::samplesDir();
+        options.historyPath = settings_.path(QStringLiteral("history.sqlite"));
+        options.restoreState = false;
+        return options;
+    }
+    CleanSettings settings_;
+    Preferences preferences_;
+};
+
+TEST_F(MainWindowTest, ABrokenFileShowsItsProblemWithTheLine) {
+    MainWindow window(preferences_, options());
+    window.show();
+    EXPECT_TRUE(window.appProblemText().isEmpty());
+    ASSERT_TRUE(window.openFile(test::testDataPath(QStringLiteral("broken.promptapp"))));
+    const QString problem = window.appProblemText();
+    EXPECT_TRUE(problem.contains(QStringLiteral("line 7"))) << problem.toStdString();
+    EXPECT_TRUE(problem.contains(QStringLiteral("'type' must be one of"))) << problem.toStdString();
+    EXPECT_FALSE(window.runView()->isEnabled());
+    // A good app clears it.
+    ASSERT_TRUE(window.openFile(test::samplePath(QStringLiteral("translate.promptapp"))));
+    EXPECT_TRUE(window.appProblemText().isEmpty());
+    EXPECT_TRUE(window.runView()->isEnabled());
+    // A file that does not exist is refused with its name.
+    EXPECT_FALSE(window.openFile(settings_.path(QStringLiteral("missing.promptapp"))));
+    EXPECT_TRUE(window.statusBar()->currentMessage().contains(QStringLiteral("missing.promptapp")));
+}
+
+TEST_F(MainWindowTest, AnAppMadeInTheEditorIsSavedAndReadsBack) {
+    MainWindow window(preferences_, options());
+    window.show();
+    const QString path = window.createApp(QStringLiteral("Trip planner"));
+    ASSERT_FALSE(path.isEmpty());
+    window.showPage(MainWindow::Page::Edit);
+    AppEditor* editor = window.editor();
+    ASSERT_EQ(editor->filePath(), path);
+    const int inputsBefore = editor->currentApp().inputs.size();
+
+    auto* add = editor->findChild<QPushButton*>(QStringLiteral("addInput"));
+    ASSERT_TRUE(add);
+    add->click();
+    auto* table = editor->findChild<QTableView*>(QStringLiteral("inputsTable"));
+    ASSERT_TRUE(table);
+    QAbstractItemModel* inputs = table->model();
+    ASSERT_EQ(inputs->rowCount(), inputsBefore + 1);
+    ASSERT_TRUE(inputs->setData(inputs->index(inputsBefore, 0), QStringLiteral("destination")));
+    EXPECT_TRUE(editor->isModified());
+    EXPECT_TRUE(window.isWindowModified());
+
+    QString error;
+    ASSERT_TRUE(editor->save(&error)) << error.toStdString();
+    EXPECT_FALSE(editor->isModified());
+
+    // Reopen: the file has the new input, and the Run page's form shows it.
+    const PromptAppLoadResult reread = loadPromptApp(path);
+    ASSERT_TRUE(reread.loaded) << reread.errorText().toStdString();
+    ASSERT_TRUE(reread.app.findInput(QStringLiteral("destination")));
+    EXPECT_EQ(reread.app.name, QStringLiteral("Trip planner"));
+    ASSERT_TRUE(window.openFile(path));
+    EXPECT_TRUE(window.runView()->form()->fieldWidget(QStringLiteral("destination")));
+}
+
+TEST_F(MainWindowTest, AFileWithUnsavedChangesIsNotOpenedTwice) {
+    MainWindow window(preferences_, options());
+    window.show();
+    const QString path = window.createApp(QStringLiteral("Poem maker"));
+    ASSERT_FALSE(path.isEmpty());
+    auto* name = window.editor()->findChild<QLineEdit*>(QStringLiteral("name"));
+    ASSERT_TRUE(name);
+    name->setFocus();
+    name->selectAll();
+    QTest::keyClicks(name, QStringLiteral("Poem maker, edited"));
+    ASSERT_TRUE(window.editor()->isModified());
+    window.showPage(MainWindow::Page::Run);
+
+    ASSERT_TRUE(window.openFile(path));
+    EXPECT_EQ(window.currentPage(), MainWindow::Page::Edit);
+    EXPECT_TRUE(window.editor()->isModified());
+    EXPECT_EQ(window.editor()->currentApp().name, QStringLiteral("Poem maker, edited"));
+    EXPECT_TRUE(window.statusBar()->currentMessage().contains(QStringLiteral("unsaved changes")));
+    window.editor()->setSaveQuestion([](const QString&) { return QMessageBox::Discard; });
+}
+
+TEST_F(MainWindowTest, TheModelLoadsInTheBackgroundAndTheStoryRuns) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    preferences_.setBackend(BackendPreference::Cpu);
+    preferences_.setThreads(2);
+    MainWindow window(preferences_, options());
+    window.show();
+    ASSERT_TRUE(window.openFile(test::samplePath(QStringLiteral("bedtime-story.promptapp"))));
+    EXPECT_FALSE(window.runView()->runAction()->isEnabled());  // no model yet
+
+    const QString model = QString::fromStdString(modelPath.string());
+    window.loadModel(model);
+    EXPECT_TRUE(window.modelSession()->isLoading());
+    ASSERT_TRUE(test::waitUntil([&] { return window.service() != nullptr; }, 30000));
+    EXPECT_EQ(preferences_.lastModel(), model);
+    EXPECT_TRUE(window.runView()->runAction()->isEnabled());
+
+    window.runView()->runNow();
+    ASSERT_TRUE(window.runView()->isRunning()) << window.runView()->errorText().toStdString();
+    ASSERT_TRUE(test::waitUntil([&] { return !window.runView()->isRunning(); }, 30000));
+    EXPECT_TRUE(window.runView()->errorText().isEmpty()) << window.runView()->errorText().toStdString();
+    EXPECT_FALSE(window.runView()->output()->text().trimmed().isEmpty());
+    EXPECT_TRUE(window.runView()->statisticsText().contains(QStringLiteral("tokens/s")))
+        << window.runView()->statisticsText().toStdString();
+}
+
+TEST_F(MainWindowTest, AModelThatCannotLoadIsReportedInPlainWords) {
+    const QString bad = settings_.path(QStringLiteral("not-a-model.gguf"));
+    QFile file(bad);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write("this is not a GGUF file at all");
+    file.close();
+    MainWindow window(preferences_, options());
+    QString failure;
+    QObject::connect(&window, &MainWindow::modelLoadFailed, [&](const QString& message) { failure = message; });
+    window.loadModel(bad);
+    ASSERT_TRUE(test::waitUntil([&] { return !failure.isEmpty(); }, 30000));
+    EXPECT_TRUE(failure.contains(QStringLiteral("not-a-model.gguf"))) << failure.toStdString();
+    EXPECT_EQ(window.service(), nullptr);
+}
+
+}  // namespace
+}  // namespace ps::ui
