@@ -133,7 +133,14 @@ void AppEditor::buildPages() {
         tr("This is a sample app. You can change it freely: saving makes your own copy in "
            "your apps folder."),
         this);
+    d->sampleBanner->setObjectName(QStringLiteral("sampleBanner"));
     d->sampleBanner->setWordWrap(true);
+    // A soft note colour that follows the theme, so it is seen but not alarming.
+    d->sampleBanner->setFrameShape(QFrame::StyledPanel);
+    d->sampleBanner->setBackgroundRole(QPalette::ToolTipBase);
+    d->sampleBanner->setForegroundRole(QPalette::ToolTipText);
+    d->sampleBanner->setAutoFillBackground(true);
+    d->sampleBanner->setMargin(d->sampleBanner->fontMetrics().height() / 3);
     d->sampleBanner->setVisible(false);
     layout->addWidget(d->sampleBanner);
 
@@ -147,6 +154,7 @@ void AppEditor::buildPages() {
     d->pages = new QTabWidget(left);
     leftLayout->addWidget(d->pages, 1);
     d->problems = new ProblemsPanel(left);
+    d->problems->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
     leftLayout->addWidget(d->problems);
 
     // --- About -------------------------------------------------------------------
@@ -166,8 +174,9 @@ void AppEditor::buildPages() {
     d->icon->setPlaceholderText(tr("an emoji, e.g. 📧"));
     d->icon->setMaxLength(16);
     d->emojiPicker = new EmojiPicker(iconRow);
-    iconLayout->addWidget(d->icon, 1);
+    iconLayout->addWidget(d->icon);
     iconLayout->addWidget(d->emojiPicker);
+    iconLayout->addStretch(1);  // an emoji needs no full-width field
     aboutForm->addRow(buddyLabel(tr("&Icon"), d->icon, about), iconRow);
 
     d->description = new QLineEdit(about);
@@ -215,6 +224,15 @@ void AppEditor::buildPages() {
                                     QAbstractItemView::EditKeyPressed |
                                     QAbstractItemView::AnyKeyPressed);
     d->inputsTable->setTabKeyNavigation(false);  // Tab leaves the table (keyboard use)
+    d->inputsTable->setWordWrap(false);
+    // Short columns fit their content whenever the rows change; long texts (placeholder,
+    // help) keep a moderate width and show the rest in the cell's editor.
+    connect(d->inputsModel, &QAbstractItemModel::modelReset, d->inputsTable, [table = d->inputsTable] {
+        for (int column : {InputsTableModel::NameColumn, InputsTableModel::LabelColumn,
+                           InputsTableModel::TypeColumn, InputsTableModel::RequiredColumn,
+                           InputsTableModel::MinColumn, InputsTableModel::MaxColumn})
+            table->resizeColumnToContents(column);
+    });
     d->inputsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     d->inputsTable->horizontalHeader()->setStretchLastSection(true);
     formLayout->addWidget(d->inputsTable, 1);

@@ -27,6 +27,7 @@ void EditedApp::reset(const PromptApp& app, bool modified) {
         undoStack_.resetClean();
     }
     resetting_ = false;
+    emit documentReset();
     emit changed();
     if (wasModified != isModified()) emit modifiedChanged(isModified());
 }

@@ -57,6 +57,8 @@ public:
 signals:
     // The app changed (an edit, undo, redo or reset); widgets refresh from app().
     void changed();
+    // A whole new document was set (load, new, restore); sent before changed().
+    void documentReset();
     void modifiedChanged(bool modified);
 
 private:

@@ -57,6 +57,11 @@ InputsTableModel::InputsTableModel(EditedApp* app, QObject* parent)
     : QAbstractTableModel(parent), app_(app) {
     shownRows_ = static_cast<int>(app_->app().inputs.size());
     connect(app_, &EditedApp::changed, this, &InputsTableModel::refresh);
+    connect(app_, &EditedApp::documentReset, this, [this] {
+        beginResetModel();
+        shownRows_ = static_cast<int>(app_->app().inputs.size());
+        endResetModel();
+    });
 }
 
 QString InputsTableModel::typeDisplayName(InputType type) {

@@ -108,7 +108,7 @@ ParametersEditor::ParametersEditor(QWidget* parent) : QWidget(parent) {
     auto* seedRow = new QWidget(this);
     auto* seedLayout = new QHBoxLayout(seedRow);
     seedLayout->setContentsMargins(0, 0, 0, 0);
-    fixedSeed_ = new QCheckBox(tr("&Same answer every time"), seedRow);
+    fixedSeed_ = new QCheckBox(tr("On, with the number"), seedRow);
     fixedSeed_->setObjectName(QStringLiteral("fixedSeed"));
     seed_ = new QSpinBox(seedRow);
     seed_->setObjectName(QStringLiteral("seed"));
@@ -117,7 +117,7 @@ ParametersEditor::ParametersEditor(QWidget* parent) : QWidget(parent) {
     seed_->setEnabled(false);
     seedLayout->addWidget(fixedSeed_);
     seedLayout->addWidget(seed_, 1);
-    auto* seedLabel = new QLabel(QStringLiteral("<small style='color:gray'>(seed)</small>"), this);
+    QLabel* seedLabel = settingLabel(tr("&Same answer every time"), "seed", fixedSeed_, this);
     form->addRow(seedLabel,
                  withExplanation(seedRow,
                                  tr("The same inputs then give the same answer, which helps when "
