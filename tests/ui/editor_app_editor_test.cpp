@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
@@ -24,6 +25,7 @@
 #include "editor/problems_panel.h"
 #include "editor/recovery_store.h"
 #include "editor/unknown_variables_panel.h"
+#include "run/run_view.h"
 
 namespace ps::ui {
 namespace {
@@ -342,6 +344,43 @@ TEST_F(AppEditorTest, SavingASampleMakesANamedCopyInTheAppsFolder) {
     ASSERT_TRUE(saved.loaded);
     EXPECT_EQ(saved.app.name, "My bedtime story");
     EXPECT_EQ(saved.app.description, "Mine now");
+}
+
+TEST_F(AppEditorTest, InputsMoveAndRemoveUndoably) {
+    InputsTableModel* model = inputs();
+    model->addInput("second");
+    model->addInput("third");
+    auto names = [&] {
+        QStringList list;
+        for (const PromptInput& input : editor.currentApp().inputs) list << input.name;
+        return list;
+    };
+    ASSERT_EQ(names(), QStringList({"topic", "second", "third"}));
+    auto* table = child<QAbstractItemView>("inputsTable");
+    table->setCurrentIndex(model->index(2, InputsTableModel::NameColumn));
+    child<QPushButton>("moveInputUp")->click();
+    EXPECT_EQ(names(), QStringList({"topic", "third", "second"}));
+    EXPECT_EQ(table->currentIndex().row(), 1);  // the moved input stays selected
+    child<QPushButton>("removeInput")->click();
+    EXPECT_EQ(names(), QStringList({"topic", "second"}));
+    editor.undoStack()->undo();
+    EXPECT_EQ(names(), QStringList({"topic", "third", "second"}));
+    editor.undoStack()->undo();
+    EXPECT_EQ(names(), QStringList({"topic", "second", "third"}));
+}
+
+TEST_F(AppEditorTest, TryItPanelFollowsTheEditedApp) {
+    QWidget* panel = editor.tryItPanel();
+    ASSERT_NE(panel, nullptr);
+    auto* runView = qobject_cast<RunView*>(panel);
+    ASSERT_NE(runView, nullptr) << "the Try-it panel should be the run view";
+    typeInto(nameEdit(), QStringLiteral("Tried app"));
+    // The run view's form is rebuilt once typing pauses.
+    EXPECT_TRUE(QTest::qWaitFor([&] { return runView->app().name == "Tried app"; }, 5000));
+    // Its "no model" notice leads to the Models page through the editor.
+    QSignalSpy modelsPage(&editor, &AppEditor::modelsPageRequested);
+    emit runView->modelsPageRequested();
+    EXPECT_EQ(modelsPage.size(), 1);
 }
 
 TEST_F(AppEditorTest, ABrokenFileIsRefusedWithItsError) {

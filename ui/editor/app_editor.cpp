@@ -310,6 +310,8 @@ void AppEditor::buildPages() {
 #ifdef PS_EDITOR_HAS_RUN_VIEW
     d->runView = new RunView(tryItBox);
     d->tryIt = d->runView;
+    connect(d->runView, &RunView::modelsPageRequested, this, &AppEditor::modelsPageRequested);
+    connect(d->runView, &RunView::runEnded, this, &AppEditor::tryItRunEnded);
 #else
     auto* placeholder = new QLabel(tr("Running the app from the editor is not available in this "
                                       "build yet."),
@@ -539,6 +541,14 @@ void AppEditor::setService(std::shared_ptr<GenerationService> service) {
     d->runView->setService(std::move(service));
 #else
     Q_UNUSED(service);
+#endif
+}
+
+void AppEditor::setHistory(RunHistory* history) {
+#ifdef PS_EDITOR_HAS_RUN_VIEW
+    d->runView->setHistory(history);
+#else
+    Q_UNUSED(history);
 #endif
 }
 

@@ -24,6 +24,7 @@ class QUndoStack;
 
 namespace ps {
 class GenerationService;
+class RunHistory;
 }
 
 namespace ps::ui {
@@ -78,6 +79,8 @@ public:
     // --- Try it -------------------------------------------------------------------
     // What the Try-it panel generates with (null = no model loaded).
     void setService(std::shared_ptr<GenerationService> service);
+    // Where Try-it runs are recorded (not owned; nullptr = not recorded).
+    void setHistory(RunHistory* history);
     // The Try-it panel (a RunView once the run view exists, else a placeholder).
     QWidget* tryItPanel() const;
 
@@ -101,6 +104,10 @@ signals:
     void appChanged();
     // Saved to `path` (for a sample: the new copy's path).
     void saved(const QString& path);
+    // The Try-it panel's "no model" notice asked for the Models page.
+    void modelsPageRequested();
+    // A Try-it run ended (e.g. to refresh the history view).
+    void tryItRunEnded();
 
 private:
     struct Private;
