@@ -24,6 +24,7 @@
 #include "editor/inputs_table_model.h"
 #include "editor/problems_panel.h"
 #include "editor/recovery_store.h"
+#include "editor/template_rename.h"
 #include "editor/unknown_variables_panel.h"
 #include "run/run_view.h"
 
@@ -381,6 +382,41 @@ TEST_F(AppEditorTest, TryItPanelFollowsTheEditedApp) {
     QSignalSpy modelsPage(&editor, &AppEditor::modelsPageRequested);
     emit runView->modelsPageRequested();
     EXPECT_EQ(modelsPage.size(), 1);
+}
+
+TEST(TemplateRename, RenamesVariablesOnlyInsideTags) {
+    int count = 0;
+    const QString renamed = renameTemplateVariable(
+        "About topic: {{ topic }} and {{topic|upper}}{% if topic %}!{% endif %} "
+        "{{ other.topic }} {{ 'topic' }} {{ x | topic }} {{ topics }}",
+        "topic", "subject", &count);
+    EXPECT_EQ(renamed,
+              "About topic: {{ subject }} and {{subject|upper}}{% if subject %}!{% endif %} "
+              "{{ other.topic }} {{ 'topic' }} {{ x | topic }} {{ topics }}");
+    EXPECT_EQ(count, 3);
+}
+
+TEST_F(AppEditorTest, RenamingAnInputRenamesItsUsesInTheTemplate) {
+    InputsTableModel* model = inputs();
+    ASSERT_TRUE(model->setData(model->index(0, InputsTableModel::NameColumn), "subject"));
+    EXPECT_EQ(editor.currentApp().templateText, "Write a short paragraph about {{ subject }}.");
+    EXPECT_TRUE(child<UnknownVariablesPanel>("unknownVariables")->unknownVariables().isEmpty());
+    editor.undoStack()->undo();  // one step: the input and the template together
+    EXPECT_EQ(editor.currentApp().inputs[0].name, "topic");
+    EXPECT_EQ(editor.currentApp().templateText, "Write a short paragraph about {{ topic }}.");
+}
+
+TEST_F(AppEditorTest, CtrlZInTheTemplateUndoesThroughTheEditorsHistory) {
+    editor.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&editor));
+    editor.activateWindow();
+    const QString before = editor.currentApp().templateText;
+    appendToTemplate(QStringLiteral(" More."));
+    EXPECT_EQ(editor.currentApp().templateText, before + " More.");
+    QTest::keyClick(templateEdit(), Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_EQ(templateEdit()->toPlainText(), before);
+    QTest::keyClick(templateEdit(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    EXPECT_EQ(templateEdit()->toPlainText(), before + " More.");
 }
 
 TEST_F(AppEditorTest, ABrokenFileIsRefusedWithItsError) {

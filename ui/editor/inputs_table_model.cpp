@@ -2,6 +2,10 @@
 
 #include <QCoreApplication>
 #include <QLocale>
+#include <QRegularExpression>
+
+#include "document/promptapp_validation.h"
+#include "editor/template_rename.h"
 
 namespace ps::ui {
 
@@ -191,10 +195,26 @@ bool InputsTableModel::setData(const QModelIndex& index, const QVariant& value, 
         what = tr("Change required of '%1'");
     } else if (role == Qt::EditRole) {
         switch (index.column()) {
-            case NameColumn:
+            case NameColumn: {
+                const QString from = input.name;
                 input.name = text.trimmed();
+                // Keep the template working: its uses of the old name follow the input,
+                // unless another input already has the new name.
+                bool taken = false;
+                for (int i = 0; i < after.inputs.size(); ++i)
+                    taken = taken || (i != index.row() && after.inputs.at(i).name == input.name);
+                if (!from.isEmpty() && !taken && isValidInputName(input.name)) {
+                    after.templateText = renameTemplateVariable(after.templateText, from, input.name);
+                    for (AppExample& example : after.examples) {
+                        if (!example.inputs.contains(from)) continue;
+                        example.inputs.insert(input.name, example.inputs.take(from));
+                        example.inputOrder.replaceInStrings(
+                            QRegularExpression(QStringLiteral("^%1$").arg(from)), input.name);
+                    }
+                }
                 what = tr("Rename input '%1'");
                 break;
+            }
             case LabelColumn: input.label = text; break;
             case TypeColumn: {
                 const auto type = inputTypeFromName(text);
