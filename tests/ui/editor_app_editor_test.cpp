@@ -1,6 +1,8 @@
 // The app editor driven through its widgets: create an app, add and edit inputs,
 // write the template, save, reopen; undo/redo; unknown template variables; asking
 // before closing; recovery copies; samples saved as copies.
+#include <gtest/gtest.h>
+
 #include <QAbstractItemView>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -14,8 +16,6 @@
 #include <QTextBlock>
 #include <QTextLayout>
 #include <QUndoStack>
-
-#include <gtest/gtest.h>
 
 #include "document/promptapp_reader.h"
 #include "document/promptapp_validation.h"
@@ -89,8 +89,8 @@ TEST_F(AppEditorTest, CreatesAnAppSavesItAndReopensItFromDisk) {
     ASSERT_EQ(model->rowCount(), 2);  // the starter's `topic` and the new one
     ASSERT_TRUE(model->setData(model->index(1, InputsTableModel::NameColumn), "tone"));
     ASSERT_TRUE(model->setData(model->index(1, InputsTableModel::TypeColumn), "choice"));
-    ASSERT_TRUE(model->setData(model->index(1, InputsTableModel::OptionsColumn),
-                               "formal, friendly"));
+    ASSERT_TRUE(
+        model->setData(model->index(1, InputsTableModel::OptionsColumn), "formal, friendly"));
     ASSERT_TRUE(model->setData(model->index(1, InputsTableModel::DefaultColumn), "friendly"));
     appendToTemplate(QStringLiteral(" Use a {{ tone }} tone."));
 

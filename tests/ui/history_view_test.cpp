@@ -1,15 +1,15 @@
 // The history view over a real RunHistory in a temporary SQLite file: lists an app's
 // runs newest first, searches, shows a run, re-runs with its inputs, deletes.
+#include "history/history_view.h"
+
+#include <gtest/gtest.h>
+
 #include <QJsonObject>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-
-#include <gtest/gtest.h>
-
 #include <memory>
 
-#include "history/history_view.h"
 #include "history/run_details_view.h"
 #include "history/run_history.h"
 #include "history/run_history_model.h"
@@ -29,7 +29,8 @@ protected:
         app.inputs << topic;
         const QDateTime base = QDateTime::currentDateTimeUtc().addSecs(-3600);
         first = addRun(app.name, base, "lunch on friday", "**Dear team**,\nlunch is on me.", 41.5);
-        second = addRun(app.name, base.addSecs(60), "banana bread", "Hello,\nI baked banana bread.", 38.0);
+        second = addRun(app.name, base.addSecs(60), "banana bread", "Hello,\nI baked banana bread.",
+                        38.0);
         third = addRun(app.name, base.addSecs(120), "the report", "\n\nThe report is late.", 40.25);
         addRun("Another app", base.addSecs(30), "banana", "not this app", 10);
     }
@@ -65,7 +66,8 @@ TEST_F(HistoryViewTest, ListsTheAppsRunsNewestFirst) {
     EXPECT_EQ(model->runAt(0)->id, third);
     EXPECT_EQ(model->runAt(2)->id, first);
     // The first line that says something, the outcome in words, the speed.
-    EXPECT_EQ(model->index(0, RunHistoryModel::AnswerColumn).data().toString(), "The report is late.");
+    EXPECT_EQ(model->index(0, RunHistoryModel::AnswerColumn).data().toString(),
+              "The report is late.");
     EXPECT_EQ(model->index(2, RunHistoryModel::AnswerColumn).data().toString(), "**Dear team**,");
     EXPECT_EQ(model->index(0, RunHistoryModel::OutcomeColumn).data().toString(), "Finished");
     EXPECT_TRUE(model->index(0, RunHistoryModel::SpeedColumn).data().toString().contains("40"));

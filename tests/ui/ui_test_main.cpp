@@ -1,11 +1,10 @@
 // Widget tests: one QApplication for the whole binary (QT_QPA_PLATFORM=offscreen via
 // ctest), with HOME and the XDG folders pointed into a temporary folder first, so
 // preferences, apps, recovery copies and the history never touch the user's own.
-#include <QApplication>
-#include <QTemporaryDir>
-
 #include <gtest/gtest.h>
 
+#include <QApplication>
+#include <QTemporaryDir>
 #include <cstdlib>
 
 int main(int argc, char** argv) {

@@ -11,9 +11,13 @@ AppEditCommand::AppEditCommand(EditedApp* target, PromptApp before, PromptApp af
       field_(field),
       detail_(detail) {}
 
-void AppEditCommand::undo() { target_->setAppFromCommand(before_); }
+void AppEditCommand::undo() {
+    target_->setAppFromCommand(before_);
+}
 
-void AppEditCommand::redo() { target_->setAppFromCommand(after_); }
+void AppEditCommand::redo() {
+    target_->setAppFromCommand(after_);
+}
 
 int AppEditCommand::id() const {
     // -1 = never merge (QUndoStack's convention).

@@ -64,11 +64,13 @@ QString kindExplanationText(AppKind kind) {
         case AppKind::Form:
             return AppEditor::tr("People fill in a form and get one answer.");
         case AppKind::Chat:
-            return AppEditor::tr("A conversation: after the first answer, people keep talking "
-                                 "with the model.");
+            return AppEditor::tr(
+                "A conversation: after the first answer, people keep talking "
+                "with the model.");
         case AppKind::Completion:
-            return AppEditor::tr("The model simply continues the template's text (no "
-                                 "instructions); good for stories and lists.");
+            return AppEditor::tr(
+                "The model simply continues the template's text (no "
+                "instructions); good for stories and lists.");
     }
     return {};
 }
@@ -227,12 +229,13 @@ void AppEditor::buildPages() {
     d->inputsTable->setWordWrap(false);
     // Short columns fit their content whenever the rows change; long texts (placeholder,
     // help) keep a moderate width and show the rest in the cell's editor.
-    connect(d->inputsModel, &QAbstractItemModel::modelReset, d->inputsTable, [table = d->inputsTable] {
-        for (int column : {InputsTableModel::NameColumn, InputsTableModel::LabelColumn,
-                           InputsTableModel::TypeColumn, InputsTableModel::RequiredColumn,
-                           InputsTableModel::MinColumn, InputsTableModel::MaxColumn})
-            table->resizeColumnToContents(column);
-    });
+    connect(d->inputsModel, &QAbstractItemModel::modelReset, d->inputsTable,
+            [table = d->inputsTable] {
+                for (int column : {InputsTableModel::NameColumn, InputsTableModel::LabelColumn,
+                                   InputsTableModel::TypeColumn, InputsTableModel::RequiredColumn,
+                                   InputsTableModel::MinColumn, InputsTableModel::MaxColumn})
+                    table->resizeColumnToContents(column);
+            });
     d->inputsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     d->inputsTable->horizontalHeader()->setStretchLastSection(true);
     formLayout->addWidget(d->inputsTable, 1);
@@ -279,7 +282,8 @@ void AppEditor::buildPages() {
     d->templateEdit->setUndoRedoEnabled(false);
     d->templateEdit->setTabChangesFocus(true);
     d->templateEdit->setFont(fixed);
-    d->templateEdit->setPlaceholderText(tr("e.g. Write an email to {{ recipient }} about {{ topic }}."));
+    d->templateEdit->setPlaceholderText(
+        tr("e.g. Write an email to {{ recipient }} about {{ topic }}."));
     d->highlighter = new TemplateHighlighter(d->templateEdit->document());
     promptLayout->addWidget(buddyLabel(tr("&Template"), d->templateEdit, prompt));
     promptLayout->addWidget(explanation(
@@ -367,8 +371,8 @@ void AppEditor::connectEdits() {
     });
     connect(d->output, &QComboBox::activated, this, [this, document] {
         PromptApp after = document->app();
-        after.output =
-            outputFormatFromName(d->output->currentData().toString()).value_or(OutputFormat::Markdown);
+        after.output = outputFormatFromName(d->output->currentData().toString())
+                           .value_or(OutputFormat::Markdown);
         document->edit(after, tr("Change answer format"));
     });
     connect(d->parameters, &ParametersEditor::parametersEdited, this,
@@ -484,7 +488,9 @@ void AppEditor::analyse() {
     d->moveDown->setEnabled(row >= 0 && row + 1 < count);
 }
 
-void AppEditor::scheduleTryIt() { d->tryItDelay.start(); }
+void AppEditor::scheduleTryIt() {
+    d->tryItDelay.start();
+}
 
 bool AppEditor::eventFilter(QObject* watched, QEvent* event) {
     switch (event->type()) {
@@ -516,7 +522,8 @@ bool AppEditor::eventFilter(QObject* watched, QEvent* event) {
             }
             break;
         }
-        default: break;
+        default:
+            break;
     }
     return QWidget::eventFilter(watched, event);
 }
@@ -527,9 +534,15 @@ PromptApp AppEditor::currentApp() const {
     return app;
 }
 
-QString AppEditor::filePath() const { return d->filePath; }
-bool AppEditor::isModified() const { return d->document.isModified(); }
-bool AppEditor::isReadOnlySample() const { return d->readOnlySample; }
+QString AppEditor::filePath() const {
+    return d->filePath;
+}
+bool AppEditor::isModified() const {
+    return d->document.isModified();
+}
+bool AppEditor::isReadOnlySample() const {
+    return d->readOnlySample;
+}
 
 void AppEditor::setReadOnlySample(bool readOnly) {
     d->readOnlySample = readOnly;
@@ -552,13 +565,25 @@ void AppEditor::setHistory(RunHistory* history) {
 #endif
 }
 
-QWidget* AppEditor::tryItPanel() const { return d->tryIt; }
-QUndoStack* AppEditor::undoStack() const { return d->document.undoStack(); }
-QAction* AppEditor::saveAction() const { return d->saveAction; }
-QAction* AppEditor::undoAction() const { return d->undoAction; }
-QAction* AppEditor::redoAction() const { return d->redoAction; }
+QWidget* AppEditor::tryItPanel() const {
+    return d->tryIt;
+}
+QUndoStack* AppEditor::undoStack() const {
+    return d->document.undoStack();
+}
+QAction* AppEditor::saveAction() const {
+    return d->saveAction;
+}
+QAction* AppEditor::undoAction() const {
+    return d->undoAction;
+}
+QAction* AppEditor::redoAction() const {
+    return d->redoAction;
+}
 
-void AppEditor::setSaveQuestion(SaveQuestion question) { d->saveQuestion = std::move(question); }
+void AppEditor::setSaveQuestion(SaveQuestion question) {
+    d->saveQuestion = std::move(question);
+}
 void AppEditor::setCopyNameQuestion(CopyNameQuestion question) {
     d->copyNameQuestion = std::move(question);
 }

@@ -12,7 +12,6 @@
 #include <QString>
 #include <QVariantMap>
 #include <QWidget>
-
 #include <functional>
 #include <memory>
 
@@ -25,7 +24,7 @@ class QUndoStack;
 namespace ps {
 class GenerationService;
 class RunHistory;
-}
+}  // namespace ps
 
 namespace ps::ui {
 
@@ -115,8 +114,8 @@ private:
 
     void buildPages();
     void connectEdits();
-    void showApp();       // mirror the document into the widgets
-    void analyse();       // problems, unknown variables, highlighting
+    void showApp();  // mirror the document into the widgets
+    void analyse();  // problems, unknown variables, highlighting
     void scheduleTryIt();
     bool eventFilter(QObject* watched, QEvent* event) override;
     QString unusedAppPath(const QString& name) const;

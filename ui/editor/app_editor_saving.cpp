@@ -44,7 +44,9 @@ QString fileBaseName(const QString& appName) {
 
 }  // namespace
 
-void AppEditor::newApp() { setApp(starterApp(), {}, false); }
+void AppEditor::newApp() {
+    setApp(starterApp(), {}, false);
+}
 
 void AppEditor::setApp(const PromptApp& app, const QString& path, bool readOnlySample) {
     removeRecoveryCopy();
@@ -85,7 +87,9 @@ bool AppEditor::restoreRecovery(const RecoveryFile& file, QString* error) {
     return true;
 }
 
-void AppEditor::setAppsFolder(const QString& folder) { d->appsFolder = folder; }
+void AppEditor::setAppsFolder(const QString& folder) {
+    d->appsFolder = folder;
+}
 
 QString AppEditor::appsFolder() const {
     return d->appsFolder.isEmpty() ? Preferences().appsFolder() : d->appsFolder;
@@ -123,7 +127,8 @@ bool AppEditor::save(QString* error) {
         d->document.edit(renamed, tr("Rename copy"));
         return saveAs(unusedAppPath(name), error);
     }
-    const QString path = d->filePath.isEmpty() ? unusedAppPath(d->document.app().name) : d->filePath;
+    const QString path =
+        d->filePath.isEmpty() ? unusedAppPath(d->document.app().name) : d->filePath;
     return saveAs(path, error);
 }
 
@@ -170,20 +175,28 @@ bool AppEditor::maybeSave() {
             // Closing without saving: the document is what the user chose to keep.
             d->document.markSaved();
             return true;
-        default: return false;
+        default:
+            return false;
     }
 }
 
-void AppEditor::setAutosaveInterval(int milliseconds) { d->autosave.start(milliseconds); }
-int AppEditor::autosaveInterval() const { return d->autosave.interval(); }
-QString AppEditor::recoveryPath() const { return d->recoveryPath; }
+void AppEditor::setAutosaveInterval(int milliseconds) {
+    d->autosave.start(milliseconds);
+}
+int AppEditor::autosaveInterval() const {
+    return d->autosave.interval();
+}
+QString AppEditor::recoveryPath() const {
+    return d->recoveryPath;
+}
 
 bool AppEditor::writeRecoveryCopy() {
     if (!isModified()) return false;
     const PromptApp app = currentApp();
     const QString path = RecoveryStore::pathFor(app.name);
     // The name changed since the last copy: the old copy would be a stale duplicate.
-    if (!d->recoveryPath.isEmpty() && d->recoveryPath != path) RecoveryStore::remove(d->recoveryPath);
+    if (!d->recoveryPath.isEmpty() && d->recoveryPath != path)
+        RecoveryStore::remove(d->recoveryPath);
     QString error;
     if (!RecoveryStore::write(app, path, d->filePath, &error)) {
         qWarning("Prompt Studio: could not write the recovery copy: %s", qPrintable(error));

@@ -5,10 +5,9 @@
 namespace ps::ui {
 
 EditedApp::EditedApp(QObject* parent) : QObject(parent) {
-    connect(&undoStack_, &QUndoStack::cleanChanged, this,
-            [this](bool clean) {
-                if (!resetting_) emit modifiedChanged(!clean);
-            });
+    connect(&undoStack_, &QUndoStack::cleanChanged, this, [this](bool clean) {
+        if (!resetting_) emit modifiedChanged(!clean);
+    });
     // Undo and redo end a typing burst: typing after an undo is a new step.
     connect(&undoStack_, &QUndoStack::indexChanged, this, [this] {
         if (!resetting_ && undoStack_.count() > 0 && undoStack_.index() < undoStack_.count())

@@ -9,14 +9,14 @@ namespace ps::ui {
 const QStringList& EmojiPicker::commonEmoji() {
     // Chosen for what prompt apps do: writing, mail, study, code, food, travel, fun.
     static const QStringList emoji = {
-        QStringLiteral("📝"), QStringLiteral("📧"), QStringLiteral("💬"), QStringLiteral("📚"),
-        QStringLiteral("🎓"), QStringLiteral("💡"), QStringLiteral("🧠"), QStringLiteral("🔍"),
-        QStringLiteral("📊"), QStringLiteral("🗂"),  QStringLiteral("📅"), QStringLiteral("✅"),
-        QStringLiteral("💻"), QStringLiteral("🐞"), QStringLiteral("🔧"), QStringLiteral("🤖"),
-        QStringLiteral("🌍"), QStringLiteral("🗣"),  QStringLiteral("✈"),  QStringLiteral("🍳"),
-        QStringLiteral("🎨"), QStringLiteral("🎵"), QStringLiteral("📖"), QStringLiteral("🌙"),
-        QStringLiteral("❤"),  QStringLiteral("⭐"), QStringLiteral("🚀"), QStringLiteral("🎉"),
-        QStringLiteral("💼"), QStringLiteral("📈"), QStringLiteral("🧾"), QStringLiteral("🏷"),
+        QStringLiteral("📝"), QStringLiteral("📧"),    QStringLiteral("💬"),    QStringLiteral("📚"),
+        QStringLiteral("🎓"), QStringLiteral("💡"),    QStringLiteral("🧠"), QStringLiteral("🔍"),
+        QStringLiteral("📊"), QStringLiteral("🗂"), QStringLiteral("📅"),    QStringLiteral("✅"),
+        QStringLiteral("💻"), QStringLiteral("🐞"),    QStringLiteral("🔧"),    QStringLiteral("🤖"),
+        QStringLiteral("🌍"), QStringLiteral("🗣"), QStringLiteral("✈"),    QStringLiteral("🍳"),
+        QStringLiteral("🎨"), QStringLiteral("🎵"),    QStringLiteral("📖"),    QStringLiteral("🌙"),
+        QStringLiteral("❤"), QStringLiteral("⭐"),    QStringLiteral("🚀"),    QStringLiteral("🎉"),
+        QStringLiteral("💼"), QStringLiteral("📈"),    QStringLiteral("🧾"), QStringLiteral("🏷"),
     };
     return emoji;
 }

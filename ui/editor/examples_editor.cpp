@@ -130,7 +130,8 @@ void ExamplesEditor::setApp(const PromptApp& app) {
     updating_ = true;
     const int keep = list_->currentRow();
     list_->clear();
-    for (int i = 0; i < app.examples.size(); ++i) list_->addItem(exampleTitle(app.examples.at(i), i));
+    for (int i = 0; i < app.examples.size(); ++i)
+        list_->addItem(exampleTitle(app.examples.at(i), i));
     if (!app.examples.isEmpty())
         list_->setCurrentRow(qBound(0, keep, static_cast<int>(app.examples.size()) - 1));
     updating_ = false;

@@ -4,7 +4,6 @@
 // examples on the left, the selected one's values per input on the right.
 #include <QList>
 #include <QWidget>
-
 #include <functional>
 
 #include "document/prompt_app.h"

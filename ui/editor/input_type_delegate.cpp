@@ -14,9 +14,8 @@ QWidget* InputTypeDelegate::createEditor(QWidget* parent, const QStyleOptionView
         combo->addItem(InputsTableModel::typeDisplayName(*inputTypeFromName(name)), name);
     }
     // Choosing an item is the whole edit: commit at once instead of on focus loss.
-    connect(combo, &QComboBox::activated, this, [this, combo] {
-        emit const_cast<InputTypeDelegate*>(this)->commitData(combo);
-    });
+    connect(combo, &QComboBox::activated, this,
+            [this, combo] { emit const_cast<InputTypeDelegate*>(this)->commitData(combo); });
     return combo;
 }
 

@@ -70,12 +70,18 @@ InputsTableModel::InputsTableModel(EditedApp* app, QObject* parent)
 
 QString InputsTableModel::typeDisplayName(InputType type) {
     switch (type) {
-        case InputType::Text: return tr("Short text");
-        case InputType::Paragraph: return tr("Paragraph");
-        case InputType::Number: return tr("Number");
-        case InputType::Choice: return tr("Choice");
-        case InputType::Boolean: return tr("Yes / no");
-        case InputType::File: return tr("File");
+        case InputType::Text:
+            return tr("Short text");
+        case InputType::Paragraph:
+            return tr("Paragraph");
+        case InputType::Number:
+            return tr("Number");
+        case InputType::Choice:
+            return tr("Choice");
+        case InputType::Boolean:
+            return tr("Yes / no");
+        case InputType::File:
+            return tr("File");
     }
     return {};
 }
@@ -107,30 +113,49 @@ QVariant InputsTableModel::headerData(int section, Qt::Orientation orientation, 
         switch (section) {
             case NameColumn:
                 return tr("The name the template uses, as in {{ name }}: letters, digits and _");
-            case LabelColumn: return tr("What the form shows next to the field");
-            case TypeColumn: return tr("What kind of field the form shows");
-            case RequiredColumn: return tr("The app cannot run until this is filled in");
-            case DefaultColumn: return tr("The value the field starts with");
-            case PlaceholderColumn: return tr("Grey example text shown in an empty field");
-            case HelpColumn: return tr("A short explanation shown under the field");
-            case OptionsColumn: return tr("For a choice: the options, separated by commas");
-            case MinColumn: return tr("For a number: the smallest allowed value");
-            case MaxColumn: return tr("For a number: the largest allowed value");
+            case LabelColumn:
+                return tr("What the form shows next to the field");
+            case TypeColumn:
+                return tr("What kind of field the form shows");
+            case RequiredColumn:
+                return tr("The app cannot run until this is filled in");
+            case DefaultColumn:
+                return tr("The value the field starts with");
+            case PlaceholderColumn:
+                return tr("Grey example text shown in an empty field");
+            case HelpColumn:
+                return tr("A short explanation shown under the field");
+            case OptionsColumn:
+                return tr("For a choice: the options, separated by commas");
+            case MinColumn:
+                return tr("For a number: the smallest allowed value");
+            case MaxColumn:
+                return tr("For a number: the largest allowed value");
         }
         return {};
     }
     if (role != Qt::DisplayRole) return {};
     switch (section) {
-        case NameColumn: return tr("Name");
-        case LabelColumn: return tr("Label");
-        case TypeColumn: return tr("Type");
-        case RequiredColumn: return tr("Required");
-        case DefaultColumn: return tr("Default");
-        case PlaceholderColumn: return tr("Placeholder");
-        case HelpColumn: return tr("Help");
-        case OptionsColumn: return tr("Options");
-        case MinColumn: return tr("Min");
-        case MaxColumn: return tr("Max");
+        case NameColumn:
+            return tr("Name");
+        case LabelColumn:
+            return tr("Label");
+        case TypeColumn:
+            return tr("Type");
+        case RequiredColumn:
+            return tr("Required");
+        case DefaultColumn:
+            return tr("Default");
+        case PlaceholderColumn:
+            return tr("Placeholder");
+        case HelpColumn:
+            return tr("Help");
+        case OptionsColumn:
+            return tr("Options");
+        case MinColumn:
+            return tr("Min");
+        case MaxColumn:
+            return tr("Max");
     }
     return {};
 }
@@ -140,7 +165,8 @@ Qt::ItemFlags InputsTableModel::flags(const QModelIndex& index) const {
     const PromptInput& input = app_->app().inputs.at(index.row());
     Qt::ItemFlags flags = Qt::ItemIsSelectable | Qt::ItemIsEnabled;
     switch (index.column()) {
-        case RequiredColumn: return flags | Qt::ItemIsUserCheckable;
+        case RequiredColumn:
+            return flags | Qt::ItemIsUserCheckable;
         case OptionsColumn:
             return input.type == InputType::Choice ? flags | Qt::ItemIsEditable
                                                    : Qt::ItemIsSelectable;
@@ -148,7 +174,8 @@ Qt::ItemFlags InputsTableModel::flags(const QModelIndex& index) const {
         case MaxColumn:
             return input.type == InputType::Number ? flags | Qt::ItemIsEditable
                                                    : Qt::ItemIsSelectable;
-        default: return flags | Qt::ItemIsEditable;
+        default:
+            return flags | Qt::ItemIsEditable;
     }
 }
 
@@ -167,19 +194,28 @@ QVariant InputsTableModel::data(const QModelIndex& index, int role) const {
     }
     if (role != Qt::DisplayRole && role != Qt::EditRole) return {};
     switch (column) {
-        case NameColumn: return input.name;
+        case NameColumn:
+            return input.name;
         case LabelColumn:
             // Show the label the form will use, so an empty label is not a mystery.
             return role == Qt::DisplayRole ? input.displayLabel() : input.label;
         case TypeColumn:
-            return role == Qt::DisplayRole ? typeDisplayName(input.type) : inputTypeName(input.type);
-        case RequiredColumn: return {};
-        case DefaultColumn: return defaultToText(input);
-        case PlaceholderColumn: return input.placeholder;
-        case HelpColumn: return input.help;
-        case OptionsColumn: return input.options.join(QStringLiteral(", "));
-        case MinColumn: return numberText(input.min);
-        case MaxColumn: return numberText(input.max);
+            return role == Qt::DisplayRole ? typeDisplayName(input.type)
+                                           : inputTypeName(input.type);
+        case RequiredColumn:
+            return {};
+        case DefaultColumn:
+            return defaultToText(input);
+        case PlaceholderColumn:
+            return input.placeholder;
+        case HelpColumn:
+            return input.help;
+        case OptionsColumn:
+            return input.options.join(QStringLiteral(", "));
+        case MinColumn:
+            return numberText(input.min);
+        case MaxColumn:
+            return numberText(input.max);
     }
     return {};
 }
@@ -204,7 +240,8 @@ bool InputsTableModel::setData(const QModelIndex& index, const QVariant& value, 
                 for (int i = 0; i < after.inputs.size(); ++i)
                     taken = taken || (i != index.row() && after.inputs.at(i).name == input.name);
                 if (!from.isEmpty() && !taken && isValidInputName(input.name)) {
-                    after.templateText = renameTemplateVariable(after.templateText, from, input.name);
+                    after.templateText =
+                        renameTemplateVariable(after.templateText, from, input.name);
                     for (AppExample& example : after.examples) {
                         if (!example.inputs.contains(from)) continue;
                         example.inputs.insert(input.name, example.inputs.take(from));
@@ -215,7 +252,9 @@ bool InputsTableModel::setData(const QModelIndex& index, const QVariant& value, 
                 what = tr("Rename input '%1'");
                 break;
             }
-            case LabelColumn: input.label = text; break;
+            case LabelColumn:
+                input.label = text;
+                break;
             case TypeColumn: {
                 const auto type = inputTypeFromName(text);
                 if (!type) return false;
@@ -230,9 +269,15 @@ bool InputsTableModel::setData(const QModelIndex& index, const QVariant& value, 
                 what = tr("Change type of '%1'");
                 break;
             }
-            case DefaultColumn: input.defaultValue = defaultFromText(input.type, text); break;
-            case PlaceholderColumn: input.placeholder = text; break;
-            case HelpColumn: input.help = text; break;
+            case DefaultColumn:
+                input.defaultValue = defaultFromText(input.type, text);
+                break;
+            case PlaceholderColumn:
+                input.placeholder = text;
+                break;
+            case HelpColumn:
+                input.help = text;
+                break;
             case OptionsColumn: {
                 QStringList options;
                 for (const QString& option : text.split(QLatin1Char(','))) {
@@ -247,7 +292,8 @@ bool InputsTableModel::setData(const QModelIndex& index, const QVariant& value, 
             case MaxColumn:
                 if (!parseOptionalNumber(text, &input.max)) return false;
                 break;
-            default: return false;
+            default:
+                return false;
         }
     } else {
         return false;

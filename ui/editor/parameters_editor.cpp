@@ -8,7 +8,6 @@
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QVBoxLayout>
-
 #include <limits>
 
 namespace ps::ui {
@@ -41,7 +40,8 @@ QWidget* withExplanation(QWidget* field, const QString& explanation, QWidget* pa
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(field);
-    auto* text = new QLabel(QStringLiteral("<small>%1</small>").arg(explanation.toHtmlEscaped()), box);
+    auto* text =
+        new QLabel(QStringLiteral("<small>%1</small>").arg(explanation.toHtmlEscaped()), box);
     text->setWordWrap(true);
     text->setForegroundRole(QPalette::PlaceholderText);
     layout->addWidget(text);
@@ -51,7 +51,8 @@ QWidget* withExplanation(QWidget* field, const QString& explanation, QWidget* pa
 // Stop sequences are typed on one line, separated by commas; "\n" stands for a new line.
 QString stopToText(const QStringList& stop) {
     QStringList shown;
-    for (QString sequence : stop) shown << sequence.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+    for (QString sequence : stop)
+        shown << sequence.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
     return shown.join(QStringLiteral(", "));
 }
 QStringList stopFromText(const QString& text) {
@@ -100,10 +101,10 @@ ParametersEditor::ParametersEditor(QWidget* parent) : QWidget(parent) {
 
     repeatPenalty_ = optionalDoubleBox(0.0, 10.0, 0.05, this);
     repeatPenalty_->setObjectName(QStringLiteral("repeatPenalty"));
-    form->addRow(settingLabel(tr("&Avoid repeating"), "repeat_penalty", repeatPenalty_, this),
-                 withExplanation(repeatPenalty_,
-                                 tr("Above 1 discourages repeating the same words; 1 is off."),
-                                 this));
+    form->addRow(
+        settingLabel(tr("&Avoid repeating"), "repeat_penalty", repeatPenalty_, this),
+        withExplanation(repeatPenalty_,
+                        tr("Above 1 discourages repeating the same words; 1 is off."), this));
 
     auto* seedRow = new QWidget(this);
     auto* seedLayout = new QHBoxLayout(seedRow);
@@ -136,7 +137,8 @@ ParametersEditor::ParametersEditor(QWidget* parent) : QWidget(parent) {
     connect(temperature_, &QDoubleSpinBox::valueChanged, this, [this] { emitEdited(Temperature); });
     connect(maxTokens_, &QSpinBox::valueChanged, this, [this] { emitEdited(MaxTokens); });
     connect(topP_, &QDoubleSpinBox::valueChanged, this, [this] { emitEdited(TopP); });
-    connect(repeatPenalty_, &QDoubleSpinBox::valueChanged, this, [this] { emitEdited(RepeatPenalty); });
+    connect(repeatPenalty_, &QDoubleSpinBox::valueChanged, this,
+            [this] { emitEdited(RepeatPenalty); });
     connect(fixedSeed_, &QCheckBox::toggled, this, [this](bool on) {
         seed_->setEnabled(on);
         emitEdited(Seed);
@@ -154,10 +156,12 @@ void ParametersEditor::setParameters(const AppParameters& parameters) {
     repeatPenalty_->setValue(parameters.repeatPenalty.value_or(repeatPenalty_->minimum()));
     fixedSeed_->setChecked(parameters.seed.has_value());
     seed_->setEnabled(parameters.seed.has_value());
-    if (parameters.seed) seed_->setValue(static_cast<int>(qMin<qint64>(*parameters.seed, seed_->maximum())));
+    if (parameters.seed)
+        seed_->setValue(static_cast<int>(qMin<qint64>(*parameters.seed, seed_->maximum())));
     const QString stopText = stopToText(parameters.stop.value_or(QStringList()));
     // Re-parsing the shown text must give the same list, else leave the user's typing alone.
-    if (stopFromText(stop_->text()) != parameters.stop.value_or(QStringList())) stop_->setText(stopText);
+    if (stopFromText(stop_->text()) != parameters.stop.value_or(QStringList()))
+        stop_->setText(stopText);
     updating_ = false;
 }
 
@@ -170,13 +174,19 @@ AppParameters ParametersEditor::parameters() const {
     p.temperature = optionalDouble(temperature_);
     p.topP = optionalDouble(topP_);
     p.repeatPenalty = optionalDouble(repeatPenalty_);
-    if (maxTokens_->value() < 0) p.maxTokens.reset();
-    else p.maxTokens = maxTokens_->value();
-    if (fixedSeed_->isChecked()) p.seed = seed_->value();
-    else p.seed.reset();
+    if (maxTokens_->value() < 0)
+        p.maxTokens.reset();
+    else
+        p.maxTokens = maxTokens_->value();
+    if (fixedSeed_->isChecked())
+        p.seed = seed_->value();
+    else
+        p.seed.reset();
     const QStringList stop = stopFromText(stop_->text());
-    if (stop.isEmpty()) p.stop.reset();
-    else p.stop = stop;
+    if (stop.isEmpty())
+        p.stop.reset();
+    else
+        p.stop = stop;
     return p;
 }
 

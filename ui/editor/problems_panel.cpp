@@ -32,6 +32,8 @@ void ProblemsPanel::setProblems(const QList<DocumentError>& problems) {
     label_->setText(html + QStringLiteral("</ul>"));
 }
 
-QString ProblemsPanel::text() const { return label_->text(); }
+QString ProblemsPanel::text() const {
+    return label_->text();
+}
 
 }  // namespace ps::ui

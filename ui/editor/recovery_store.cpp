@@ -5,7 +5,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
-
 #include <algorithm>
 
 #include "document/promptapp_reader.h"
@@ -15,7 +14,9 @@ namespace ps::ui {
 
 namespace {
 
-QString originFileOf(const QString& path) { return path + QStringLiteral(".origin"); }
+QString originFileOf(const QString& path) {
+    return path + QStringLiteral(".origin");
+}
 
 // A name every file system accepts: no path separators or reserved characters.
 QString fileSafeName(const QString& appName) {
@@ -50,9 +51,9 @@ bool RecoveryStore::write(const PromptApp& app, const QString& path, const QStri
                           QString* error) {
     if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
         if (error) {
-            *error = QCoreApplication::translate("ps::ui::RecoveryStore",
-                                                 "cannot create the folder %1")
-                         .arg(QFileInfo(path).absolutePath());
+            *error =
+                QCoreApplication::translate("ps::ui::RecoveryStore", "cannot create the folder %1")
+                    .arg(QFileInfo(path).absolutePath());
         }
         return false;
     }
@@ -75,17 +76,18 @@ bool RecoveryStore::remove(const QString& path) {
 QList<RecoveryFile> RecoveryStore::list() {
     QList<RecoveryFile> files;
     const QDir dir(folder());
-    const QFileInfoList entries = dir.entryInfoList(
-        {QStringLiteral("*") + QLatin1String(kPromptAppSuffix)}, QDir::Files);
+    const QFileInfoList entries =
+        dir.entryInfoList({QStringLiteral("*") + QLatin1String(kPromptAppSuffix)}, QDir::Files);
     for (const QFileInfo& info : entries) {
         RecoveryFile file;
         file.path = info.absoluteFilePath();
         file.savedAt = info.lastModified();
         const PromptAppLoadResult loaded = loadPromptApp(file.path);
-        file.appName = loaded.loaded && !loaded.app.name.isEmpty() ? loaded.app.name
-                                                                   : info.completeBaseName();
+        file.appName =
+            loaded.loaded && !loaded.app.name.isEmpty() ? loaded.app.name : info.completeBaseName();
         QFile origin(originFileOf(file.path));
-        if (origin.open(QIODevice::ReadOnly)) file.originalPath = QString::fromUtf8(origin.readAll());
+        if (origin.open(QIODevice::ReadOnly))
+            file.originalPath = QString::fromUtf8(origin.readAll());
         files.append(file);
     }
     std::sort(files.begin(), files.end(),

@@ -57,8 +57,10 @@ void TemplateHighlighter::highlightBlock(const QString& text) {
             while (before >= 0 && body.at(before).isSpace()) --before;
             if (before >= 0 && (body.at(before) == '.' || body.at(before) == '|')) continue;
             const int start = tag.capturedStart() + 2 + name.capturedStart();
-            if (unknown_.contains(word)) setFormat(start, word.size(), unknownFormat_);
-            else if (known_.contains(word)) setFormat(start, word.size(), knownFormat_);
+            if (unknown_.contains(word))
+                setFormat(start, word.size(), unknownFormat_);
+            else if (known_.contains(word))
+                setFormat(start, word.size(), knownFormat_);
         }
     }
 }

@@ -85,7 +85,8 @@ HistoryView::HistoryView(QWidget* parent) : QWidget(parent) {
     connect(search_, &QLineEdit::textChanged, this, [this] { refresh(); });
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] { showSelected(); });
-    connect(table_, &QTableView::activated, this, [this] { emit rerunRequested(selectedInputs()); });
+    connect(table_, &QTableView::activated, this,
+            [this] { emit rerunRequested(selectedInputs()); });
     connect(rerun_, &QPushButton::clicked, this, [this] {
         if (selectedRun()) emit rerunRequested(selectedInputs());
     });
@@ -103,7 +104,9 @@ void HistoryView::setApp(const PromptApp& app) {
     refresh();
 }
 
-void HistoryView::setSearchText(const QString& text) { search_->setText(text); }
+void HistoryView::setSearchText(const QString& text) {
+    search_->setText(text);
+}
 
 void HistoryView::refresh() {
     const qint64 keep = selectedRun() ? selectedRun()->id : 0;
@@ -116,7 +119,8 @@ void HistoryView::refresh() {
         try {
             runs = history_->search(query);
         } catch (const HistoryError& error) {
-            emptyText_->setText(tr("The history cannot be read: %1").arg(QString::fromUtf8(error.what())));
+            emptyText_->setText(
+                tr("The history cannot be read: %1").arg(QString::fromUtf8(error.what())));
             emptyText_->show();
             model_->setRuns({});
             showSelected();
@@ -132,17 +136,22 @@ void HistoryView::refresh() {
 
 void HistoryView::updateEmptyText() {
     QString text;
-    if (!history_) text = tr("The run history is not available.");
-    else if (app_.name.isEmpty()) text = tr("Choose an app to see its past runs.");
+    if (!history_)
+        text = tr("The run history is not available.");
+    else if (app_.name.isEmpty())
+        text = tr("Choose an app to see its past runs.");
     else if (model_->rowCount() == 0 && !search_->text().trimmed().isEmpty())
         text = tr("No runs of '%1' contain “%2”.").arg(app_.name, search_->text().trimmed());
     else if (model_->rowCount() == 0)
-        text = tr("'%1' has not been run yet. Its runs appear here after you press Run.").arg(app_.name);
+        text = tr("'%1' has not been run yet. Its runs appear here after you press Run.")
+                   .arg(app_.name);
     emptyText_->setText(text);
     emptyText_->setVisible(!text.isEmpty());
 }
 
-int HistoryView::runCount() const { return model_->rowCount(); }
+int HistoryView::runCount() const {
+    return model_->rowCount();
+}
 
 bool HistoryView::selectRun(int row) {
     if (row < 0 || row >= model_->rowCount()) {
@@ -181,12 +190,13 @@ bool HistoryView::deleteSelectedRun() {
     if (!run || !history_) return false;
     const RunRecord chosen = *run;
     const bool confirmed =
-        confirmDelete_ ? confirmDelete_(chosen)
-                       : QMessageBox::question(
-                             this, tr("Delete this run?"),
-                             tr("Delete the run of %1 from the history? This cannot be undone.")
-                                 .arg(RunHistoryModel::whenText(chosen.startedAt)),
-                             QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+        confirmDelete_
+            ? confirmDelete_(chosen)
+            : QMessageBox::question(
+                  this, tr("Delete this run?"),
+                  tr("Delete the run of %1 from the history? This cannot be undone.")
+                      .arg(RunHistoryModel::whenText(chosen.startedAt)),
+                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
     if (!confirmed) return false;
     const int row = model_->rowOfRun(chosen.id);
     bool removed = false;

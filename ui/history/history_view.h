@@ -3,7 +3,6 @@
 // run in full, "Run again with these inputs", and delete (after a confirmation).
 #include <QVariantMap>
 #include <QWidget>
-
 #include <functional>
 
 #include "document/prompt_app.h"

@@ -14,7 +14,8 @@ namespace ps::ui {
 namespace {
 
 QString jsonValueText(const QJsonValue& value) {
-    if (value.isBool()) return value.toBool() ? RunDetailsView::tr("yes") : RunDetailsView::tr("no");
+    if (value.isBool())
+        return value.toBool() ? RunDetailsView::tr("yes") : RunDetailsView::tr("no");
     if (value.isDouble()) return QLocale().toString(value.toDouble());
     if (value.isString()) return value.toString();
     if (value.isArray()) {
@@ -26,12 +27,13 @@ QString jsonValueText(const QJsonValue& value) {
 }
 
 QString stopReasonText(const QString& reason) {
-    if (reason == QLatin1String("end-of-text"))
-        return RunDetailsView::tr("the model finished");
-    if (reason == QLatin1String("max-tokens")) return RunDetailsView::tr("it reached the longest answer");
+    if (reason == QLatin1String("end-of-text")) return RunDetailsView::tr("the model finished");
+    if (reason == QLatin1String("max-tokens"))
+        return RunDetailsView::tr("it reached the longest answer");
     if (reason == QLatin1String("stop-sequence")) return RunDetailsView::tr("it wrote a stop text");
     if (reason == QLatin1String("cancelled")) return RunDetailsView::tr("it was stopped");
-    if (reason == QLatin1String("context-full")) return RunDetailsView::tr("the model's memory was full");
+    if (reason == QLatin1String("context-full"))
+        return RunDetailsView::tr("the model's memory was full");
     return reason;
 }
 
@@ -62,7 +64,8 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
                        .arg(RunHistoryModel::whenText(run->startedAt).toHtmlEscaped(),
                             RunHistoryModel::outcomeText(run->outcome).toHtmlEscaped());
     if (!run->errorMessage.isEmpty())
-        html += QStringLiteral("<p>%1</p>").arg(tr("What went wrong: %1").arg(run->errorMessage).toHtmlEscaped());
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(tr("What went wrong: %1").arg(run->errorMessage).toHtmlEscaped());
 
     html += QStringLiteral("<p><b>%1</b><br>").arg(tr("Inputs"));
     if (run->inputs.isEmpty()) html += tr("(none)").toHtmlEscaped();
@@ -70,7 +73,8 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
     for (auto it = run->inputs.begin(); it != run->inputs.end(); ++it) {
         const PromptInput* input = app.findInput(it.key());
         const QString label = input ? input->displayLabel() : it.key();
-        lines << QStringLiteral("%1: %2").arg(label.toHtmlEscaped(), jsonValueText(it.value()).toHtmlEscaped());
+        lines << QStringLiteral("%1: %2").arg(label.toHtmlEscaped(),
+                                              jsonValueText(it.value()).toHtmlEscaped());
     }
     html += lines.join(QStringLiteral("<br>")) + QStringLiteral("</p>");
 
@@ -96,11 +100,15 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
         if (!reason.isEmpty()) parts << tr("ended because %1").arg(stopReasonText(reason));
         details << parts.join(QStringLiteral(" · ")).toHtmlEscaped();
     }
-    if (!details.isEmpty()) html += QStringLiteral("<p><small>%1</small></p>").arg(details.join(QStringLiteral("<br>")));
+    if (!details.isEmpty())
+        html +=
+            QStringLiteral("<p><small>%1</small></p>").arg(details.join(QStringLiteral("<br>")));
     summary_->setText(html);
 
     switch (app.output) {
-        case OutputFormat::Markdown: answer_->setMarkdown(run->output); break;
+        case OutputFormat::Markdown:
+            answer_->setMarkdown(run->output);
+            break;
         case OutputFormat::Json: {
             QJsonParseError error;
             const QJsonDocument json = QJsonDocument::fromJson(run->output.toUtf8(), &error);
@@ -109,11 +117,17 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
                                       : run->output);
             break;
         }
-        case OutputFormat::Text: answer_->setPlainText(run->output); break;
+        case OutputFormat::Text:
+            answer_->setPlainText(run->output);
+            break;
     }
 }
 
-QString RunDetailsView::summaryText() const { return summary_->text(); }
-QString RunDetailsView::answerText() const { return answer_->toPlainText(); }
+QString RunDetailsView::summaryText() const {
+    return summary_->text();
+}
+QString RunDetailsView::answerText() const {
+    return answer_->toPlainText();
+}
 
 }  // namespace ps::ui

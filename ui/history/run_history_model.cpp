@@ -32,11 +32,16 @@ int RunHistoryModel::columnCount(const QModelIndex& parent) const {
 
 QString RunHistoryModel::outcomeText(RunOutcome outcome) {
     switch (outcome) {
-        case RunOutcome::Running: return tr("Running");
-        case RunOutcome::Finished: return tr("Finished");
-        case RunOutcome::Failed: return tr("Failed");
-        case RunOutcome::Cancelled: return tr("Stopped");
-        case RunOutcome::Interrupted: return tr("Interrupted");
+        case RunOutcome::Running:
+            return tr("Running");
+        case RunOutcome::Finished:
+            return tr("Finished");
+        case RunOutcome::Failed:
+            return tr("Failed");
+        case RunOutcome::Cancelled:
+            return tr("Stopped");
+        case RunOutcome::Interrupted:
+            return tr("Interrupted");
     }
     return {};
 }
@@ -64,8 +69,10 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
-        case WhenColumn: return whenText(run->startedAt);
-        case OutcomeColumn: return outcomeText(run->outcome);
+        case WhenColumn:
+            return whenText(run->startedAt);
+        case OutcomeColumn:
+            return outcomeText(run->outcome);
         case AnswerColumn: {
             if (run->outcome == RunOutcome::Failed && run->output.trimmed().isEmpty())
                 return run->errorMessage.section(QLatin1Char('\n'), 0, 0);
@@ -86,10 +93,14 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
 QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-        case WhenColumn: return tr("When");
-        case OutcomeColumn: return tr("Outcome");
-        case AnswerColumn: return tr("Answer");
-        case SpeedColumn: return tr("Speed");
+        case WhenColumn:
+            return tr("When");
+        case OutcomeColumn:
+            return tr("Outcome");
+        case AnswerColumn:
+            return tr("Answer");
+        case SpeedColumn:
+            return tr("Speed");
     }
     return {};
 }

@@ -2,7 +2,6 @@
 // Past runs as a table for the history view: when, how it ended, the first line of
 // the answer, and the speed. Holds a copy of the rows a RunHistory query returned.
 #include <QAbstractTableModel>
-
 #include <vector>
 
 #include "history/run_record.h"
