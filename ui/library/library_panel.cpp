@@ -41,7 +41,8 @@ LibraryPanel::LibraryPanel(QWidget* parent) : QWidget(parent) {
     emptyState_->hide();
 
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
+    const int margin = fontMetrics().averageCharWidth();
+    layout->setContentsMargins(margin, margin / 2, 0, 0);
     auto* heading = new QLabel(tr("<b>Library</b>"), this);
     layout->addWidget(heading);
     layout->addWidget(search_);

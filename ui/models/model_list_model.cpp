@@ -1,5 +1,7 @@
 #include "models/model_list_model.h"
 
+#include <QFileInfo>
+
 #include <QGuiApplication>
 #include <QPalette>
 
@@ -45,7 +47,13 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const {
     }
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
-        case Name: return model.name;
+        case Name: {
+            // A name that only repeats the architecture ("llama") says less than the file's.
+            const QString file = QFileInfo(model.path).fileName();
+            if (model.name.isEmpty() || model.name.compare(model.architecture, Qt::CaseInsensitive) == 0)
+                return file;
+            return model.name;
+        }
         case Parameters: return model.parameterCount ? formatParameterCount(model.parameterCount) : QString();
         case Type: return model.mainTensorType;
         case Size: return formatBytes(model.fileBytes);

@@ -54,6 +54,7 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     table_->setSortingEnabled(true);
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setStretchLastSection(true);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(ModelListModel::Name, QHeaderView::Stretch);
     table_->setAlternatingRowColors(true);
     table_->setAccessibleName(tr("Models found on this computer"));
@@ -167,7 +168,9 @@ void ModelsPage::updateDetails() {
         details_->setText(tr("Select a model to see what it is."));
         return;
     }
-    QString html = QString("<b>%1</b><br>").arg(model->name.toHtmlEscaped());
+    const int row = models_->rowOfPath(model->path);
+    const QString title = models_->index(row, ModelListModel::Name).data().toString();
+    QString html = QString("<b>%1</b><br>").arg(title.toHtmlEscaped());
     if (!model->runnable) {
         html += tr("Cannot run: %1").arg(model->problem.toHtmlEscaped());
     } else {

@@ -149,12 +149,15 @@ void InputForm::setApp(const PromptApp& app) {
         field.message->hide();
         columnLayout->addWidget(field.message);
 
-        QString labelText = input.displayLabel();
+        // "Topic:", but "Who is it about?" keeps its own punctuation; the required
+        // mark comes last.
+        QString labelText = input.displayLabel().trimmed();
+        if (!labelText.isEmpty() && !QStringLiteral("?:!.").contains(labelText.back())) labelText += QLatin1Char(':');
         if (input.required) {
             labelText += QStringLiteral(" *");
             anyRequired = true;
         }
-        auto* label = new QLabel(labelText + QLatin1Char(':'), this);
+        auto* label = new QLabel(labelText, this);
         label->setBuddy(field.editor);
         label->setToolTip(input.help);
         layout_->addRow(label, column);

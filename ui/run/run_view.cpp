@@ -15,6 +15,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -208,6 +209,19 @@ void RunView::buildUi() {
     setTabOrder(d->runButton, d->stopButton);
 }
 
+void RunView::fitFormHeight() {
+    // The whole form when it fits in half the view, else half the view (it scrolls);
+    // never so little that no field shows.
+    const int line = fontMetrics().lineSpacing();
+    const int formHeight = d->form->isVisible() || !d->form->isHidden() ? d->form->sizeHint().height() : 0;
+    d->formArea->setMinimumHeight(std::min(formHeight, line * 5));
+    const int total = std::max(d->splitter->height(), line * 30);
+    const int controls = d->runButton->sizeHint().height() + line;
+    const int top = std::min(formHeight + controls, total / 2);
+    const bool chat = d->app.kind == AppKind::Chat;
+    d->splitter->setSizes(chat ? QList<int>{total - top, top} : QList<int>{top, total - top});
+}
+
 void RunView::setApp(const PromptApp& app, const QString& path) {
     if (d->runner->isRunning()) d->runner->cancel();
     d->app = app;
@@ -232,6 +246,8 @@ void RunView::setApp(const PromptApp& app, const QString& path) {
     d->splitter->insertWidget(0, chat ? d->outputSide : d->formSide);
     d->splitter->setStretchFactor(0, chat ? 3 : 1);
     d->splitter->setStretchFactor(1, chat ? 1 : 3);
+    fitFormHeight();
+    QTimer::singleShot(0, this, &RunView::fitFormHeight);  // again once laid out
     d->statistics->clear();
     d->error->hide();
     d->pendingUserMessage.clear();
@@ -345,8 +361,10 @@ void RunView::updateLiveStatistics() {
     QStringList parts;
     if (d->firstTokenMs >= 0) {
         parts << tr("First words after %1 s").arg(double(d->firstTokenMs) / 1000.0, 0, 'f', 2);
-        const double seconds = double(d->clock.elapsed() - d->firstTokenMs) / 1000.0;
-        if (seconds > 0.05 && d->pieces > 1)
+        parts << tr("%n token(s)", nullptr, d->pieces);
+        // Pieces of text are tokens, give or take the few a stop sequence holds back.
+        const double seconds = double(d->clock.nsecsElapsed() / 1000000 - d->firstTokenMs) / 1000.0;
+        if (seconds > 0.005 && d->pieces > 1)
             parts << tr("%1 tokens/s").arg(double(d->pieces - 1) / seconds, 0, 'f', 1);
     }
     if (d->service) parts << d->service->describe();

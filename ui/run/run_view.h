@@ -80,6 +80,7 @@ signals:
 
 private:
     void buildUi();
+    void fitFormHeight();
     void updateState();
     void updateLiveStatistics();
     void onStarted();

@@ -172,7 +172,7 @@ void MainWindow::createPages() {
     splitter_->setStretchFactor(1, 1);
     splitter_->setChildrenCollapsible(false);
     const int em = fontMetrics().averageCharWidth();
-    splitter_->setSizes({em * 38, em * 100});
+    splitter_->setSizes({em * 50, em * 110});
 
     modelsPage_ = new ModelsPage(preferences_, this);
 
@@ -203,6 +203,7 @@ void MainWindow::createPages() {
     });
     connect(library_, &LibraryPanel::appActivated, this, [this] { showPage(Page::Run); });
     connect(runView_, &RunView::modelsPageRequested, this, [this] { showPage(Page::Models); });
+    connect(editor_, &AppEditor::modelsPageRequested, this, [this] { showPage(Page::Models); });
     connect(runView_, &RunView::runEnded, this, [this] {
 #ifdef PS_UI_HAS_HISTORY
         if (historyView_) historyView_->refresh();
