@@ -1,5 +1,6 @@
 // AVX-512 kernels (Ice Lake and later, Zen 4 and later): the 8-bit dot product
-// is one vpdpbusd (AVX512-VNNI on 256-bit registers through AVX512-VL).
+// is one vpdpbusd (AVX512-VNNI on 256-bit registers through AVX512-VL; the
+// two-row Q8_0/Q4_0 kernel of prefill works on 512-bit registers).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -8,6 +9,14 @@
 #include "backend/cpu/x86_target.h"
 #include "tensor/float16.h"
 #include "tensor/quant_blocks.h"
+
+// GCC 12's 512-bit intrinsics pass _mm512_undefined_*() (a self-initialized
+// variable) as the unused pass-through operand, which -Wall reports as
+// uninitialized once inlined (GCC bug 105593, fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 PS_BEGIN_TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")
 
@@ -18,6 +27,8 @@ inline __m256i dotU8S8(__m256i u8, __m256i s8) {
 }  // namespace ps::x86_avx512
 
 #define PS_X86_NAMESPACE x86_avx512
+// Prefill's two-row Q8_0/Q4_0 kernel also uses 512-bit registers.
+#define PS_X86_WIDE512 1
 #include "backend/cpu/matmul_kernels_x86.inl"
 
 PS_END_TARGET

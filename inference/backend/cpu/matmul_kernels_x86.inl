@@ -16,6 +16,11 @@ namespace ps {
 namespace PS_X86_NAMESPACE {
 
 constexpr int kTokenTile = 4;
+
+// The loops over the tokens of a tile and the rows of a pair run a compile-time
+// number of times; unrolled, their accumulators live in registers (GCC's -O2
+// otherwise keeps them in memory and reloads them every block).
+#define PS_UNROLL _Pragma("GCC unroll 4")
 constexpr int64_t kRowChunk = 16;
 
 inline float hsum(__m256 v) {
@@ -26,6 +31,17 @@ inline float hsum(__m256 v) {
 }
 
 inline float f16(uint16_t h) { return _cvtsh_ss(h); }
+
+#if defined(PS_X86_WIDE512)
+// `low` in lanes 0-7, `high` in lanes 8-15.
+inline __m512 halves512(float low, float high) {
+    return _mm512_mask_blend_ps(0xff00, _mm512_set1_ps(low), _mm512_set1_ps(high));
+}
+// `low` in bytes 0-31, `high` in bytes 32-63.
+inline __m512i concat512(__m256i low, __m256i high) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(low), high, 1);
+}
+#endif
 
 // Loops over row chunks and token tiles; RowDot<NT>(row, x, t0, sums) computes
 // the dot products of one row with tokens t0..t0+NT-1.
@@ -107,17 +123,21 @@ struct FloatRowDot {
                         float* sums) {
             // Two accumulators per token hide the FMA latency when NT is small.
             __m256 acc[2][NT];
+            PS_UNROLL
             for (int t = 0; t < NT; ++t) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
             const float* xs[NT];
+            PS_UNROLL
             for (int t = 0; t < NT; ++t) xs[t] = x.floats(t0 + t);
             int64_t i = 0;
             for (; i + 16 <= cols; i += 16) {
                 const __m256 w0 = Load::load(row, i), w1 = Load::load(row, i + 8);
+                PS_UNROLL
                 for (int t = 0; t < NT; ++t) {
                     acc[0][t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xs[t] + i), acc[0][t]);
                     acc[1][t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xs[t] + i + 8), acc[1][t]);
                 }
             }
+            PS_UNROLL
             for (int t = 0; t < NT; ++t) {
                 float s = hsum(_mm256_add_ps(acc[0][t], acc[1][t]));
                 for (int64_t j = i; j < cols; ++j) s += Load::scalar(row, j) * xs[t][j];
@@ -159,14 +179,40 @@ struct Block32RowDot {
             const Block* wb = reinterpret_cast<const Block*>(row);
             const ActivationBlockQ8* xb[NT];
             __m256 acc[NT];
+            PS_UNROLL
             for (int t = 0; t < NT; ++t) {
                 xb[t] = x.blocks(t0 + t);
                 acc[t] = _mm256_setzero_ps();
             }
-            for (int64_t b = 0; b < cols / 32; ++b) {
+            int64_t b = 0;
+#if defined(PS_X86_WIDE512)
+            // The same 512-bit steps as runPair, so that a token gives the same
+            // bits whichever kernel its tile takes (batched prefill = token by token).
+            __m512 wide[NT];
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) wide[t] = _mm512_setzero_ps();
+            for (; b + 2 <= cols / 32; b += 2) {
+                const __m512i wq = concat512(Decode::quants(wb[b]), Decode::quants(wb[b + 1]));
+                const __m512i wAbs = _mm512_abs_epi8(wq);
+                const __mmask64 negative = _mm512_movepi8_mask(wq);
+                const __m512 dw = halves512(f16(wb[b].d), f16(wb[b + 1].d));
+                PS_UNROLL
+                for (int t = 0; t < NT; ++t) {
+                    const __m512i xq =
+                        concat512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].q)),
+                                  _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b + 1].q)));
+                    const __m512 dx = halves512(xb[t][b].d, xb[t][b + 1].d);
+                    const __m512i signedX = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
+                    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wAbs, signedX);
+                    wide[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw, dx), wide[t]);
+                }
+            }
+#endif
+            for (; b < cols / 32; ++b) {
                 const __m256i wq = Decode::quants(wb[b]);
                 const __m256i wAbs = _mm256_abs_epi8(wq);
                 const float dw = f16(wb[b].d);
+                PS_UNROLL
                 for (int t = 0; t < NT; ++t) {
                     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].q));
                     const __m256i dot = dotU8S8(wAbs, _mm256_sign_epi8(xq, wq));
@@ -174,7 +220,13 @@ struct Block32RowDot {
                                              acc[t]);
                 }
             }
-            for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]);
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) {
+                sums[t] = hsum(acc[t]);
+#if defined(PS_X86_WIDE512)
+                sums[t] += _mm512_reduce_add_ps(wide[t]);
+#endif
+            }
         }
 
         static void runPair(const uint8_t* row, int64_t rowBytes, int64_t cols,
@@ -184,21 +236,59 @@ struct Block32RowDot {
                                   reinterpret_cast<const Block*>(row + rowBytes)};
             const ActivationBlockQ8* xb[NT];
             __m256 acc[2][NT];
+            PS_UNROLL
             for (int t = 0; t < NT; ++t) {
                 xb[t] = x.blocks(t0 + t);
                 acc[0][t] = acc[1][t] = _mm256_setzero_ps();
             }
-            for (int64_t b = 0; b < cols / 32; ++b) {
+            int64_t b = 0;
+#if defined(PS_X86_WIDE512)
+            // Two blocks per 512-bit register: half the instructions per value in
+            // the compute-bound prefill. AVX-512 has no sign_epi8; a masked
+            // negation by w's sign bits does the same.
+            __m512 wide[2][NT];
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) wide[0][t] = wide[1][t] = _mm512_setzero_ps();
+            for (; b + 2 <= cols / 32; b += 2) {
+                __m512i wAbs[2];
+                __mmask64 negative[2];
+                __m512 dw[2];
+                PS_UNROLL
+                for (int k = 0; k < 2; ++k) {
+                    const __m512i wq = concat512(Decode::quants(wb[k][b]), Decode::quants(wb[k][b + 1]));
+                    wAbs[k] = _mm512_abs_epi8(wq);
+                    negative[k] = _mm512_movepi8_mask(wq);
+                    dw[k] = halves512(f16(wb[k][b].d), f16(wb[k][b + 1].d));
+                }
+                PS_UNROLL
+                for (int t = 0; t < NT; ++t) {
+                    const __m512i xq =
+                        concat512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].q)),
+                                  _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b + 1].q)));
+                    const __m512 dx = halves512(xb[t][b].d, xb[t][b + 1].d);
+                    PS_UNROLL
+                    for (int k = 0; k < 2; ++k) {
+                        const __m512i signedX = _mm512_mask_sub_epi8(xq, negative[k], _mm512_setzero_si512(), xq);
+                        const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wAbs[k], signedX);
+                        wide[k][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[k], dx), wide[k][t]);
+                    }
+                }
+            }
+#endif
+            for (; b < cols / 32; ++b) {
                 __m256i wq[2], wAbs[2];
                 __m256 dw[2];
+                PS_UNROLL
                 for (int k = 0; k < 2; ++k) {
                     wq[k] = Decode::quants(wb[k][b]);
                     wAbs[k] = _mm256_abs_epi8(wq[k]);
                     dw[k] = _mm256_set1_ps(f16(wb[k][b].d));
                 }
+                PS_UNROLL
                 for (int t = 0; t < NT; ++t) {
                     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b].q));
                     const __m256 dx = _mm256_set1_ps(xb[t][b].d);
+                    PS_UNROLL
                     for (int k = 0; k < 2; ++k) {
                         const __m256i dot = dotU8S8(wAbs[k], _mm256_sign_epi8(xq, wq[k]));
                         acc[k][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(dw[k], dx),
@@ -206,8 +296,15 @@ struct Block32RowDot {
                     }
                 }
             }
+            PS_UNROLL
             for (int k = 0; k < 2; ++k) {
-                for (int t = 0; t < NT; ++t) sums[k][t] = hsum(acc[k][t]);
+                PS_UNROLL
+                for (int t = 0; t < NT; ++t) {
+                    sums[k][t] = hsum(acc[k][t]);
+#if defined(PS_X86_WIDE512)
+                    sums[k][t] += _mm512_reduce_add_ps(wide[k][t]);
+#endif
+                }
             }
         }
     };
@@ -226,6 +323,7 @@ struct DotQ4_K {
         const ActivationBlockQ8* xb[NT];
         __m256 acc[NT];
         float minSum[NT];
+        PS_UNROLL
         for (int t = 0; t < NT; ++t) {
             xb[t] = x.blocks(t0 + t);
             acc[t] = _mm256_setzero_ps();
@@ -249,6 +347,7 @@ struct DotQ4_K {
                     _mm256_and_si256(_mm256_srli_epi16(packed, 4), lowMask)};
                 for (int half = 0; half < 2; ++half) {
                     const int j = 2 * c + half;
+                    PS_UNROLL
                     for (int t = 0; t < NT; ++t) {
                         const ActivationBlockQ8& xj = xb[t][b * 8 + j];
                         const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xj.q));
@@ -260,6 +359,7 @@ struct DotQ4_K {
                 }
             }
         }
+        PS_UNROLL
         for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]) - minSum[t];
     }
 };
@@ -273,6 +373,7 @@ struct DotQ6_K {
         const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(row);
         const ActivationBlockQ8* xb[NT];
         __m256 acc[NT];
+        PS_UNROLL
         for (int t = 0; t < NT; ++t) {
             xb[t] = x.blocks(t0 + t);
             acc[t] = _mm256_setzero_ps();
@@ -302,6 +403,7 @@ struct DotQ6_K {
                     const __m256 groupScale = _mm256_set_m128(
                         _mm_set1_ps(d * static_cast<float>(wb[b].scales[s + 1])),
                         _mm_set1_ps(d * static_cast<float>(wb[b].scales[s])));
+                    PS_UNROLL
                     for (int t = 0; t < NT; ++t) {
                         const ActivationBlockQ8& xj = xb[t][b * 8 + 4 * h + g];
                         const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xj.q));
@@ -313,6 +415,7 @@ struct DotQ6_K {
                 }
             }
         }
+        PS_UNROLL
         for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]);
     }
 };
@@ -368,6 +471,8 @@ inline MatmulKernelSet makeKernelSet(const char* name) {
     s.q6_k = tiled<DotQ6_K>;
     return s;
 }
+
+#undef PS_UNROLL
 
 }  // namespace PS_X86_NAMESPACE
 }  // namespace ps
