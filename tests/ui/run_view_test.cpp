@@ -174,6 +174,29 @@ TEST(RunView, StreamsTheAnswerOfStories260KAndStops) {
     EXPECT_GT(view.output()->flushCount(), 1);
 }
 
+TEST(RunView, TheUsersDefaultsFillOnlyWhatTheAppLeavesOpen) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    RunView view;
+    view.setService(test::loadStories(modelPath));
+    view.setDefaultParameters({{QStringLiteral("max_tokens"), 7}, {QStringLiteral("temperature"), 0.0}});
+    int generated = -1;
+    QObject::connect(view.runner(), &Runner::finished,
+                     [&](const RunResult& result) { generated = result.stats.generatedTokens; });
+    PromptApp app = loadApp(test::samplePath(QStringLiteral("bedtime-story.promptapp")));
+    app.parameters.maxTokens.reset();  // open: the default applies
+    view.setApp(app, QString());
+    view.runNow();
+    ASSERT_TRUE(test::waitUntil([&] { return !view.isRunning(); }));
+    EXPECT_EQ(generated, 7) << view.errorText().toStdString();
+
+    app.parameters.maxTokens = 3;  // the app's own setting wins
+    view.setApp(app, QString());
+    generated = -1;
+    view.runNow();
+    ASSERT_TRUE(test::waitUntil([&] { return !view.isRunning(); }));
+    EXPECT_EQ(generated, 3) << view.errorText().toStdString();
+}
+
 TEST(RunView, TheWindowNeverStallsWhileTokensPourIn) {
     PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
     const auto stories = test::loadStories(modelPath);

@@ -63,6 +63,7 @@ struct RunView::Private {
     qint64 firstTokenMs = -1;
     int pieces = 0;
     QVariantMap lastInputs;
+    QVariantMap defaultParameters;
     QString pendingUserMessage;  // chat: what was just sent
 };
 
@@ -125,13 +126,7 @@ void RunView::buildUi() {
     addActions({d->run, d->stop, d->copy});
     connect(d->run, &QAction::triggered, this, &RunView::runNow);
     connect(d->stop, &QAction::triggered, this, &RunView::stop);
-    connect(d->regenerate, &QAction::triggered, this, [this] {
-        if (d->app.kind == AppKind::Chat && !d->runner->conversation().empty()) {
-            // Regenerating a chat reply asks the last question again.
-            d->runner->clearConversation();
-        }
-        runNow();
-    });
+    connect(d->regenerate, &QAction::triggered, this, &RunView::runNow);
     connect(d->copy, &QAction::triggered, this, &RunView::copyAnswer);
     connect(d->save, &QAction::triggered, this, &RunView::saveAnswer);
     connect(d->form, &InputForm::submitted, this, &RunView::runNow);
@@ -268,6 +263,8 @@ void RunView::setModelStatus(const QString& status) {
     updateState();
 }
 
+void RunView::setDefaultParameters(const QVariantMap& parameters) { d->defaultParameters = parameters; }
+
 void RunView::setHistory(RunHistory* history) { d->runner->setHistory(history); }
 
 void RunView::setInputs(const QVariantMap& inputs) { d->form->setValues(inputs); }
@@ -302,7 +299,11 @@ void RunView::runNow() {
     d->statistics->setText(tr("Starting…"));
     d->output->clear();
     showConversation();
-    d->runner->start(inputs);
+    // The user's defaults fill in what the app leaves open; the app's own settings win.
+    QVariantMap overrides = d->defaultParameters;
+    const QVariantMap own = d->app.parameters.toVariantMap();
+    for (auto it = own.constBegin(); it != own.constEnd(); ++it) overrides.remove(it.key());
+    d->runner->start(inputs, overrides);
     updateState();
 }
 
@@ -348,7 +349,8 @@ void RunView::updateState() {
     d->runButton->setEnabled(!running && hasModel);
     d->stop->setEnabled(running);
     d->stopButton->setEnabled(running);
-    d->regenerate->setEnabled(!running && hasModel && d->clock.isValid());
+    // A chat's reply cannot be taken back one turn, so a chat has no regenerate.
+    d->regenerate->setEnabled(!running && hasModel && d->clock.isValid() && d->app.kind != AppKind::Chat);
     d->copy->setEnabled(hasAnswer);
     d->save->setEnabled(hasAnswer && !running);
     d->newChatButton->setVisible(d->app.kind == AppKind::Chat);

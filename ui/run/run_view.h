@@ -44,6 +44,9 @@ public:
     void setService(std::shared_ptr<GenerationService> service);
     // Shown instead of the "no model" notice while a model loads (empty = none).
     void setModelStatus(const QString& status);
+    // Parameters for apps that do not set them (snake_case keys, e.g. temperature,
+    // max_tokens: the user's defaults from Settings).
+    void setDefaultParameters(const QVariantMap& parameters);
     // Not owned; nullptr = runs are not recorded.
     void setHistory(RunHistory* history);
     // Fills the form (input name -> value), e.g. to re-run from the history.

@@ -100,6 +100,7 @@ MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& option
     createActions();
     createMenusAndToolbar();
     connectModelSession();
+    applyGenerationDefaults();
     QDir().mkpath(preferences_.appsFolder());
     library_->model()->setFolders(preferences_.appsFolder(), options_.samplesFolder);
     if (options_.restoreState) restoreWindowState();
@@ -382,6 +383,11 @@ void MainWindow::connectModelSession() {
         emit modelLoadFailed(message);
     });
     modelStatus_->setText(tr("No model loaded"));
+}
+
+void MainWindow::applyGenerationDefaults() {
+    runView_->setDefaultParameters({{QStringLiteral("temperature"), preferences_.defaultTemperature()},
+                                    {QStringLiteral("max_tokens"), preferences_.defaultMaxTokens()}});
 }
 
 void MainWindow::setService(std::shared_ptr<GenerationService> service) {
@@ -669,6 +675,7 @@ void MainWindow::settingsAsked() {
     if (dialog.exec() != QDialog::Accepted) return;
     dialog.apply();
     applyTheme(*qApp, preferences_.theme(), preferences_.fontPointSize());
+    applyGenerationDefaults();
     if (preferences_.appsFolder() != appsFolder) {
         QDir().mkpath(preferences_.appsFolder());
         editor_->setAppsFolder(preferences_.appsFolder());

@@ -109,6 +109,7 @@ private:
     void updateActions();
     void updateTitle();
     void setService(std::shared_ptr<GenerationService> service);
+    void applyGenerationDefaults();
     void reportError(const QString& title, const QString& message);
 
     void newAppAsked();

@@ -11,6 +11,7 @@
 #include "run/input_form.h"
 #include "run/output_pane.h"
 #include "run/run_view.h"
+#include "runner/runner.h"
 #include "shell/main_window.h"
 
 namespace ps::ui {
@@ -18,7 +19,7 @@ namespace {
 
 constexpr int kSettleMs = 400;           // layouts and first paints
 constexpr int kModelWaitMs = 60'000;     // the model's load, at most
-constexpr int kAnswerChars = 400;        // enough text to show it streaming
+constexpr int kAnswerChars = 160;        // a sentence or two, while the model still writes
 
 }  // namespace
 
@@ -95,8 +96,12 @@ void ScreenshotTour::runApp() {
         window_.runView()->stop();
         QTimer::singleShot(kSettleMs, this, &ScreenshotTour::showEditor);
     };
-    connect(run->output(), &OutputPane::flushed, this, [run, grabRun] {
-        if (run->output()->text().size() >= kAnswerChars) grabRun();
+    // Tiny models write faster than the display refreshes: take the picture after a
+    // few dozen tokens, as the window shows them at that moment (still running).
+    connect(run->runner(), &Runner::tokenReceived, this, [this, run, grabRun] {
+        if (grabbedRun_ || run->output()->text().size() < kAnswerChars) return;
+        run->output()->flush();
+        grabRun();
     });
     connect(run, &RunView::runEnded, this, [grabRun] { grabRun(); });
     if (!window_.service()) {
