@@ -47,11 +47,11 @@ inline QString testDataPath(const QString& file) {
     return QDir(QStringLiteral(PS_TEST_DATA_DIR)).filePath(file);
 }
 
-// stories260K on two CPU threads.
-inline std::shared_ptr<LocalGenerationService> loadStories(const std::filesystem::path& path) {
+// stories260K on the CPU.
+inline std::shared_ptr<LocalGenerationService> loadStories(const std::filesystem::path& path, int threads = 2) {
     BackendOptions options;
     options.choice = BackendOptions::Choice::Cpu;
-    options.threads = 2;
+    options.threads = threads;
     options.contextLength = 512;
     return LocalGenerationService::load(path, options);
 }

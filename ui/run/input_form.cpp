@@ -56,6 +56,7 @@ InputForm::InputForm(QWidget* parent) : QWidget(parent) {
     outer->addLayout(layout_);
     requiredNote_ = smallLabel(tr("Fields marked * are required."), this);
     outer->addWidget(requiredNote_);
+    outer->addStretch(1);  // extra height goes below the fields, not between them
     requiredNote_->hide();
 }
 
