@@ -9,6 +9,7 @@
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -76,9 +77,12 @@ QWidget* InputForm::createEditor(const PromptInput& input) {
         auto* box = new QPlainTextEdit(this);
         box->setPlaceholderText(input.placeholder);
         box->setTabChangesFocus(true);
+        // About five lines, measured in the font so it scales with the screen; longer
+        // text scrolls inside the box.
         const QFontMetrics metrics(box->font());
-        box->setMinimumHeight(metrics.lineSpacing() * 4);
-        box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+        const int margins = int(box->document()->documentMargin() * 2) + box->frameWidth() * 2;
+        box->setFixedHeight(metrics.lineSpacing() * 5 + margins);
+        box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         connect(box, &QPlainTextEdit::textChanged, this, &InputForm::valuesChanged);
         editor = box;
         break;
