@@ -7,6 +7,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStatusBar>
+#include <QSplitter>
 #include <QTableView>
 #include <QTest>
 
@@ -138,6 +139,28 @@ TEST_F(MainWindowTest, TheModelLoadsInTheBackgroundAndTheStoryRuns) {
     EXPECT_FALSE(window.runView()->output()->text().trimmed().isEmpty());
     EXPECT_TRUE(window.runView()->statisticsText().contains(QStringLiteral("tokens/s")))
         << window.runView()->statisticsText().toStdString();
+}
+
+TEST_F(MainWindowTest, TheWindowComesBackWithItsSizeAndLibraryWidth) {
+    MainWindowOptions restoring = options();
+    restoring.restoreState = true;
+    QList<int> widths;
+    QSize size;
+    {
+        MainWindow window(preferences_, restoring);
+        window.resize(1000, 700);
+        window.show();
+        auto* splitter = window.findChild<QSplitter*>(QStringLiteral("librarySplitter"));
+        ASSERT_TRUE(splitter);
+        splitter->setSizes({250, 750});
+        widths = splitter->sizes();
+        size = window.size();  // at least the window's minimum
+        window.close();
+    }
+    MainWindow again(preferences_, restoring);
+    again.show();
+    EXPECT_EQ(again.size(), size);
+    EXPECT_EQ(again.findChild<QSplitter*>(QStringLiteral("librarySplitter"))->sizes(), widths);
 }
 
 TEST_F(MainWindowTest, AModelThatCannotLoadIsReportedInPlainWords) {
