@@ -16,6 +16,7 @@
 #include <QTextBlock>
 #include <QTextLayout>
 #include <QUndoStack>
+#include <memory>
 
 #include "document/promptapp_reader.h"
 #include "document/promptapp_validation.h"
@@ -417,6 +418,22 @@ TEST_F(AppEditorTest, CtrlZInTheTemplateUndoesThroughTheEditorsHistory) {
     EXPECT_EQ(templateEdit()->toPlainText(), before);
     QTest::keyClick(templateEdit(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
     EXPECT_EQ(templateEdit()->toPlainText(), before + " More.");
+}
+
+TEST(AppEditorLifetime, DestroyingAnEditorWithUnsavedChangesSignalsNothing) {
+    int heard = 0;
+    {
+        auto editor = std::make_unique<AppEditor>();
+        QObject::connect(editor.get(), &AppEditor::modifiedChanged, [&] { ++heard; });
+        auto* name = editor->findChild<QLineEdit*>("name");
+        ASSERT_NE(name, nullptr);
+        QTest::keyClicks(name, "x");
+        ASSERT_TRUE(editor->isModified());
+        heard = 0;
+        editor.reset();
+    }
+    EXPECT_EQ(heard, 0);
+    for (const RecoveryFile& file : RecoveryStore::list()) RecoveryStore::remove(file.path);
 }
 
 TEST_F(AppEditorTest, ABrokenFileIsRefusedWithItsError) {

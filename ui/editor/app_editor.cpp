@@ -85,7 +85,10 @@ void setTextKeepingCursor(QPlainTextEdit* edit, const QString& text) {
 }
 
 void setTextIfDifferent(QLineEdit* edit, const QString& text) {
-    if (edit->text() != text) edit->setText(text);
+    if (edit->text() == text) return;
+    edit->setText(text);
+    // A long text shown from its start, not scrolled to its end, unless being typed in.
+    if (!edit->hasFocus()) edit->setCursorPosition(0);
 }
 
 }  // namespace
@@ -100,7 +103,12 @@ AppEditor::AppEditor(QWidget* parent) : QWidget(parent), d(std::make_unique<Priv
     d->autosave.start();
 }
 
-AppEditor::~AppEditor() = default;
+AppEditor::~AppEditor() {
+    // QUndoStack::clear() in its destructor emits cleanChanged; nobody may hear about a
+    // half-destroyed editor.
+    d->document.undoStack()->blockSignals(true);
+    d->document.blockSignals(true);
+}
 
 void AppEditor::buildPages() {
     auto* layout = new QVBoxLayout(this);
