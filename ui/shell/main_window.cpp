@@ -248,7 +248,8 @@ void MainWindow::createActions() {
     duplicate_ = make(tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), tr("Make a copy of this app"));
     rename_ = make(tr("Re&name…"), QKeySequence(Qt::Key_F2), tr("Give this app a new name"));
     delete_ = make(tr("&Delete"), QKeySequence(), tr("Move this app to the trash"));
-    undoDelete_ = make(tr("Undo De&lete"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z),
+    // No shortcut of its own: Ctrl+Shift+Z is the editor's Redo on Linux.
+    undoDelete_ = make(tr("Undo De&lete"), QKeySequence(),
                        tr("Bring back the app you deleted last"));
     settings_ = make(tr("&Settings…"), QKeySequence::Preferences, tr("Where the model runs, folders and looks"));
     if (settings_->shortcut().isEmpty()) settings_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
