@@ -15,8 +15,8 @@ packages=(
   libgtest-dev libgmock-dev xvfb xauth
   # packaging checks
   dpkg-dev file desktop-file-utils appstream
-  # fonts so screenshots show text
-  fonts-dejavu-core
+  # fonts so screenshots show text and the apps' emoji icons
+  fonts-dejavu-core fonts-noto-color-emoji
 )
 
 missing=()

@@ -28,6 +28,15 @@
 
 namespace ps::ui {
 
+namespace {
+// Small models answer within milliseconds; "0.00 s" would read as "nothing happened".
+QString firstWordsText(double milliseconds) {
+    if (milliseconds < 1000.0)
+        return RunView::tr("First words after %1 ms").arg(milliseconds, 0, 'f', milliseconds < 10.0 ? 1 : 0);
+    return RunView::tr("First words after %1 s").arg(milliseconds / 1000.0, 0, 'f', 2);
+}
+}  // namespace
+
 struct RunView::Private {
     PromptApp app;
     QString path;
@@ -362,7 +371,7 @@ void RunView::updateLiveStatistics() {
     if (!d->runner->isRunning()) return;
     QStringList parts;
     if (d->firstTokenMs >= 0) {
-        parts << tr("First words after %1 s").arg(double(d->firstTokenMs) / 1000.0, 0, 'f', 2);
+        parts << firstWordsText(double(d->firstTokenMs));
         parts << tr("%n token(s)", nullptr, d->pieces);
         // Pieces of text are tokens, give or take the few a stop sequence holds back.
         const double seconds = double(d->clock.nsecsElapsed() / 1000000 - d->firstTokenMs) / 1000.0;
@@ -395,7 +404,7 @@ void RunView::onFinished(const RunResult& result) {
     }
     const GenerationStats& stats = result.stats;
     QStringList parts;
-    parts << tr("First words after %1 s").arg(stats.timeToFirstTokenMs / 1000.0, 0, 'f', 2);
+    parts << firstWordsText(stats.timeToFirstTokenMs);
     parts << tr("%n token(s)", nullptr, stats.generatedTokens);
     if (stats.decodeTokensPerSecond() > 0)
         parts << tr("%1 tokens/s").arg(stats.decodeTokensPerSecond(), 0, 'f', 1);
