@@ -1,20 +1,24 @@
 // The whole window: opening a broken file shows its problems with their lines;
 // an app made in the editor, with an added input, is saved and reads back; the
 // model loads in the background and the bedtime story runs on it; a file open
-// with unsaved changes is not opened twice.
+// with unsaved changes is not opened twice; the copy a crash left is offered back.
 #include <QAbstractItemModel>
+#include <QApplication>
 #include <QFile>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QSplitter>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 
 #include <gtest/gtest.h>
 
 #include "document/promptapp_reader.h"
 #include "editor/app_editor.h"
+#include "editor/recovery_store.h"
 #include "library/library_panel.h"
 #include "run/input_form.h"
 #include "run/output_pane.h"
@@ -176,6 +180,89 @@ TEST_F(MainWindowTest, AModelThatCannotLoadIsReportedInPlainWords) {
     ASSERT_TRUE(test::waitUntil([&] { return !failure.isEmpty(); }, 30000));
     EXPECT_TRUE(failure.contains(QStringLiteral("not-a-model.gguf"))) << failure.toStdString();
     EXPECT_EQ(window.service(), nullptr);
+}
+
+// Answers the next message box that opens with `button`, and keeps its text.
+// The box is modal (its own event loop), so a timer finds it once it is shown.
+void answerNextMessageBox(QMessageBox::StandardButton button, QString* text) {
+    auto* poll = new QTimer;
+    QObject::connect(poll, &QTimer::timeout, [poll, button, text] {
+        for (QWidget* widget : QApplication::topLevelWidgets()) {
+            auto* box = qobject_cast<QMessageBox*>(widget);
+            if (!box || !box->isVisible()) continue;
+            if (text) *text = box->text();
+            poll->stop();
+            poll->deleteLater();
+            box->button(button)->click();
+            return;
+        }
+    });
+    poll->start(10);
+}
+
+class RecoveryOfferTest : public MainWindowTest {
+protected:
+    // An app saved on disk, and a recovery copy of it with edits that never got
+    // saved, as a crash leaves them.
+    void SetUp() override {
+        original_ = settings_.path(QStringLiteral("Translator.promptapp"));
+        ASSERT_TRUE(QFile::copy(test::samplePath(QStringLiteral("translate.promptapp")), original_));
+        QFile::setPermissions(original_, QFile::ReadOwner | QFile::WriteOwner);
+        const PromptAppLoadResult loaded = loadPromptApp(original_);
+        ASSERT_TRUE(loaded.loaded);
+        PromptApp edited = loaded.app;
+        edited.instructions = QStringLiteral("Translate, and keep every name as it is.");
+        recoveryCopy_ = RecoveryStore::pathFor(edited.name);
+        QString error;
+        ASSERT_TRUE(RecoveryStore::write(edited, recoveryCopy_, original_, &error)) << error.toStdString();
+        ASSERT_EQ(RecoveryStore::list().size(), 1);
+        appName_ = edited.name;
+    }
+    QString original_;
+    QString recoveryCopy_;
+    QString appName_;
+};
+
+TEST_F(RecoveryOfferTest, RestoringBringsTheUnsavedEditsBackIntoTheEditor) {
+    MainWindow window(preferences_, options());
+    window.show();
+    QString question;
+    answerNextMessageBox(QMessageBox::Yes, &question);
+    window.offerRecovery();
+    EXPECT_TRUE(question.contains(appName_)) << question.toStdString();
+
+    EXPECT_EQ(window.currentPage(), MainWindow::Page::Edit);
+    AppEditor* editor = window.editor();
+    EXPECT_EQ(editor->filePath(), original_);
+    EXPECT_TRUE(editor->isModified()) << "restored edits are unsaved until the user saves them";
+    EXPECT_EQ(editor->currentApp().instructions, QStringLiteral("Translate, and keep every name as it is."));
+    // The file on disk is untouched until the user saves; the copy stays until then.
+    EXPECT_NE(loadPromptApp(original_).app.instructions, editor->currentApp().instructions);
+    EXPECT_TRUE(QFile::exists(recoveryCopy_));
+
+    QString error;
+    ASSERT_TRUE(editor->save(&error)) << error.toStdString();
+    EXPECT_EQ(loadPromptApp(original_).app.instructions, QStringLiteral("Translate, and keep every name as it is."));
+    EXPECT_FALSE(QFile::exists(recoveryCopy_));
+    EXPECT_TRUE(RecoveryStore::list().isEmpty());
+}
+
+TEST_F(RecoveryOfferTest, NotNowKeepsTheCopyForNextTimeAndDiscardRemovesIt) {
+    MainWindow window(preferences_, options());
+    window.show();
+    answerNextMessageBox(QMessageBox::No, nullptr);
+    window.offerRecovery();
+    EXPECT_FALSE(window.editor()->isModified());
+    EXPECT_EQ(RecoveryStore::list().size(), 1);
+
+    answerNextMessageBox(QMessageBox::Discard, nullptr);
+    window.offerRecovery();
+    EXPECT_FALSE(window.editor()->isModified());
+    EXPECT_TRUE(RecoveryStore::list().isEmpty());
+    EXPECT_FALSE(QFile::exists(recoveryCopy_));
+    EXPECT_FALSE(QFile::exists(recoveryCopy_ + QStringLiteral(".origin")));
+    // The app itself is never touched by either answer.
+    EXPECT_TRUE(QFile::exists(original_));
 }
 
 }  // namespace

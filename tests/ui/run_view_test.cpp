@@ -1,7 +1,8 @@
 // The Run view: the form has the right field for each input type, a missing
 // required input is shown next to its field, no model gives plain advice, and
 // on the real stories260K model the answer streams in, can be stopped, and the
-// window never stalls while tokens pour in.
+// window never stalls while tokens pour in; Ctrl+Enter and Esc do it from the keyboard.
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -9,6 +10,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
 
@@ -271,6 +273,43 @@ TEST(RunView, TheWindowNeverStallsWhileTokensPourIn) {
                 idle.worstMs(), view.output()->slowestRenderMs());
     EXPECT_GT(tokens, 100);
     EXPECT_LT(worst, 50.0);
+}
+
+TEST(RunView, CtrlEnterRunsAndEscapeStopsFromTheKeyboard) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    auto slowed = std::make_shared<test::SlowedService>(test::loadStories(modelPath), 3);
+    RunView view;
+    view.resize(800, 600);
+    view.show();
+    QApplication::setActiveWindow(&view);
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&view));
+    view.setService(slowed);
+    PromptApp app = loadApp(test::samplePath(QStringLiteral("bedtime-story.promptapp")));
+    app.parameters.maxTokens = 400;
+    view.setApp(app, QString());
+
+    auto* hero = qobject_cast<QLineEdit*>(view.form()->fieldWidget(QStringLiteral("hero")));
+    ASSERT_TRUE(hero);
+    hero->setFocus();
+    hero->selectAll();
+    QTest::keyClicks(hero, QStringLiteral("a brave mouse"));
+    QTest::keyClick(hero, Qt::Key_Return, Qt::ControlModifier);
+    ASSERT_TRUE(view.isRunning()) << view.errorText().toStdString();
+    ASSERT_TRUE(test::waitUntil([&] { return view.output()->browser()->toPlainText().size() > 10; }));
+
+    // The form is locked while the model writes; the keyboard focus goes to Stop
+    // rather than wherever Qt's focus chain would send it.
+    QWidget* focused = QApplication::focusWidget();
+    ASSERT_TRUE(focused && view.isAncestorOf(focused)) << "focus stays in the view while it runs";
+    auto* stopButton = qobject_cast<QPushButton*>(focused);
+    ASSERT_TRUE(stopButton) << focused->metaObject()->className();
+    EXPECT_EQ(stopButton->text(), QStringLiteral("Stop"));
+    QTest::keyClick(focused, Qt::Key_Escape);
+    ASSERT_TRUE(test::waitUntil([&] { return !view.isRunning(); }));
+    EXPECT_TRUE(view.statisticsText().startsWith(QStringLiteral("Stopped after")))
+        << view.statisticsText().toStdString();
+    // And back to the form, so the next run is one keystroke away.
+    EXPECT_TRUE(QApplication::focusWidget() && view.form()->isAncestorOf(QApplication::focusWidget()));
 }
 
 }  // namespace

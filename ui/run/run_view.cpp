@@ -354,17 +354,25 @@ void RunView::updateState() {
     }
     d->notice->setVisible(!hasModel);
     const bool hasAnswer = !d->output->text().isEmpty();
-    d->run->setEnabled(!running && hasModel);
-    d->runButton->setEnabled(!running && hasModel);
+    // Disabling the focused field would send the keyboard focus along Qt's focus
+    // chain, often out of this view, where Esc no longer stops the run. So the
+    // focus moves to Stop while a run goes, and back to the form when it ends.
+    QWidget* focused = QApplication::focusWidget();
+    const bool focusInForm = focused && (d->form->isAncestorOf(focused) || focused == d->runButton);
+    const bool focusOnStop = focused == d->stopButton;
     d->stop->setEnabled(running);
     d->stopButton->setEnabled(running);
+    if (running && focusInForm) d->stopButton->setFocus(Qt::OtherFocusReason);
+    d->form->setEnabled(!running);
+    if (!running && focusOnStop) d->form->setFocus(Qt::OtherFocusReason);
+    d->run->setEnabled(!running && hasModel);
+    d->runButton->setEnabled(!running && hasModel);
     // A chat's reply cannot be taken back one turn, so a chat has no regenerate.
     d->regenerate->setEnabled(!running && hasModel && d->clock.isValid() && d->app.kind != AppKind::Chat);
     d->copy->setEnabled(hasAnswer);
     d->save->setEnabled(hasAnswer && !running);
     d->newChatButton->setVisible(d->app.kind == AppKind::Chat);
     d->newChatButton->setEnabled(!d->runner->conversation().empty() && !running);
-    d->form->setEnabled(!running);
 }
 
 void RunView::updateLiveStatistics() {
