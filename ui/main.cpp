@@ -12,6 +12,7 @@
 #include "settings/theme.h"
 #include "shell/main_window.h"
 #include "shell/screenshot_tour.h"
+#include "shell/translations.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(QStringLiteral(PROMPTSTUDIO_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.promptstudio.PromptStudio"));
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("promptstudio")));
+    ps::ui::installTranslations(application);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

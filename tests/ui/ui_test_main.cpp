@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <cstdlib>
 
+#include "shell/translations.h"
+
 int main(int argc, char** argv) {
     QTemporaryDir home;
     if (!home.isValid()) return 2;
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
     QApplication application(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("PromptStudio"));
     QCoreApplication::setApplicationName(QStringLiteral("PromptStudio"));
+    ps::ui::installTranslations(application);  // as the program does
 
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
