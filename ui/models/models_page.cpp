@@ -9,8 +9,10 @@
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QThread>
 #include <QVBoxLayout>
 
+#include "backend/backend_factory.h"
 #include "models/model_list_model.h"
 #include "models/model_scanner.h"
 #include "settings/preferences.h"
@@ -102,6 +104,7 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
         scanStatus_->setText(found == 0 ? tr("No models in the usual places.")
                                         : tr("Found %n model(s).", nullptr, found));
         updateEmptyState();
+        emit scanFinished(found);
     });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &ModelsPage::updateDetails);
@@ -115,6 +118,47 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     });
     updateEmptyState();
     updateDetails();
+}
+
+ModelsPage::~ModelsPage() {
+    if (gpuThread_) gpuThread_->wait();  // its result is posted to this page
+    delete gpuThread_;
+}
+
+void ModelsPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (shownBefore_) return;
+    shownBefore_ = true;
+    rescan();
+    detectGpu();
+}
+
+void ModelsPage::detectGpu() {
+    if (gpuThread_ && gpuThread_->isRunning()) return;
+    delete gpuThread_;
+    const int wanted = preferences_.gpuDevice();
+    // Loading the CUDA plugin and cuBLAS takes a second where they are installed:
+    // never on the GUI thread.
+    gpuThread_ = QThread::create([this, wanted] {
+        const GpuListing listing = listCudaGpus();
+        QMetaObject::invokeMethod(this, [this, listing, wanted] {
+            const GpuInfo* gpu = nullptr;
+            for (const GpuInfo& candidate : listing.gpus)
+                if (candidate.index == wanted) gpu = &candidate;
+            if (!gpu && !listing.gpus.empty()) gpu = &listing.gpus.front();
+            const int context = preferences_.contextLength() > 0 ? preferences_.contextLength() : 4096;
+            if (gpu) {
+                const QString name = QString::fromStdString(gpu->name);
+                gpuStatus_ = tr("%1, %2 free").arg(name, formatBytes(gpu->freeBytes));
+                setGpu(name, gpu->freeBytes, context);
+            } else {
+                gpuStatus_ = QString::fromStdString(listing.whyNone);
+                setGpu(QString(), 0, context);
+            }
+            emit gpuDetected(gpuStatus_);
+        }, Qt::QueuedConnection);
+    });
+    gpuThread_->start(QThread::LowPriority);
 }
 
 void ModelsPage::rescan() {
@@ -183,6 +227,7 @@ void ModelsPage::updateDetails() {
                     .arg(model->hasChatTemplate ? tr("has a chat format")
                                                 : tr("no chat format (a base model)"));
         html += "<br>" + tr("Fits on the GPU: %1").arg(models_->fitDescription(*model));
+        if (!gpuStatus_.isEmpty()) html += QString(" <small>(%1)</small>").arg(gpuStatus_.toHtmlEscaped());
     }
     html += QString("<br><small>%1</small>").arg(model->path.toHtmlEscaped());
     details_->setText(html);

@@ -6,6 +6,7 @@
 
 class QLabel;
 class QPushButton;
+class QThread;
 class QTableView;
 class QSortFilterProxyModel;
 
@@ -23,6 +24,7 @@ class ModelsPage : public QWidget {
     Q_OBJECT
 public:
     explicit ModelsPage(Preferences& preferences, QWidget* parent = nullptr);
+    ~ModelsPage() override;
 
     ModelListModel* models() const { return models_; }
     // Starts a background scan of the usual places and the user's folders.
@@ -32,9 +34,20 @@ public:
     // Shows which model is loaded (or loading) now.
     void setActiveModel(const QString& path, const QString& status);
     void setGpu(const QString& name, quint64 freeBytes, int contextLength);
+    // Asks the CUDA backend, on a background thread, which GPU there is and how much
+    // memory it has free, for the "Fits on GPU" column; gpuDetected() follows.
+    void detectGpu();
+    QString gpuStatus() const { return gpuStatus_; }
 
 signals:
     void modelChosen(const QString& path);
+    void scanFinished(int modelsFound);
+    void gpuDetected(const QString& status);
+
+protected:
+    // The first time the page is shown it looks for models and the GPU: nothing
+    // is scanned for people who never open it.
+    void showEvent(QShowEvent* event) override;
 
 private:
     void openModelFile();
@@ -54,7 +67,10 @@ private:
     QPushButton* useButton_ = nullptr;
     QPushButton* rescanButton_ = nullptr;
     QString gpuName_;
+    QString gpuStatus_;  // "NVIDIA RTX 4090, 22.1 GiB free" or why there is no GPU
     QString activePath_;
+    QThread* gpuThread_ = nullptr;
+    bool shownBefore_ = false;
 };
 
 }  // namespace ps::ui
