@@ -17,6 +17,8 @@
 
 #include "settings/preferences.h"
 
+#include <utility>
+
 namespace ps::ui {
 
 namespace {
@@ -49,6 +51,13 @@ SettingsDialog::SettingsDialog(Preferences& preferences, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(tabs);
     layout->addWidget(buttons);
+    // Names for accessibility tools and for the tests that drive the dialog.
+    const std::pair<QWidget*, const char*> names[] = {
+        {backend_, "backend"},   {gpuDevice_, "gpuDevice"}, {threads_, "threads"},
+        {context_, "context"},   {temperature_, "temperature"}, {maxTokens_, "maxTokens"},
+        {appsFolder_, "appsFolder"}, {modelFolders_, "modelFolders"}, {theme_, "theme"},
+        {fontSize_, "fontSize"}};
+    for (const auto& [widget, name] : names) widget->setObjectName(QLatin1String(name));
     load();
     resize(560, 460);
 }

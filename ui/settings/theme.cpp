@@ -7,6 +7,8 @@
 #include <QStyleFactory>
 #include <QStyleHints>
 
+#include <memory>
+
 namespace ps::ui {
 
 namespace {
@@ -36,7 +38,8 @@ QPalette darkPalette() {
 }
 
 QPalette lightPalette() {
-    QPalette p = QStyleFactory::create("Fusion")->standardPalette();
+    const std::unique_ptr<QStyle> fusion(QStyleFactory::create(QStringLiteral("Fusion")));
+    QPalette p = fusion->standardPalette();
     p.setColor(QPalette::Highlight, QColor(0x4b, 0x4f, 0xe0));
     p.setColor(QPalette::Link, QColor(0x3b, 0x3f, 0xd0));
     return p;
@@ -46,8 +49,11 @@ bool systemPrefersDark() {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
     return QGuiApplication::styleHints()->colorScheme() == Qt::ColorScheme::Dark;
 #else
-    const QPalette system = QGuiApplication::palette();
-    return system.color(QPalette::Window).lightness() < 128;
+    // Qt 6.4 has no colour-scheme hint: judge by the palette the desktop gave, read
+    // before applyTheme() first replaces it (afterwards it is our own palette, and
+    // "follow the system" after "dark" would stay dark).
+    static const bool dark = QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
+    return dark;
 #endif
 }
 
@@ -55,9 +61,10 @@ bool systemPrefersDark() {
 
 void applyTheme(QApplication& application, ThemePreference theme, int fontPointSize) {
     // Fusion draws the same on every desktop, so both palettes look as designed.
-    application.setStyle(QStyleFactory::create("Fusion"));
+    application.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    const bool systemDark = systemPrefersDark();  // before the palette changes
     const bool dark = theme == ThemePreference::Dark ||
-                      (theme == ThemePreference::FollowSystem && systemPrefersDark());
+                      (theme == ThemePreference::FollowSystem && systemDark);
     application.setPalette(dark ? darkPalette() : lightPalette());
     static const QFont systemFont = QApplication::font();
     QFont font = systemFont;

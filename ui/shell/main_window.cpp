@@ -672,9 +672,16 @@ void MainWindow::exportAsked() {
 
 void MainWindow::settingsAsked() {
     SettingsDialog dialog(preferences_, this);
-    const QString appsFolder = preferences_.appsFolder();
     if (dialog.exec() != QDialog::Accepted) return;
-    dialog.apply();
+    applySettings([&dialog] { dialog.apply(); });
+}
+
+void MainWindow::applySettings(const std::function<void()>& change) {
+    const QString appsFolder = preferences_.appsFolder();
+    const QStringList modelFolders = preferences_.modelFolders();
+    const int gpuDevice = preferences_.gpuDevice();
+    const int contextLength = preferences_.contextLength();
+    change();
     applyTheme(*qApp, preferences_.theme(), preferences_.fontPointSize());
     applyGenerationDefaults();
     if (preferences_.appsFolder() != appsFolder) {
@@ -682,6 +689,9 @@ void MainWindow::settingsAsked() {
         editor_->setAppsFolder(preferences_.appsFolder());
         library_->model()->setFolders(preferences_.appsFolder(), options_.samplesFolder);
     }
+    if (preferences_.modelFolders() != modelFolders) modelsPage_->rescan();
+    if (preferences_.gpuDevice() != gpuDevice || preferences_.contextLength() != contextLength)
+        modelsPage_->detectGpu();
     if (service_ || session_->isLoading())
         statusBar()->showMessage(tr("Model settings apply the next time a model is loaded."), 8000);
 }

@@ -7,6 +7,7 @@
 #include <QMainWindow>
 #include <QPair>
 
+#include <functional>
 #include <memory>
 
 #include "document/prompt_app.h"
@@ -86,6 +87,9 @@ public:
     bool exportCurrentApp(const QString& destination);
 
     QAction* undoDeleteAction() const { return undoDelete_; }
+    // Runs `change` on the preferences (the Settings dialog's OK), then makes the
+    // window follow: theme, defaults, apps folder, model folders, GPU.
+    void applySettings(const std::function<void()>& change);
 
 signals:
     void modelLoaded(const QString& description);
