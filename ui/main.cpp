@@ -1,6 +1,7 @@
 // promptstudio: the desktop program. Opens the files given on the command line
-// (`promptstudio email.promptapp`), loads the model of --model or the last one
-// used, and offers the recovery copies a crash left behind.
+// (`promptstudio email.promptapp`), or hands them to the copy that already runs;
+// loads the model of --model or the last one used, and offers the recovery
+// copies a crash left behind.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -12,6 +13,7 @@
 #include "settings/theme.h"
 #include "shell/main_window.h"
 #include "shell/screenshot_tour.h"
+#include "shell/single_instance.h"
 #include "shell/translations.h"
 #include "version.h"
 
@@ -48,16 +50,28 @@ int main(int argc, char** argv) {
                                  QStringLiteral("[files...]"));
     parser.process(application);
 
+    const bool tour = parser.isSet(tourOption);
+    QStringList files;
+    for (const QString& file : parser.positionalArguments()) files << QFileInfo(file).absoluteFilePath();
+
+    // A second start (double-clicking a file while Prompt Studio runs) hands its
+    // files to the running window and quits. The screenshot tour is always its own.
+    ps::ui::SingleInstance instance;
+    if (!tour) {
+        if (instance.forwardToRunning(files)) return 0;
+        instance.listen();
+    }
+
     ps::ui::Preferences preferences;
     ps::ui::applyTheme(application, preferences.theme(), preferences.fontPointSize());
 
-    const bool tour = parser.isSet(tourOption);
     ps::ui::MainWindowOptions options;
     options.restoreState = !tour;  // screenshots always have the same layout
     ps::ui::MainWindow window(preferences, options);
     window.show();
 
-    for (const QString& file : parser.positionalArguments()) window.openFile(QFileInfo(file).absoluteFilePath());
+    window.openFiles(files);
+    QObject::connect(&instance, &ps::ui::SingleInstance::filesReceived, &window, &ps::ui::MainWindow::openFiles);
 
     const QString model = parser.isSet(modelOption) ? parser.value(modelOption) : preferences.lastModel();
     if (!model.isEmpty()) {

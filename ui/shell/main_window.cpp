@@ -476,6 +476,13 @@ bool MainWindow::openFile(const QString& path) {
     return true;
 }
 
+void MainWindow::openFiles(const QStringList& paths) {
+    for (const QString& path : paths) openFile(path);
+    if (isMinimized()) showNormal();
+    raise();
+    activateWindow();
+}
+
 QString MainWindow::appProblemText() const { return appProblem_->isVisibleTo(this) ? appProblem_->text() : QString(); }
 
 void MainWindow::showPage(Page page) {

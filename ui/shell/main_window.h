@@ -56,6 +56,9 @@ public:
     // not opened twice: the editor comes forward with a message. Returns false
     // when the file cannot be read at all.
     bool openFile(const QString& path);
+    // Opens each file, then brings the window to the front (for files handed over
+    // by a second start of the program; none just shows the window).
+    void openFiles(const QStringList& paths);
     // Starts loading a model in the background (and remembers it).
     void loadModel(const QString& path);
     // Offers the recovery copies left by a crash (asks for each one).
