@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     window.openFiles(files);
     QObject::connect(&instance, &ps::ui::SingleInstance::filesReceived, &window, &ps::ui::MainWindow::openFiles);
 
-    const QString model = parser.isSet(modelOption) ? parser.value(modelOption) : preferences.lastModel();
+    QString model = parser.isSet(modelOption) ? parser.value(modelOption) : preferences.lastModel();
+    if (model.isEmpty()) model = qEnvironmentVariable("PROMPTSTUDIO_MODEL");  // as promptstudio-cli
     if (!model.isEmpty()) {
         if (QFileInfo::exists(model)) window.loadModel(QFileInfo(model).absoluteFilePath());
         else window.statusBar()->showMessage(
