@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QFile>
 #include <QLineEdit>
+#include <QListView>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStatusBar>
@@ -180,6 +181,34 @@ TEST_F(MainWindowTest, AModelThatCannotLoadIsReportedInPlainWords) {
     ASSERT_TRUE(test::waitUntil([&] { return !failure.isEmpty(); }, 30000));
     EXPECT_TRUE(failure.contains(QStringLiteral("not-a-model.gguf"))) << failure.toStdString();
     EXPECT_EQ(window.service(), nullptr);
+}
+
+TEST_F(MainWindowTest, AnAppIsFoundOpenedAndFilledInFromTheKeyboard) {
+    MainWindow window(preferences_, options());
+    window.show();
+    QApplication::setActiveWindow(&window);
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+
+    // Ctrl+F, a few letters, Enter: the first match opens on the Run page.
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    QLineEdit* search = window.library()->searchBox();
+    ASSERT_EQ(QApplication::focusWidget(), search);
+    QTest::keyClicks(search, QStringLiteral("translat"));
+    QTest::keyClick(search, Qt::Key_Return);
+    EXPECT_EQ(window.currentAppPath(), test::samplePath(QStringLiteral("translate.promptapp")));
+    EXPECT_EQ(window.currentPage(), MainWindow::Page::Run);
+    // The keyboard is in the app's first field.
+    QWidget* focused = QApplication::focusWidget();
+    ASSERT_TRUE(focused);
+    EXPECT_TRUE(window.runView()->form()->isAncestorOf(focused)) << focused->metaObject()->className();
+
+    // Down from the search box walks the list instead.
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("e"));
+    QTest::keyClick(search, Qt::Key_Down);
+    EXPECT_EQ(QApplication::focusWidget(), window.library()->view());
+    EXPECT_TRUE(window.library()->view()->currentIndex().isValid());
 }
 
 // Answers the next message box that opens with `button`, and keeps its text.

@@ -1,7 +1,9 @@
 #include "library/library_panel.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -50,6 +52,15 @@ LibraryPanel::LibraryPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(view_, 1);
     layout->addWidget(emptyState_);
 
+    // From the search box the keyboard goes on to the results: Down moves into the
+    // list, Enter opens the first (or the selected) match.
+    search_->installEventFilter(this);
+    connect(search_, &QLineEdit::returnPressed, this, [this] {
+        const QModelIndex index = firstVisibleOrCurrent();
+        if (!index.isValid()) return;
+        view_->setCurrentIndex(index);
+        emit appActivated(index.data(AppLibraryModel::PathRole).toString());
+    });
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
         filter_->setSearchText(text);
         updateEmptyState();
@@ -68,6 +79,23 @@ LibraryPanel::LibraryPanel(QWidget* parent) : QWidget(parent) {
         updateEmptyState();
     });
     updateTags();
+}
+
+QModelIndex LibraryPanel::firstVisibleOrCurrent() const {
+    const QModelIndex current = view_->currentIndex();
+    if (current.isValid()) return current;
+    return filter_->rowCount() > 0 ? filter_->index(0, 0) : QModelIndex();
+}
+
+bool LibraryPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == search_ && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Down) {
+        const QModelIndex index = firstVisibleOrCurrent();
+        if (index.isValid()) view_->setCurrentIndex(index);
+        view_->setFocus(Qt::TabFocusReason);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QString LibraryPanel::currentPath() const {

@@ -2,6 +2,7 @@
 // The Library pane: a search box, a tag chooser and the list of apps (the
 // user's own first, then the samples). Selecting an app tells the window to
 // show it; the file actions themselves live in the window's menus.
+#include <QModelIndex>
 #include <QWidget>
 
 class QComboBox;
@@ -35,7 +36,12 @@ signals:
     void currentAppChanged(const QString& path);
     void appActivated(const QString& path);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    // The selected app, else the first one the search shows.
+    QModelIndex firstVisibleOrCurrent() const;
     void updateTags();
     void updateEmptyState();
 

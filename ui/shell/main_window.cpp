@@ -35,6 +35,7 @@
 #include "library/app_library_model.h"
 #include "library/library_panel.h"
 #include "models/models_page.h"
+#include "run/input_form.h"
 #include "run/run_view.h"
 #include "runner/local_generation_service.h"
 #include "runner/model_session.h"
@@ -202,7 +203,11 @@ void MainWindow::createPages() {
         }
         showApp(path);
     });
-    connect(library_, &LibraryPanel::appActivated, this, [this] { showPage(Page::Run); });
+    connect(library_, &LibraryPanel::appActivated, this, [this] {
+        showPage(Page::Run);
+        // Opening an app from the keyboard lands in its first field, ready to type.
+        if (runView_->isEnabled()) runView_->form()->setFocus(Qt::TabFocusReason);
+    });
     connect(runView_, &RunView::modelsPageRequested, this, [this] { showPage(Page::Models); });
     connect(editor_, &AppEditor::modelsPageRequested, this, [this] { showPage(Page::Models); });
     connect(runView_, &RunView::runEnded, this, [this] {
