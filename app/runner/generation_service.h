@@ -50,7 +50,8 @@ public:
 
     // Runs one generation. `onText` receives the text as it streams (whole UTF-8
     // pieces) and may return false to stop; `cancel` is polled every token.
-    // Throws GenerationServiceError.
+    // Throws PromptTooLongError (generator.h) when the prompt does not fit the
+    // context, GenerationServiceError for anything else.
     virtual GenerationResult generate(const GenerationInput& input,
                                       const GenerationParameters& parameters,
                                       const TextCallback& onText,

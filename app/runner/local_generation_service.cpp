@@ -88,6 +88,8 @@ GenerationResult LocalGenerationService::generate(const GenerationInput& input,
     request.stopSequences = parameters.stop;
     try {
         return generator_.generate(request, onText, cancel);
+    } catch (const PromptTooLongError&) {
+        throw;  // nothing was computed; the runner words it for people
     } catch (const std::exception& error) {
         // The KV cache may hold a half-written step; start clean next time.
         generator_.resetCache();

@@ -1,5 +1,7 @@
 #include "runner/run_worker.h"
 
+#include "generator/generator.h"
+
 namespace ps {
 
 void RunWorker::generate(std::shared_ptr<GenerationService> service, GenerationInput input,
@@ -13,6 +15,9 @@ void RunWorker::generate(std::shared_ptr<GenerationService> service, GenerationI
             },
             cancel.get());
         emit generated(result);
+    } catch (const PromptTooLongError& error) {
+        emit promptTooLong(static_cast<qint64>(error.promptTokens()), error.contextTokens(),
+                           QString::fromUtf8(error.what()));
     } catch (const std::exception& error) {
         emit failed(QString::fromUtf8(error.what()));
     }

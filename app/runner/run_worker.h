@@ -27,6 +27,8 @@ signals:
     void tokenReceived(const QString& text);
     void generated(const ps::GenerationResult& result);
     void failed(const QString& message);
+    // The prompt (with the conversation so far) does not fit the model's context.
+    void promptTooLong(qint64 promptTokens, int contextTokens, const QString& technicalMessage);
 };
 
 }  // namespace ps

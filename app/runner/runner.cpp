@@ -25,6 +25,9 @@ Runner::Runner(QObject* parent) : QObject(parent) {
     });
     connect(worker_, &RunWorker::generated, this, &Runner::onGenerated);
     connect(worker_, &RunWorker::failed, this, &Runner::onFailed);
+    connect(worker_, &RunWorker::promptTooLong, this, [this](qint64 promptTokens, int contextTokens) {
+        onFailed(promptTooLongMessage(promptTokens, contextTokens));
+    });
     thread_->start();
 }
 
@@ -146,6 +149,25 @@ void Runner::onGenerated(const GenerationResult& generation) {
     }
     recordEnd(RunOutcome::Finished, result, {});
     emit finished(result);
+}
+
+QString Runner::promptTooLongMessage(qint64 promptTokens, int contextTokens) const {
+    // A token is about three quarters of an English word.
+    const qint64 words = promptTokens * 3 / 4;
+    if (app_.kind == AppKind::Chat && !conversation_.empty()) {
+        return tr("This conversation has grown too long for the model's memory: it is now %1 tokens "
+                  "(about %2 words), and the model holds %3. Start a new chat to go on.")
+            .arg(promptTokens)
+            .arg(words)
+            .arg(contextTokens);
+    }
+    return tr("The text is too long for this model: with the app's instructions it comes to %1 tokens "
+              "(about %2 words), and the model can read %3 at a time. Shorten the text, or choose a "
+              "longer memory for the conversation (in Settings, or --context on the command line) "
+              "if the model supports one.")
+        .arg(promptTokens)
+        .arg(words)
+        .arg(contextTokens);
 }
 
 void Runner::onFailed(const QString& message) {

@@ -76,6 +76,8 @@ signals:
 private:
     void onGenerated(const GenerationResult& result);
     void onFailed(const QString& message);
+    // "The text is too long for this model: ..." in words a non-programmer follows.
+    QString promptTooLongMessage(qint64 promptTokens, int contextTokens) const;
     void recordEnd(RunOutcome outcome, const RunResult& result, const QString& error);
 
     std::shared_ptr<GenerationService> service_;

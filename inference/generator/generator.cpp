@@ -12,6 +12,12 @@
 #include "tokenizer/tokenizer.h"
 
 namespace ps {
+
+PromptTooLongError::PromptTooLongError(size_t promptTokens, int contextTokens)
+    : GenerationError("the prompt is " + std::to_string(promptTokens) + " tokens; this model's context holds " +
+                      std::to_string(contextTokens)),
+      promptTokens_(promptTokens),
+      contextTokens_(contextTokens) {}
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -93,9 +99,7 @@ bool Generator::prefill(const std::vector<int32_t>& tokens, const std::atomic<bo
 std::vector<float> Generator::evaluate(const std::vector<int32_t>& tokens) {
     if (tokens.empty()) throw GenerationError("nothing to evaluate: no tokens");
     if (tokens.size() > static_cast<size_t>(backend_.contextLength())) {
-        throw GenerationError("the prompt is " + std::to_string(tokens.size()) +
-                              " tokens; this model's context holds " +
-                              std::to_string(backend_.contextLength()));
+        throw PromptTooLongError(tokens.size(), backend_.contextLength());
     }
     int reused = 0;
     prefill(tokens, nullptr, reused);
@@ -121,8 +125,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, const Tex
     }
     if (tokens.size() + 1 > static_cast<size_t>(context)) {
         if (request.overflow == OverflowPolicy::Fail) {
-            throw GenerationError("the prompt is " + std::to_string(tokens.size()) +
-                                  " tokens; this model's context holds " + std::to_string(context));
+            throw PromptTooLongError(tokens.size(), context);
         }
         tokens = keepEnd(tokens, context, request.maxTokens, tokenizer.bosId());
     }

@@ -20,6 +20,19 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The prompt does not fit the context (with room for one generated token). It
+// carries the numbers, so the app layer can say it in plain words.
+class PromptTooLongError : public GenerationError {
+public:
+    PromptTooLongError(size_t promptTokens, int contextTokens);
+    size_t promptTokens() const { return promptTokens_; }
+    int contextTokens() const { return contextTokens_; }
+
+private:
+    size_t promptTokens_;
+    int contextTokens_;
+};
+
 // What to do with a prompt that does not fit the context.
 enum class OverflowPolicy {
     Fail,           // GenerationError saying how many tokens and how many fit

@@ -189,6 +189,48 @@ TEST_F(RunnerModelTest, ChatAppKeepsHistoryAcrossTurns) {
     EXPECT_EQ(QString::fromStdString(runner.conversation()[1].content), firstAnswer);
 }
 
+QString failureOf(const test::RunRecorder& recorder) {
+    for (const QString& event : recorder.events)
+        if (event.startsWith("failed:")) return event.mid(7);
+    return {};
+}
+
+TEST_F(RunnerModelTest, ATextLongerThanTheModelsMemoryIsRefusedInPlainWords) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    BackendOptions options = cpuOptions();
+    options.contextLength = 64;
+    const auto service = LocalGenerationService::load(modelPath, options);
+    ASSERT_TRUE(service);
+
+    Runner runner;
+    runner.setService(service);
+    runner.setApp(greedyApp(AppKind::Completion, "", "{{ topic }}", 8));
+    RunRecorder recorder(runner);
+    QString longText;
+    for (int i = 0; i < 40; ++i) longText += "Once upon a time ";
+    ASSERT_TRUE(runner.start({{"topic", longText}}));
+    ASSERT_TRUE(recorder.waitForEnd());
+    const QString message = failureOf(recorder);
+    EXPECT_TRUE(message.contains("too long for this model")) << message.toStdString();
+    EXPECT_TRUE(message.contains("can read 64 at a time")) << message.toStdString();
+    EXPECT_TRUE(message.contains("Shorten the text")) << message.toStdString();
+
+    // A chat that outgrows the memory turn by turn is told to start a new chat.
+    Runner chat;
+    chat.setService(service);
+    chat.setApp(greedyApp(AppKind::Chat, "", "{{ topic }}", 24));
+    RunRecorder chatRecorder(chat);
+    QString chatFailure;
+    for (int turn = 0; turn < 8 && chatFailure.isEmpty(); ++turn) {
+        chatRecorder.reset();
+        ASSERT_TRUE(chat.start({{"topic", "Tell me a story about a dog."}}));
+        ASSERT_TRUE(chatRecorder.waitForEnd());
+        chatFailure = failureOf(chatRecorder);
+    }
+    EXPECT_TRUE(chatFailure.contains("Start a new chat")) << chatFailure.toStdString();
+    EXPECT_GT(chat.conversation().size(), 0u) << "the conversation so far is kept";
+}
+
 // The sample a newcomer tries first on the tiny model: it must tell a story.
 TEST_F(RunnerModelTest, BedtimeStorySampleTellsAStory) {
     PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");

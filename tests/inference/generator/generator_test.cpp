@@ -322,8 +322,10 @@ TEST(GeneratorOverflow, FailNamesBothSizesAndKeepEndKeepsBosAndTheEnd) {
     try {
         generator.generate(request);
         FAIL() << "an overflowing prompt was accepted";
-    } catch (const GenerationError& error) {
+    } catch (const PromptTooLongError& error) {
         EXPECT_STREQ(error.what(), "the prompt is 41 tokens; this model's context holds 32");
+        EXPECT_EQ(error.promptTokens(), 41u);
+        EXPECT_EQ(error.contextTokens(), 32);
     }
     // Exactly full (no room for one generated token) fails too.
     request.promptTokens.assign(prompt.begin(), prompt.begin() + 32);
