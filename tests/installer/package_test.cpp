@@ -269,6 +269,12 @@ TEST_F(PackageTest, UnpackedCliRunsASampleAppOnTheStoriesModel) {
 TEST_F(PackageTest, DesktopFileAndMetainfoValidate) {
     QTemporaryDir root;
     unpackDeb(root);
+    // The metainfo's release is the project's version, like everything else.
+    QFile metainfo(root.filePath("usr/share/metainfo/org.promptstudio.PromptStudio.metainfo.xml"));
+    ASSERT_TRUE(metainfo.open(QIODevice::ReadOnly));
+    const QString metainfoText = QString::fromUtf8(metainfo.readAll());
+    EXPECT_TRUE(metainfoText.contains(QString("<release version=\"") + PS_PROJECT_VERSION + "\""))
+        << metainfoText.toStdString();
     const QString desktopValidate = QStandardPaths::findExecutable("desktop-file-validate");
     const QString appstream = QStandardPaths::findExecutable("appstreamcli");
     if (desktopValidate.isEmpty() && appstream.isEmpty()) {
