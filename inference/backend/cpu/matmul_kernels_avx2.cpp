@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "backend/cpu/matmul_kernels.h"
 #include "backend/cpu/x86_target.h"

@@ -314,6 +314,43 @@ template <int NT> using DotQ8_0 = Block32RowDot<DecodeQ8_0>::Dot<NT>;
 template <int NT> using DotQ4_0 = Block32RowDot<DecodeQ4_0>::Dot<NT>;
 
 // --- Q4_K: 8 sub-blocks of 32 with 6-bit scales and mins ------------------------
+//
+// Per 256-value block, once: the eight scales and mins, unpacked four at a time
+// from their 12 packed bytes and turned into floats in one vector each; per token,
+// the eight activation scales of the block's sub-blocks are gathered so that
+// scale * d_x and min * dsum_x are vector products. What is left per sub-block is
+// the integer dot product, one conversion and one FMA; on AVX-512 a sub-block pair
+// (the low and high nibbles of the same 32 bytes) goes through one 512-bit step.
+
+// Eight unsigned bytes (four in `low`, four in `high`) as eight floats.
+inline __m256 bytesToFloats(uint32_t low, uint32_t high) {
+    return _mm256_cvtepi32_ps(
+        _mm256_cvtepu8_epi32(_mm_setr_epi32(static_cast<int>(low), static_cast<int>(high), 0, 0)));
+}
+
+// The 8 six-bit scales and the 8 mins of a Q4_K block as floats times d and dmin
+// (the layout of q4_KScaleMin, four bytes at a time).
+inline void q4_KScalesAndMins(const BlockQ4_K& block, __m256& scales, __m256& mins) {
+    uint32_t packed[3];
+    std::memcpy(packed, block.scales, sizeof(packed));
+    constexpr uint32_t kSixBits = 0x3f3f3f3f, kLowNibbles = 0x0f0f0f0f, kTopTwoBits = 0x03030303;
+    const uint32_t scalesLow = packed[0] & kSixBits;
+    const uint32_t minsLow = packed[1] & kSixBits;
+    const uint32_t scalesHigh = (packed[2] & kLowNibbles) | (((packed[0] >> 6) & kTopTwoBits) << 4);
+    const uint32_t minsHigh = ((packed[2] >> 4) & kLowNibbles) | (((packed[1] >> 6) & kTopTwoBits) << 4);
+    scales = _mm256_mul_ps(bytesToFloats(scalesLow, scalesHigh), _mm256_set1_ps(f16(block.d)));
+    mins = _mm256_mul_ps(bytesToFloats(minsLow, minsHigh), _mm256_set1_ps(f16(block.dmin)));
+}
+
+// d and dsum of eight consecutive activation blocks (40 bytes apart). Plain
+// loads: a hardware gather is slower here than eight scalar loads.
+inline __m256 gatherScales(const ActivationBlockQ8* b) {
+    return _mm256_setr_ps(b[0].d, b[1].d, b[2].d, b[3].d, b[4].d, b[5].d, b[6].d, b[7].d);
+}
+inline __m256 gatherSums(const ActivationBlockQ8* b) {
+    return _mm256_setr_ps(b[0].dsum, b[1].dsum, b[2].dsum, b[3].dsum, b[4].dsum, b[5].dsum, b[6].dsum,
+                          b[7].dsum);
+}
 
 template <int NT>
 struct DotQ4_K {
@@ -321,46 +358,76 @@ struct DotQ4_K {
                     float* sums) {
         const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(row);
         const ActivationBlockQ8* xb[NT];
+        __m256 minAcc[NT];
+#if defined(PS_X86_WIDE512)
+        __m512 acc[NT];
+#else
         __m256 acc[NT];
-        float minSum[NT];
+#endif
         PS_UNROLL
         for (int t = 0; t < NT; ++t) {
             xb[t] = x.blocks(t0 + t);
+            minAcc[t] = _mm256_setzero_ps();
+#if defined(PS_X86_WIDE512)
+            acc[t] = _mm512_setzero_ps();
+#else
             acc[t] = _mm256_setzero_ps();
-            minSum[t] = 0.0f;
+#endif
         }
         const __m256i lowMask = _mm256_set1_epi8(0x0f);
         for (int64_t b = 0; b < cols / 256; ++b) {
-            const float d = f16(wb[b].d), dmin = f16(wb[b].dmin);
-            float scale[8], min[8];
-            for (int j = 0; j < 8; ++j) {
-                int sc, m;
-                q4_KScaleMin(wb[b].scales, j, sc, m);
-                scale[j] = d * static_cast<float>(sc);
-                min[j] = dmin * static_cast<float>(m);
+            __m256 scales, mins;
+            q4_KScalesAndMins(wb[b], scales, mins);
+            // Per token: scale_j * d_x(j) for the eight sub-blocks, and the min term.
+            alignas(32) float factors[NT][8];
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) {
+                const ActivationBlockQ8* xs = xb[t] + b * 8;
+                _mm256_store_ps(factors[t], _mm256_mul_ps(scales, gatherScales(xs)));
+                minAcc[t] = _mm256_fmadd_ps(mins, gatherSums(xs), minAcc[t]);
             }
             for (int c = 0; c < 4; ++c) {
                 const __m256i packed =
                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].q + 32 * c));
-                const __m256i nibbles[2] = {
-                    _mm256_and_si256(packed, lowMask),
-                    _mm256_and_si256(_mm256_srli_epi16(packed, 4), lowMask)};
+                const __m256i low = _mm256_and_si256(packed, lowMask);
+                const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), lowMask);
+#if defined(PS_X86_WIDE512)
+                // Sub-blocks 2c (low nibbles) and 2c+1 (high nibbles) in one register.
+                const __m512i nibbles = concat512(low, high);
+                PS_UNROLL
+                for (int t = 0; t < NT; ++t) {
+                    const ActivationBlockQ8* xs = xb[t] + b * 8 + 2 * c;
+                    const __m512i xq =
+                        concat512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[0].q)),
+                                  _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[1].q)));
+                    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles, xq);
+                    const __m512 factor = halves512(factors[t][2 * c], factors[t][2 * c + 1]);
+                    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), factor, acc[t]);
+                }
+#else
+                const __m256i nibbles[2] = {low, high};
                 for (int half = 0; half < 2; ++half) {
                     const int j = 2 * c + half;
                     PS_UNROLL
                     for (int t = 0; t < NT; ++t) {
-                        const ActivationBlockQ8& xj = xb[t][b * 8 + j];
-                        const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xj.q));
+                        const __m256i xq =
+                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b * 8 + j].q));
                         const __m256i dot = dotU8S8(nibbles[half], xq);
-                        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot),
-                                                 _mm256_set1_ps(scale[j] * xj.d), acc[t]);
-                        minSum[t] += min[j] * xj.dsum;
+                        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(factors[t][j]),
+                                                 acc[t]);
                     }
                 }
+#endif
             }
         }
         PS_UNROLL
-        for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]) - minSum[t];
+        for (int t = 0; t < NT; ++t) {
+#if defined(PS_X86_WIDE512)
+            sums[t] = _mm512_reduce_add_ps(acc[t]) - hsum(minAcc[t]);
+#else
+            sums[t] = hsum(acc[t]) - hsum(minAcc[t]);
+#endif
+        }
     }
 };
 
