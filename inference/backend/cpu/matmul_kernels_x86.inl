@@ -432,6 +432,17 @@ struct DotQ4_K {
 };
 
 // --- Q6_K: 16 scale groups of 16 values -----------------------------------------
+//
+// As Q4_K: per block the sixteen scales become floats times d in one step, and
+// per token they are multiplied by the activation scales of the eight 32-value
+// sub-blocks (each covers two scale groups), so a sub-block needs only its
+// integer dot product, a conversion and an FMA; AVX-512 takes two sub-blocks per step.
+
+// The 6-bit quants (-32..31) of 32 values: sub-block g (0-3) of half h.
+inline __m256i q6_KQuants(const __m256i lows[4], __m256i qh, int g) {
+    const __m256i high = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * g), _mm256_set1_epi8(3));
+    return _mm256_sub_epi8(_mm256_or_si256(lows[g], _mm256_slli_epi16(high, 4)), _mm256_set1_epi8(32));
+}
 
 template <int NT>
 struct DotQ6_K {
@@ -439,17 +450,38 @@ struct DotQ6_K {
                     float* sums) {
         const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(row);
         const ActivationBlockQ8* xb[NT];
+#if defined(PS_X86_WIDE512)
+        __m512 acc[NT];
+#else
         __m256 acc[NT];
+#endif
         PS_UNROLL
         for (int t = 0; t < NT; ++t) {
             xb[t] = x.blocks(t0 + t);
+#if defined(PS_X86_WIDE512)
+            acc[t] = _mm512_setzero_ps();
+#else
             acc[t] = _mm256_setzero_ps();
+#endif
         }
         const __m256i lowMask = _mm256_set1_epi8(0x0f);
-        const __m256i twoBits = _mm256_set1_epi8(3);
-        const __m256i offset = _mm256_set1_epi8(32);
         for (int64_t b = 0; b < cols / 256; ++b) {
-            const float d = f16(wb[b].d);
+            const __m128i scaleBytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales));
+            const __m256 d = _mm256_set1_ps(f16(wb[b].d));
+            const __m256 scalesLow = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scaleBytes)), d);
+            const __m256 scalesHigh =
+                _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scaleBytes, 8))), d);
+            // factors[t][s] = d * scale_s * d_x of the sub-block holding group s (s / 2).
+            alignas(32) float factors[NT][16];
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) {
+                const __m256 xd = gatherScales(xb[t] + b * 8);
+                const __m256i pairsLow = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+                const __m256i pairsHigh = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+                _mm256_store_ps(factors[t], _mm256_mul_ps(scalesLow, _mm256_permutevar8x32_ps(xd, pairsLow)));
+                _mm256_store_ps(factors[t] + 8,
+                                _mm256_mul_ps(scalesHigh, _mm256_permutevar8x32_ps(xd, pairsHigh)));
+            }
             for (int h = 0; h < 2; ++h) {
                 const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].ql + 64 * h));
                 const __m256i ql1 =
@@ -459,31 +491,54 @@ struct DotQ6_K {
                     _mm256_and_si256(ql0, lowMask), _mm256_and_si256(ql1, lowMask),
                     _mm256_and_si256(_mm256_srli_epi16(ql0, 4), lowMask),
                     _mm256_and_si256(_mm256_srli_epi16(ql1, 4), lowMask)};
-                for (int g = 0; g < 4; ++g) {
-                    const __m256i high =
-                        _mm256_and_si256(_mm256_srli_epi16(qh, 2 * g), twoBits);
-                    const __m256i q = _mm256_sub_epi8(
-                        _mm256_or_si256(lows[g], _mm256_slli_epi16(high, 4)), offset);
-                    const __m256i qAbs = _mm256_abs_epi8(q);
-                    const int s = 8 * h + 2 * g;
-                    // Lanes 0-3 hold the first 16 values, lanes 4-7 the second 16.
-                    const __m256 groupScale = _mm256_set_m128(
-                        _mm_set1_ps(d * static_cast<float>(wb[b].scales[s + 1])),
-                        _mm_set1_ps(d * static_cast<float>(wb[b].scales[s])));
+#if defined(PS_X86_WIDE512)
+                for (int g = 0; g < 4; g += 2) {
+                    const int k = 4 * h + g;  // the pair's first sub-block
+                    const __m512i q = concat512(q6_KQuants(lows, qh, g), q6_KQuants(lows, qh, g + 1));
+                    const __m512i qAbs = _mm512_abs_epi8(q);
+                    const __mmask64 negative = _mm512_movepi8_mask(q);
                     PS_UNROLL
                     for (int t = 0; t < NT; ++t) {
-                        const ActivationBlockQ8& xj = xb[t][b * 8 + 4 * h + g];
-                        const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xj.q));
-                        const __m256i dot = dotU8S8(qAbs, _mm256_sign_epi8(xq, q));
-                        acc[t] = _mm256_fmadd_ps(
-                            _mm256_cvtepi32_ps(dot),
-                            _mm256_mul_ps(groupScale, _mm256_set1_ps(xj.d)), acc[t]);
+                        const ActivationBlockQ8* xs = xb[t] + b * 8 + k;
+                        const __m512i xq =
+                            concat512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[0].q)),
+                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[1].q)));
+                        const __m512i signedX = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
+                        const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qAbs, signedX);
+                        // Lanes 4i..4i+3 hold scale group 2k + i.
+                        const __m512 factor = _mm512_permutexvar_ps(
+                            _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+                            _mm512_castps128_ps512(_mm_load_ps(factors[t] + 2 * k)));
+                        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), factor, acc[t]);
                     }
                 }
+#else
+                for (int g = 0; g < 4; ++g) {
+                    const int k = 4 * h + g;
+                    const __m256i q = q6_KQuants(lows, qh, g);
+                    const __m256i qAbs = _mm256_abs_epi8(q);
+                    PS_UNROLL
+                    for (int t = 0; t < NT; ++t) {
+                        const __m256i xq =
+                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b * 8 + k].q));
+                        const __m256i dot = dotU8S8(qAbs, _mm256_sign_epi8(xq, q));
+                        // Lanes 0-3 hold the first 16 values, lanes 4-7 the second 16.
+                        const __m256 factor = _mm256_set_m128(_mm_set1_ps(factors[t][2 * k + 1]),
+                                                              _mm_set1_ps(factors[t][2 * k]));
+                        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), factor, acc[t]);
+                    }
+                }
+#endif
             }
         }
         PS_UNROLL
-        for (int t = 0; t < NT; ++t) sums[t] = hsum(acc[t]);
+        for (int t = 0; t < NT; ++t) {
+#if defined(PS_X86_WIDE512)
+            sums[t] = _mm512_reduce_add_ps(acc[t]);
+#else
+            sums[t] = hsum(acc[t]);
+#endif
+        }
     }
 };
 
