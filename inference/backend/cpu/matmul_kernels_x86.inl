@@ -354,79 +354,116 @@ inline __m256 gatherSums(const ActivationBlockQ8* b) {
 
 template <int NT>
 struct DotQ4_K {
-    static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0,
-                    float* sums) {
-        const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(row);
+    static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0, float* sums) {
+        float rowSums[1][kTokenTile];
+        rows<1>(row, 0, cols, x, t0, rowSums);
+        for (int t = 0; t < NT; ++t) sums[t] = rowSums[0][t];
+    }
+    // Two rows share the activation loads; each row's arithmetic is exactly that
+    // of run(), so a token gets the same bits in either.
+    static void runPair(const uint8_t* row, int64_t rowBytes, int64_t cols, const ActivationBatch& x,
+                        int t0, float (*sums)[kTokenTile]) {
+        rows<2>(row, rowBytes, cols, x, t0, sums);
+    }
+
+    template <int R>
+    static void rows(const uint8_t* row, int64_t rowBytes, int64_t cols, const ActivationBatch& x, int t0,
+                     float (*sums)[kTokenTile]) {
+        const BlockQ4_K* wb[R];
+        PS_UNROLL
+        for (int k = 0; k < R; ++k) wb[k] = reinterpret_cast<const BlockQ4_K*>(row + k * rowBytes);
         const ActivationBlockQ8* xb[NT];
-        __m256 minAcc[NT];
+        __m256 minAcc[R][NT];
 #if defined(PS_X86_WIDE512)
-        __m512 acc[NT];
+        __m512 acc[R][NT];
 #else
-        __m256 acc[NT];
+        __m256 acc[R][NT];
 #endif
         PS_UNROLL
         for (int t = 0; t < NT; ++t) {
             xb[t] = x.blocks(t0 + t);
-            minAcc[t] = _mm256_setzero_ps();
+            PS_UNROLL
+            for (int k = 0; k < R; ++k) {
+                minAcc[k][t] = _mm256_setzero_ps();
 #if defined(PS_X86_WIDE512)
-            acc[t] = _mm512_setzero_ps();
+                acc[k][t] = _mm512_setzero_ps();
 #else
-            acc[t] = _mm256_setzero_ps();
+                acc[k][t] = _mm256_setzero_ps();
 #endif
+            }
         }
         const __m256i lowMask = _mm256_set1_epi8(0x0f);
         for (int64_t b = 0; b < cols / 256; ++b) {
-            __m256 scales, mins;
-            q4_KScalesAndMins(wb[b], scales, mins);
-            // Per token: scale_j * d_x(j) for the eight sub-blocks, and the min term.
-            alignas(32) float factors[NT][8];
+            __m256 scales[R], mins[R];
+            PS_UNROLL
+            for (int k = 0; k < R; ++k) q4_KScalesAndMins(wb[k][b], scales[k], mins[k]);
+            // Per row and token: scale_j * d_x(j) for the eight sub-blocks, and the min term.
+            alignas(32) float factors[R][NT][8];
             PS_UNROLL
             for (int t = 0; t < NT; ++t) {
                 const ActivationBlockQ8* xs = xb[t] + b * 8;
-                _mm256_store_ps(factors[t], _mm256_mul_ps(scales, gatherScales(xs)));
-                minAcc[t] = _mm256_fmadd_ps(mins, gatherSums(xs), minAcc[t]);
+                const __m256 xd = gatherScales(xs), xsum = gatherSums(xs);
+                PS_UNROLL
+                for (int k = 0; k < R; ++k) {
+                    _mm256_store_ps(factors[k][t], _mm256_mul_ps(scales[k], xd));
+                    minAcc[k][t] = _mm256_fmadd_ps(mins[k], xsum, minAcc[k][t]);
+                }
             }
             for (int c = 0; c < 4; ++c) {
-                const __m256i packed =
-                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].q + 32 * c));
-                const __m256i low = _mm256_and_si256(packed, lowMask);
-                const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), lowMask);
+                __m256i low[R], high[R];
+                PS_UNROLL
+                for (int k = 0; k < R; ++k) {
+                    const __m256i packed =
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[k][b].q + 32 * c));
+                    low[k] = _mm256_and_si256(packed, lowMask);
+                    high[k] = _mm256_and_si256(_mm256_srli_epi16(packed, 4), lowMask);
+                }
 #if defined(PS_X86_WIDE512)
                 // Sub-blocks 2c (low nibbles) and 2c+1 (high nibbles) in one register.
-                const __m512i nibbles = concat512(low, high);
+                __m512i nibbles[R];
+                PS_UNROLL
+                for (int k = 0; k < R; ++k) nibbles[k] = concat512(low[k], high[k]);
                 PS_UNROLL
                 for (int t = 0; t < NT; ++t) {
                     const ActivationBlockQ8* xs = xb[t] + b * 8 + 2 * c;
                     const __m512i xq =
                         concat512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[0].q)),
                                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[1].q)));
-                    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles, xq);
-                    const __m512 factor = halves512(factors[t][2 * c], factors[t][2 * c + 1]);
-                    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), factor, acc[t]);
+                    PS_UNROLL
+                    for (int k = 0; k < R; ++k) {
+                        const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles[k], xq);
+                        const __m512 factor = halves512(factors[k][t][2 * c], factors[k][t][2 * c + 1]);
+                        acc[k][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), factor, acc[k][t]);
+                    }
                 }
 #else
-                const __m256i nibbles[2] = {low, high};
                 for (int half = 0; half < 2; ++half) {
                     const int j = 2 * c + half;
                     PS_UNROLL
                     for (int t = 0; t < NT; ++t) {
                         const __m256i xq =
                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b * 8 + j].q));
-                        const __m256i dot = dotU8S8(nibbles[half], xq);
-                        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(factors[t][j]),
-                                                 acc[t]);
+                        PS_UNROLL
+                        for (int k = 0; k < R; ++k) {
+                            const __m256i dot = dotU8S8(half == 0 ? low[k] : high[k], xq);
+                            acc[k][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot),
+                                                        _mm256_set1_ps(factors[k][t][j]), acc[k][t]);
+                        }
                     }
                 }
 #endif
             }
         }
         PS_UNROLL
-        for (int t = 0; t < NT; ++t) {
+        for (int k = 0; k < R; ++k) {
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) {
 #if defined(PS_X86_WIDE512)
-            sums[t] = _mm512_reduce_add_ps(acc[t]) - hsum(minAcc[t]);
+                sums[k][t] = _mm512_reduce_add_ps(acc[k][t]) - hsum(minAcc[k][t]);
 #else
-            sums[t] = hsum(acc[t]) - hsum(minAcc[t]);
+                sums[k][t] = hsum(acc[k][t]) - hsum(minAcc[k][t]);
 #endif
+            }
         }
     }
 };
@@ -446,98 +483,147 @@ inline __m256i q6_KQuants(const __m256i lows[4], __m256i qh, int g) {
 
 template <int NT>
 struct DotQ6_K {
-    static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0,
-                    float* sums) {
-        const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(row);
+    static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0, float* sums) {
+        float rowSums[1][kTokenTile];
+        rows<1>(row, 0, cols, x, t0, rowSums);
+        for (int t = 0; t < NT; ++t) sums[t] = rowSums[0][t];
+    }
+    // Two rows share the activation loads; each row's arithmetic is exactly that of run().
+    static void runPair(const uint8_t* row, int64_t rowBytes, int64_t cols, const ActivationBatch& x,
+                        int t0, float (*sums)[kTokenTile]) {
+        rows<2>(row, rowBytes, cols, x, t0, sums);
+    }
+
+    template <int R>
+    static void rows(const uint8_t* row, int64_t rowBytes, int64_t cols, const ActivationBatch& x, int t0,
+                     float (*sums)[kTokenTile]) {
+        const BlockQ6_K* wb[R];
+        PS_UNROLL
+        for (int k = 0; k < R; ++k) wb[k] = reinterpret_cast<const BlockQ6_K*>(row + k * rowBytes);
         const ActivationBlockQ8* xb[NT];
 #if defined(PS_X86_WIDE512)
-        __m512 acc[NT];
+        __m512 acc[R][NT];
 #else
-        __m256 acc[NT];
+        __m256 acc[R][NT];
 #endif
         PS_UNROLL
         for (int t = 0; t < NT; ++t) {
             xb[t] = x.blocks(t0 + t);
+            PS_UNROLL
+            for (int k = 0; k < R; ++k) {
 #if defined(PS_X86_WIDE512)
-            acc[t] = _mm512_setzero_ps();
+                acc[k][t] = _mm512_setzero_ps();
 #else
-            acc[t] = _mm256_setzero_ps();
+                acc[k][t] = _mm256_setzero_ps();
 #endif
+            }
         }
         const __m256i lowMask = _mm256_set1_epi8(0x0f);
+        const __m256i pairsLow = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+        const __m256i pairsHigh = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
         for (int64_t b = 0; b < cols / 256; ++b) {
-            const __m128i scaleBytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales));
-            const __m256 d = _mm256_set1_ps(f16(wb[b].d));
-            const __m256 scalesLow = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scaleBytes)), d);
-            const __m256 scalesHigh =
-                _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scaleBytes, 8))), d);
-            // factors[t][s] = d * scale_s * d_x of the sub-block holding group s (s / 2).
-            alignas(32) float factors[NT][16];
+            __m256 scalesLow[R], scalesHigh[R];
+            PS_UNROLL
+            for (int k = 0; k < R; ++k) {
+                const __m128i scaleBytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[k][b].scales));
+                const __m256 d = _mm256_set1_ps(f16(wb[k][b].d));
+                scalesLow[k] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scaleBytes)), d);
+                scalesHigh[k] = _mm256_mul_ps(
+                    _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scaleBytes, 8))), d);
+            }
+            // factors[k][t][s] = d * scale_s * d_x of the sub-block holding group s (s / 2).
+            alignas(32) float factors[R][NT][16];
             PS_UNROLL
             for (int t = 0; t < NT; ++t) {
                 const __m256 xd = gatherScales(xb[t] + b * 8);
-                const __m256i pairsLow = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-                const __m256i pairsHigh = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
-                _mm256_store_ps(factors[t], _mm256_mul_ps(scalesLow, _mm256_permutevar8x32_ps(xd, pairsLow)));
-                _mm256_store_ps(factors[t] + 8,
-                                _mm256_mul_ps(scalesHigh, _mm256_permutevar8x32_ps(xd, pairsHigh)));
+                const __m256 xdLow = _mm256_permutevar8x32_ps(xd, pairsLow);
+                const __m256 xdHigh = _mm256_permutevar8x32_ps(xd, pairsHigh);
+                PS_UNROLL
+                for (int k = 0; k < R; ++k) {
+                    _mm256_store_ps(factors[k][t], _mm256_mul_ps(scalesLow[k], xdLow));
+                    _mm256_store_ps(factors[k][t] + 8, _mm256_mul_ps(scalesHigh[k], xdHigh));
+                }
             }
             for (int h = 0; h < 2; ++h) {
-                const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].ql + 64 * h));
-                const __m256i ql1 =
-                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].ql + 64 * h + 32));
-                const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qh + 32 * h));
-                const __m256i lows[4] = {
-                    _mm256_and_si256(ql0, lowMask), _mm256_and_si256(ql1, lowMask),
-                    _mm256_and_si256(_mm256_srli_epi16(ql0, 4), lowMask),
-                    _mm256_and_si256(_mm256_srli_epi16(ql1, 4), lowMask)};
+                __m256i lows[R][4], qh[R];
+                PS_UNROLL
+                for (int k = 0; k < R; ++k) {
+                    const uint8_t* ql = wb[k][b].ql + 64 * h;
+                    const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
+                    const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
+                    qh[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[k][b].qh + 32 * h));
+                    lows[k][0] = _mm256_and_si256(ql0, lowMask);
+                    lows[k][1] = _mm256_and_si256(ql1, lowMask);
+                    lows[k][2] = _mm256_and_si256(_mm256_srli_epi16(ql0, 4), lowMask);
+                    lows[k][3] = _mm256_and_si256(_mm256_srli_epi16(ql1, 4), lowMask);
+                }
 #if defined(PS_X86_WIDE512)
                 for (int g = 0; g < 4; g += 2) {
-                    const int k = 4 * h + g;  // the pair's first sub-block
-                    const __m512i q = concat512(q6_KQuants(lows, qh, g), q6_KQuants(lows, qh, g + 1));
-                    const __m512i qAbs = _mm512_abs_epi8(q);
-                    const __mmask64 negative = _mm512_movepi8_mask(q);
+                    const int sub = 4 * h + g;  // the pair's first sub-block
+                    __m512i qAbs[R];
+                    __mmask64 negative[R];
+                    PS_UNROLL
+                    for (int k = 0; k < R; ++k) {
+                        const __m512i q =
+                            concat512(q6_KQuants(lows[k], qh[k], g), q6_KQuants(lows[k], qh[k], g + 1));
+                        qAbs[k] = _mm512_abs_epi8(q);
+                        negative[k] = _mm512_movepi8_mask(q);
+                    }
                     PS_UNROLL
                     for (int t = 0; t < NT; ++t) {
-                        const ActivationBlockQ8* xs = xb[t] + b * 8 + k;
+                        const ActivationBlockQ8* xs = xb[t] + b * 8 + sub;
                         const __m512i xq =
                             concat512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[0].q)),
                                       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[1].q)));
-                        const __m512i signedX = _mm512_mask_sub_epi8(xq, negative, _mm512_setzero_si512(), xq);
-                        const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qAbs, signedX);
-                        // Lanes 4i..4i+3 hold scale group 2k + i.
-                        const __m512 factor = _mm512_permutexvar_ps(
-                            _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
-                            _mm512_castps128_ps512(_mm_load_ps(factors[t] + 2 * k)));
-                        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), factor, acc[t]);
+                        PS_UNROLL
+                        for (int k = 0; k < R; ++k) {
+                            const __m512i signedX =
+                                _mm512_mask_sub_epi8(xq, negative[k], _mm512_setzero_si512(), xq);
+                            const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qAbs[k], signedX);
+                            // Lanes 4i..4i+3 hold scale group 2 * sub + i.
+                            const __m512 factor = _mm512_permutexvar_ps(
+                                _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+                                _mm512_castps128_ps512(_mm_load_ps(factors[k][t] + 2 * sub)));
+                            acc[k][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), factor, acc[k][t]);
+                        }
                     }
                 }
 #else
                 for (int g = 0; g < 4; ++g) {
-                    const int k = 4 * h + g;
-                    const __m256i q = q6_KQuants(lows, qh, g);
-                    const __m256i qAbs = _mm256_abs_epi8(q);
+                    const int sub = 4 * h + g;
+                    __m256i q[R], qAbs[R];
+                    PS_UNROLL
+                    for (int k = 0; k < R; ++k) {
+                        q[k] = q6_KQuants(lows[k], qh[k], g);
+                        qAbs[k] = _mm256_abs_epi8(q[k]);
+                    }
                     PS_UNROLL
                     for (int t = 0; t < NT; ++t) {
                         const __m256i xq =
-                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b * 8 + k].q));
-                        const __m256i dot = dotU8S8(qAbs, _mm256_sign_epi8(xq, q));
-                        // Lanes 0-3 hold the first 16 values, lanes 4-7 the second 16.
-                        const __m256 factor = _mm256_set_m128(_mm_set1_ps(factors[t][2 * k + 1]),
-                                                              _mm_set1_ps(factors[t][2 * k]));
-                        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), factor, acc[t]);
+                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[t][b * 8 + sub].q));
+                        PS_UNROLL
+                        for (int k = 0; k < R; ++k) {
+                            const __m256i dot = dotU8S8(qAbs[k], _mm256_sign_epi8(xq, q[k]));
+                            // Lanes 0-3 hold the first 16 values, lanes 4-7 the second 16.
+                            const __m256 factor = _mm256_set_m128(_mm_set1_ps(factors[k][t][2 * sub + 1]),
+                                                                  _mm_set1_ps(factors[k][t][2 * sub]));
+                            acc[k][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), factor, acc[k][t]);
+                        }
                     }
                 }
 #endif
             }
         }
         PS_UNROLL
-        for (int t = 0; t < NT; ++t) {
+        for (int k = 0; k < R; ++k) {
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) {
 #if defined(PS_X86_WIDE512)
-            sums[t] = _mm512_reduce_add_ps(acc[t]);
+                sums[k][t] = _mm512_reduce_add_ps(acc[k][t]);
 #else
-            sums[t] = hsum(acc[t]);
+                sums[k][t] = hsum(acc[k][t]);
 #endif
+            }
         }
     }
 };

@@ -145,15 +145,18 @@ TEST(CpuBackend, BatchedPrefillEqualsTokenByToken) {
 }
 
 TEST(CpuBackend, PromptsLongerThanOneBatchMatchTokenByToken) {
-    PS_REQUIRE_SHARED_FILE(path, "models/tiny-d256-Q8_0.gguf");
-    const std::shared_ptr<const Model> model = Model::load(path);
-    std::vector<int32_t> tokens(150);
-    for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>(3 + (i * 37) % 500);
-    const std::unique_ptr<Backend> backend = cpuBackend(model, bestKernels());
-    const std::vector<float> batched = lastLogits(*backend, tokens);
-    std::vector<float> stepwise(batched.size());
-    for (size_t i = 0; i < tokens.size(); ++i) backend->forward({&tokens[i], 1}, static_cast<int>(i), stepwise);
-    EXPECT_LT(relativeL2(stepwise, batched), 1e-5);
+    for (const char* file : {"models/tiny-d256-Q8_0.gguf", "models/tiny-d256-Q4_0.gguf",
+                             "models/tiny-d256-Q4_K_M.gguf"}) {
+        PS_REQUIRE_SHARED_FILE(path, file);
+        const std::shared_ptr<const Model> model = Model::load(path);
+        std::vector<int32_t> tokens(150);
+        for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>(3 + (i * 37) % 500);
+        const std::unique_ptr<Backend> backend = cpuBackend(model, bestKernels());
+        const std::vector<float> batched = lastLogits(*backend, tokens);
+        std::vector<float> stepwise(batched.size());
+        for (size_t i = 0; i < tokens.size(); ++i) backend->forward({&tokens[i], 1}, static_cast<int>(i), stepwise);
+        EXPECT_LT(relativeL2(stepwise, batched), 1e-5) << file;
+    }
 }
 
 // Work is split by rows and (token, head) pairs, each computed whole by one

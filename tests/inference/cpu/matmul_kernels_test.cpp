@@ -99,6 +99,30 @@ TEST(MatmulKernels, SimdKernelsMatchScalarForEveryType) {
     }
 }
 
+// Prefill tiles tokens 4 at a time and takes rows two at a time; decode runs one
+// token on one row. A token's result must not depend on which path it took, or a
+// prompt would give other logits processed in one batch than token by token.
+TEST(MatmulKernels, ATokenGetsTheSameBitsAloneOrInATile) {
+    std::vector<const MatmulKernelSet*> sets = simdSets();
+    sets.push_back(&scalarKernels());
+    for (const MatmulKernelSet* set : sets) {
+        for (TensorType type : kAllTypes) {
+            const Problem p = makeProblem(type, 6, 5);
+            const std::vector<float> batched = runKernel(*set, p, set->quantize);
+            for (int t = 0; t < p.tokens; ++t) {
+                Problem alone = p;
+                alone.tokens = 1;
+                alone.x.assign(p.x.begin() + t * p.cols, p.x.begin() + (t + 1) * p.cols);
+                const std::vector<float> single = runKernel(*set, alone, set->quantize);
+                for (int64_t r = 0; r < p.rows; ++r) {
+                    ASSERT_EQ(single[r], batched[t * p.rows + r])
+                        << set->name << " " << tensorTypeInfo(type).name << " token " << t << " row " << r;
+                }
+            }
+        }
+    }
+}
+
 TEST(MatmulKernels, SimdQuantizationMatchesScalarExactly) {
     SplitMix64 rng(5);
     std::vector<float> x(32 * 9);
