@@ -137,11 +137,7 @@ TEST(AppFiles, DuplicateRenameImportExport) {
 TEST(MainWindowLibrary, DeleteMovesToTheTrashAndCanBeUndone) {
     CleanSettings settings;
     Preferences preferences;
-    MainWindowOptions options;
-    options.samplesFolder = test::samplesDir();
-    options.historyPath = settings.path(QStringLiteral("history.sqlite"));
-    options.restoreState = false;
-    MainWindow window(preferences, options);
+    MainWindow window(preferences, test::windowOptions(settings));
 
     const QString path = window.createApp(QStringLiteral("Packing list"));
     ASSERT_FALSE(path.isEmpty());

@@ -37,13 +37,7 @@ using test::CleanSettings;
 
 class MainWindowTest : public ::testing::Test {
 protected:
-    MainWindowOptions options() const {
-        MainWindowOptions options;
-        options.samplesFolder = test::samplesDir();
-        options.historyPath = settings_.path(QStringLiteral("history.sqlite"));
-        options.restoreState = false;
-        return options;
-    }
+    MainWindowOptions options() const { return test::windowOptions(settings_); }
     CleanSettings settings_;
     Preferences preferences_;
 };

@@ -77,11 +77,7 @@ TEST_F(SettingsTest, ShowsTheStoredPreferencesAndStoresTheChanges) {
 }
 
 TEST_F(SettingsTest, TheWindowFollowsTheThemeAndBackAgain) {
-    MainWindowOptions options;
-    options.samplesFolder = test::samplesDir();
-    options.historyPath = settings_.path(QStringLiteral("history.sqlite"));
-    options.restoreState = false;
-    MainWindow window(preferences_, options);
+    MainWindow window(preferences_, test::windowOptions(settings_));
     const int systemLightness = QApplication::palette().color(QPalette::Window).lightness();
 
     window.applySettings([&] { preferences_.setTheme(ThemePreference::Dark); });
@@ -100,11 +96,7 @@ TEST_F(SettingsTest, AnAddedModelFolderIsSearchedAtOnce) {
     ASSERT_TRUE(QDir().mkpath(folder));
     ASSERT_TRUE(QFile::copy(QString::fromStdString(stories.string()), folder + QStringLiteral("/tiny.gguf")));
 
-    MainWindowOptions options;
-    options.samplesFolder = test::samplesDir();
-    options.historyPath = settings_.path(QStringLiteral("history.sqlite"));
-    options.restoreState = false;
-    MainWindow window(preferences_, options);
+    MainWindow window(preferences_, test::windowOptions(settings_));
     ModelsPage* models = window.modelsPage();
     QSignalSpy scanned(models, &ModelsPage::scanFinished);
     window.applySettings([&] { preferences_.setModelFolders({folder}); });

@@ -64,11 +64,7 @@ TEST(SingleInstance, ASocketLeftByACrashIsTakenOver) {
 TEST(SingleInstance, TheRunningWindowOpensHandedOverFiles) {
     test::CleanSettings settings;
     Preferences preferences;
-    MainWindowOptions options;
-    options.samplesFolder = test::samplesDir();
-    options.historyPath = settings.path(QStringLiteral("history.sqlite"));
-    options.restoreState = false;
-    MainWindow window(preferences, options);
+    MainWindow window(preferences, test::windowOptions(settings));
     window.show();
 
     const QString name = uniqueName();

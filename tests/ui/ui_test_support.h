@@ -19,6 +19,7 @@
 #include "backend/backend.h"
 #include "runner/generation_service.h"
 #include "runner/local_generation_service.h"
+#include "shell/main_window.h"
 
 namespace ps::test {
 
@@ -96,5 +97,15 @@ public:
 private:
     QTemporaryDir dir_;
 };
+
+// A main window's options for a test: the source tree's samples, a history in
+// the test's own folder, and the default layout (nothing restored).
+inline ui::MainWindowOptions windowOptions(const CleanSettings& settings) {
+    ui::MainWindowOptions options;
+    options.samplesFolder = samplesDir();
+    options.historyPath = settings.path(QStringLiteral("history.sqlite"));
+    options.restoreState = false;
+    return options;
+}
 
 }  // namespace ps::test
