@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of the desktop program for the README: runs `promptstudio
 # --screenshot-tour` under a virtual X server (Xvfb), which shows the Library,
-# a run of the bedtime story app on stories260K while it writes, the editor and
-# the Models page, and saves one PNG of each into docs/screenshots/.
+# a run of the bedtime story app on stories260K while it writes, the editor, the
+# app's history and the Models page, and saves one PNG of each into docs/screenshots/.
 #
 #   bash scripts/screenshots.sh [build-dir]
 #

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -41,12 +42,13 @@ protected:
         record.appName = appName;
         record.inputs = QJsonObject{{"topic", topic}};
         record.model = "stories260K.gguf";
-        record.parameters = QJsonObject{{"temperature", 0.7}};
+        record.parameters = QJsonObject{{"temperature", 0.7}, {"stop", QJsonArray{}}};
         record.startedAt = when;
         const qint64 id = history->startRun(record);
         history->finishRun(id, RunOutcome::Finished, output,
                            QJsonObject{{"generatedTokens", 12},
                                        {"decodeTokensPerSecond", speed},
+                                       {"timeToFirstTokenMs", 11.0},
                                        {"stopReason", "end-of-text"}});
         return id;
     }
@@ -81,6 +83,16 @@ TEST_F(HistoryViewTest, ShowsTheSelectedRunInFull) {
     EXPECT_TRUE(summary.contains("What about: lunch on friday")) << summary.toStdString();
     EXPECT_TRUE(summary.contains("stories260K.gguf")) << summary.toStdString();
     EXPECT_TRUE(summary.contains("41.5")) << summary.toStdString();
+    // Small models answer in milliseconds; settings left empty are not listed.
+    EXPECT_TRUE(summary.contains("first words after 11 ms")) << summary.toStdString();
+    EXPECT_TRUE(summary.contains("12 tokens written")) << summary.toStdString();
+    EXPECT_FALSE(summary.contains("stop ,")) << summary.toStdString();
+    // A label that is a question is not followed by a colon.
+    app.inputs[0].label = "What is it about?";
+    view.setApp(app);
+    ASSERT_TRUE(view.selectRun(2));
+    EXPECT_TRUE(view.detailsView()->summaryText().contains("What is it about? lunch on friday"))
+        << view.detailsView()->summaryText().toStdString();
     // Markdown is rendered, not shown as asterisks.
     const QString answer = view.detailsView()->answerText();
     EXPECT_TRUE(answer.contains("Dear team")) << answer.toStdString();

@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 
 #include "history/run_history_model.h"
+#include "run/duration_text.h"
 
 namespace ps::ui {
 
@@ -73,8 +74,10 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
     for (auto it = run->inputs.begin(); it != run->inputs.end(); ++it) {
         const PromptInput* input = app.findInput(it.key());
         const QString label = input ? input->displayLabel() : it.key();
-        lines << QStringLiteral("%1: %2").arg(label.toHtmlEscaped(),
-                                              jsonValueText(it.value()).toHtmlEscaped());
+        // A label that asks a question keeps its own punctuation ("Who is it about? a fox").
+        const bool punctuated = label.endsWith(QLatin1Char('?')) || label.endsWith(QLatin1Char(':'));
+        lines << (punctuated ? QStringLiteral("%1 %2") : QStringLiteral("%1: %2"))
+                     .arg(label.toHtmlEscaped(), jsonValueText(it.value()).toHtmlEscaped());
     }
     html += lines.join(QStringLiteral("<br>")) + QStringLiteral("</p>");
 
@@ -82,8 +85,10 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
     if (!run->model.isEmpty()) details << tr("Model: %1").arg(run->model).toHtmlEscaped();
     if (!run->parameters.isEmpty()) {
         QStringList settings;
-        for (auto it = run->parameters.begin(); it != run->parameters.end(); ++it)
-            settings << QStringLiteral("%1 %2").arg(it.key(), jsonValueText(it.value()));
+        for (auto it = run->parameters.begin(); it != run->parameters.end(); ++it) {
+            const QString value = jsonValueText(it.value());
+            if (!value.isEmpty()) settings << QStringLiteral("%1 %2").arg(it.key(), value);  // no "stop ,"
+        }
         details << tr("Settings: %1").arg(settings.join(QStringLiteral(", "))).toHtmlEscaped();
     }
     const QJsonObject& stats = run->statistics;
@@ -95,7 +100,7 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
         if (speed > 0) parts << tr("%1 tokens/s").arg(QLocale().toString(speed, 'f', 1));
         const double firstMs = stats.value(QStringLiteral("timeToFirstTokenMs")).toDouble();
         if (firstMs > 0)
-            parts << tr("first word after %1 s").arg(QLocale().toString(firstMs / 1000.0, 'f', 2));
+            parts << tr("first words after %1").arg(durationText(firstMs));
         const QString reason = stats.value(QStringLiteral("stopReason")).toString();
         if (!reason.isEmpty()) parts << tr("ended because %1").arg(stopReasonText(reason));
         details << parts.join(QStringLiteral(" · ")).toHtmlEscaped();

@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "library/app_library_model.h"
+#include "run/duration_text.h"
 #include "run/input_form.h"
 #include "run/output_pane.h"
 #include "runner/generation_service.h"
@@ -31,9 +32,7 @@ namespace ps::ui {
 namespace {
 // Small models answer within milliseconds; "0.00 s" would read as "nothing happened".
 QString firstWordsText(double milliseconds) {
-    if (milliseconds < 1000.0)
-        return RunView::tr("First words after %1 ms").arg(milliseconds, 0, 'f', milliseconds < 10.0 ? 1 : 0);
-    return RunView::tr("First words after %1 s").arg(milliseconds / 1000.0, 0, 'f', 2);
+    return RunView::tr("First words after %1").arg(durationText(milliseconds));
 }
 }  // namespace
 

@@ -6,6 +6,9 @@
 #include <QTextStream>
 #include <QTimer>
 
+#ifdef PS_UI_HAS_HISTORY
+#include "history/history_view.h"
+#endif
 #include "library/app_library_model.h"
 #include "library/library_panel.h"
 #include "run/input_form.h"
@@ -116,8 +119,24 @@ void ScreenshotTour::showEditor() {
     window_.showPage(MainWindow::Page::Edit);
     QTimer::singleShot(kSettleMs, this, [this] {
         save(QStringLiteral("editor.png"));
+        showHistory();
+    });
+}
+
+void ScreenshotTour::showHistory() {
+#ifdef PS_UI_HAS_HISTORY
+    window_.showPage(MainWindow::Page::History);
+    if (HistoryView* history = window_.historyView()) {
+        history->refresh();
+        history->selectRun(0);  // the run just made (stopped half-way)
+    }
+    QTimer::singleShot(kSettleMs, this, [this] {
+        save(QStringLiteral("history.png"));
         showModels();
     });
+#else
+    showModels();
+#endif
 }
 
 void ScreenshotTour::showModels() {

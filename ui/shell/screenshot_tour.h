@@ -25,6 +25,7 @@ private:
     void showLibrary();
     void runApp();
     void showEditor();
+    void showHistory();
     void showModels();
     bool save(const QString& name);
     void fillForm();
