@@ -5,7 +5,16 @@
 #include <cstdint>
 #include <string>
 
+#include "tensor/host_device.h"
+
 namespace ps {
+
+// The first key position a query at `position` attends to with a sliding
+// window of `window` keys (0: no window): keys at distance position - k >= window
+// are masked (llama.cpp's rule). Shared by the CPU and the CUDA attention.
+PS_HD int firstVisibleKey(int position, int window) {
+    return window > 0 && position >= window ? position - window + 1 : 0;
+}
 
 class GgufFile;
 
@@ -62,9 +71,7 @@ struct ModelConfig {
     int kvDim() const { return kvHeadCount * headDim; }
     int qDim() const { return headCount * headDim; }
     // The first key position a query at `position` attends to.
-    int firstVisibleKey(int position) const {
-        return slidingWindow > 0 && position >= slidingWindow ? position - slidingWindow + 1 : 0;
-    }
+    int firstVisibleKey(int position) const { return ps::firstVisibleKey(position, slidingWindow); }
     // Reads and validates the hyperparameters; throws ModelError naming the key.
     static ModelConfig fromGguf(const GgufFile& file);
 };
