@@ -6,12 +6,13 @@
 #include <cstdio>
 
 #include "cli/cli_command.h"
+#include "limits/terminal_text.h"
 
 namespace ps::cli {
 
 void printRuntimeError(const QString& command, const QString& message) {
     QTextStream err(stderr);
-    err << "promptstudio-cli: " << command << ": " << message << "\n";
+    err << "promptstudio-cli: " << command << ": " << escapeForTerminal(message) << "\n";
 }
 
 std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStringList& arguments,
