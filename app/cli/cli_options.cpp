@@ -102,6 +102,9 @@ BackendOptions BackendCommandOptions::read(const QCommandLineParser& parser) con
         options.choice = BackendOptions::Choice::Cpu;
     } else if (choice == "cuda") {
         options.choice = BackendOptions::Choice::Cuda;
+    } else if (choice == "cuda-emulated") {
+        // The kernels on the emulated device (a build tree's test device; docs/cuda-backend.md).
+        options.choice = BackendOptions::Choice::CudaEmulated;
     } else {
         throw UsageError(QStringLiteral("--backend must be auto, cpu or cuda, not '%1'")
                              .arg(parser.value(backend)));
