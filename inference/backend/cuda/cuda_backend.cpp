@@ -27,6 +27,7 @@
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_buffers.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/cuda/device_memory_roles.h"
 #include "backend/cuda/device_weights.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/memory_plan.h"
@@ -42,6 +43,8 @@ namespace {
 class Arena {
 public:
     explicit Arena(uint64_t bytes) : storage_(bytes) {}
+    const uint8_t* data() const { return storage_.get(); }
+    uint64_t size() const { return storage_.size(); }
     template <typename T>
     T* take(int64_t count) {
         T* at = reinterpret_cast<T*>(storage_.get() + used_);
@@ -160,6 +163,10 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
     prefillStart_ = arena_.take<int>(1);
     deviceStep_ = arena_.take<int>(2);
 
+    labelDeviceMemory(weights_.data(), weights_.bytes(), DeviceMemoryRole::Weights);
+    labelDeviceMemory(kCache_.get(), kCache_.size() * sizeof(__half), DeviceMemoryRole::KvCache);
+    labelDeviceMemory(vCache_.get(), vCache_.size() * sizeof(__half), DeviceMemoryRole::KvCache);
+    labelDeviceMemory(arena_.data(), arena_.size(), DeviceMemoryRole::Activations);
     CUDA_CHECK(cudaMemcpyAsync(inverseFrequencies_.get(), inverseFrequencies.data(),
                                inverseFrequencies.size() * sizeof(float), cudaMemcpyHostToDevice, stream_.get()));
     CUBLAS_CHECK(cublasSetStream(cublas_.get(), stream_.get()));

@@ -51,6 +51,7 @@ public:
     const std::vector<DeviceLayer>& layers() const { return layers_; }
     const float* outputNorm() const { return outputNorm_; }
     const DeviceMatrix& output() const { return output_; }
+    const uint8_t* data() const { return storage_.get(); }
     uint64_t bytes() const { return storage_.size(); }
 
 private:

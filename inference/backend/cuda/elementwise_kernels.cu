@@ -5,6 +5,7 @@
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/elementwise_math.h"
+#include "backend/cuda/kernel_launch.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/rope_math.h"
 #include "backend/cuda/weight_units.h"
@@ -135,44 +136,46 @@ __global__ void ropeKvWriteKernel(RopeKvParams p) {
 }  // namespace
 
 void launchProbe(int* flag, cudaStream_t stream) {
-    probeKernel<<<1, 1, 0, stream>>>(flag);
+    launchKernel<probeKernel>(dim3(1), dim3(1), 0, stream, flag);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream) {
     dispatchWeightType(table.type, [&]<TensorType T>() {
-        embeddingKernel<T><<<count, 128, 0, stream>>>(table.data, table.cols, table.rowStride, tokens, x);
+        launchKernel<embeddingKernel<T>>(dim3(count), dim3(128), 0, stream, table.data, table.cols, table.rowStride,
+                                         tokens, x);
     });
     CUDA_CHECK_LAUNCH();
 }
 
 void launchRmsNorm(const float* x, const float* weight, int dim, int rows, float eps, float* outF32,
                    __half* outF16, cudaStream_t stream) {
-    rmsNormKernel<<<rows, kNormThreads, 0, stream>>>(x, weight, dim, eps, outF32, outF16);
+    launchKernel<rmsNormKernel>(dim3(rows), dim3(kNormThreads), 0, stream, x, weight, dim, eps, outF32, outF16);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchSwiglu(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16,
                   cudaStream_t stream) {
-    swigluKernel<<<blocksFor(count, 256), 256, 0, stream>>>(gate, up, count, outF32, outF16);
+    launchKernel<swigluKernel>(dim3(blocksFor(count, 256)), dim3(256), 0, stream, gate, up, count, outF32, outF16);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchDequantizeToHalf(const DeviceMatrix& w, __half* out, cudaStream_t stream) {
     const int64_t units = w.rows * unitsInRow(w.cols);
     dispatchWeightType(w.type, [&]<TensorType T>() {
-        dequantizeKernel<T><<<blocksFor(units, 256), 256, 0, stream>>>(w.data, w.rows, w.cols, w.rowStride, out);
+        launchKernel<dequantizeKernel<T>>(dim3(blocksFor(units, 256)), dim3(256), 0, stream, w.data, w.rows, w.cols,
+                                          w.rowStride, out);
     });
     CUDA_CHECK_LAUNCH();
 }
 
 void launchFloatToHalf(const float* in, __half* out, int64_t count, cudaStream_t stream) {
-    floatToHalfKernel<<<blocksFor(count, 256), 256, 0, stream>>>(in, out, count);
+    launchKernel<floatToHalfKernel>(dim3(blocksFor(count, 256)), dim3(256), 0, stream, in, out, count);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchRopeKvWrite(const RopeKvParams& p, cudaStream_t stream) {
-    ropeKvWriteKernel<<<p.tokens, 128, 0, stream>>>(p);
+    launchKernel<ropeKvWriteKernel>(dim3(p.tokens), dim3(128), 0, stream, p);
     CUDA_CHECK_LAUNCH();
 }
 
