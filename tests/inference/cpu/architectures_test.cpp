@@ -105,6 +105,9 @@ TEST(Architectures, ConfigSaysWhatDiffers) {
     EXPECT_EQ(phi->config().firstVisibleKey(31), 0);
     EXPECT_EQ(phi->config().firstVisibleKey(32), 1);  // distance 32 >= window: masked
 
+    // As in llama.cpp, only phi3 reads attention.sliding_window.
+    EXPECT_EQ(synthetic("tiny-qwen2", TensorType::F16, 16)->config().slidingWindow, 0);
+
     const auto llama = synthetic("tiny", TensorType::Q8_0);
     EXPECT_EQ(llama->config().ropeStyle, RopeStyle::AdjacentPairs);
     EXPECT_EQ(llama->config().firstVisibleKey(1000), 0);
