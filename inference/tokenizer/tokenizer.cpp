@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "gguf/gguf_file.h"
+#include "io/regular_file.h"
 #include "tokenizer/bpe_engine.h"
 #include "tokenizer/gguf_vocabulary.h"
 #include "tokenizer/pre_tokenizer.h"
@@ -58,10 +59,15 @@ std::unique_ptr<Tokenizer> Tokenizer::fromGguf(const GgufFile& file) {
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::fromModelFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw TokenizerError(path.string() + ": cannot open the SentencePiece model");
-    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (in.bad()) throw TokenizerError(path.string() + ": cannot read the SentencePiece model");
+    // Real SentencePiece models are a few MB; anything else (a pipe, a device, a huge
+    // file) is refused before it is read.
+    constexpr uint64_t kMaxModelBytes = 256u * 1024 * 1024;
+    std::string bytes;
+    try {
+        bytes = io::readRegularFile(path, kMaxModelBytes);
+    } catch (const io::InputFileError& e) {
+        throw TokenizerError(std::string(e.what()) + " (reading the SentencePiece model)");
+    }
 
     std::unique_ptr<Tokenizer> tokenizer(new Tokenizer());
     Impl& impl = *tokenizer->impl_;

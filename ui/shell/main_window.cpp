@@ -34,6 +34,7 @@
 #include "library/app_library_filter.h"
 #include "library/app_library_model.h"
 #include "library/library_panel.h"
+#include "models/get_model_dialog.h"
 #include "models/models_page.h"
 #include "run/input_form.h"
 #include "run/run_view.h"
@@ -42,7 +43,7 @@
 #include "settings/preferences.h"
 #include "settings/settings_dialog.h"
 #include "settings/theme.h"
-#include "shell/serialized_service.h"
+#include "runner/serialized_service.h"
 #include "version.h"
 #ifdef PS_UI_HAS_HISTORY
 #include "history/history_view.h"
@@ -216,6 +217,7 @@ void MainWindow::createPages() {
 #endif
     });
     connect(modelsPage_, &ModelsPage::modelChosen, this, &MainWindow::loadModel);
+    connect(modelsPage_, &ModelsPage::getModelRequested, this, &MainWindow::getModelAsked);
     connect(editor_, &AppEditor::saved, this, [this](const QString& path) {
         currentPath_ = path;
         changingSelection_ = true;
@@ -260,6 +262,8 @@ void MainWindow::createActions() {
     if (settings_->shortcut().isEmpty()) settings_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     quit_ = make(tr("&Quit"), QKeySequence::Quit, tr("Close Prompt Studio"));
     about_ = make(tr("&About Prompt Studio"), QKeySequence(), tr("The version of Prompt Studio"));
+    getModel_ = make(tr("&Get a Model…"), QKeySequence(),
+                     tr("Download a recommended model or find one on Hugging Face"));
     showApps_ = make(tr("&Apps"), QKeySequence(Qt::CTRL | Qt::Key_1), tr("Your apps and the samples"));
     showModels_ = make(tr("&Models"), QKeySequence(Qt::CTRL | Qt::Key_2), tr("Choose the language model"));
     showRun_ = make(tr("&Run Page"), QKeySequence(Qt::CTRL | Qt::Key_3), tr("Run the selected app"));
@@ -290,6 +294,7 @@ void MainWindow::createActions() {
     connect(settings_, &QAction::triggered, this, &MainWindow::settingsAsked);
     connect(quit_, &QAction::triggered, this, &QWidget::close);
     connect(about_, &QAction::triggered, this, &MainWindow::aboutAsked);
+    connect(getModel_, &QAction::triggered, this, &MainWindow::getModelAsked);
     connect(showApps_, &QAction::triggered, this, [this] { showPage(Page::Run); });
     connect(showModels_, &QAction::triggered, this, [this] { showPage(Page::Models); });
     connect(showRun_, &QAction::triggered, this, [this] { showPage(Page::Run); });
@@ -307,6 +312,8 @@ void MainWindow::createMenusAndToolbar() {
     file->addAction(newApp_);
     file->addAction(import_);
     file->addAction(export_);
+    file->addSeparator();
+    file->addAction(getModel_);
     file->addSeparator();
     file->addAction(editor_->saveAction());
     file->addAction(duplicate_);
@@ -400,6 +407,27 @@ void MainWindow::setService(std::shared_ptr<GenerationService> service) {
     service_ = std::move(service);
     runView_->setService(service_);
     editor_->setService(service_);
+}
+
+GetModelDialog* MainWindow::getModelDialog() {
+    if (!getModelDialog_) {
+        getModelDialog_ = new GetModelDialog(this);
+        // A finished download is listed on the Models page at once.
+        connect(getModelDialog_, &GetModelDialog::modelDownloaded, this,
+                [this](const QString& path) { modelsPage_->addModelFile(path); });
+        connect(getModelDialog_, &GetModelDialog::modelChosen, this, [this](const QString& path) {
+            showPage(Page::Models);
+            loadModel(path);
+        });
+    }
+    return getModelDialog_;
+}
+
+void MainWindow::getModelAsked() {
+    GetModelDialog* dialog = getModelDialog();
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::loadModel(const QString& path) {
