@@ -21,6 +21,7 @@
 #include "models/model_download.h"
 #include "models/model_list_model.h"
 #include "models/models_page.h"
+#include "settings/preferences.h"
 #include "shell/main_window.h"
 #include "support/fake_hugging_face.h"
 #include "support/shared_data.h"
@@ -156,8 +157,14 @@ TEST_F(GetModelDialogTest, AFailedDownloadSaysWhy) {
         << dialog_.downloadPanel()->statusText().toStdString();
 }
 
-TEST(GetModelEntryPoints, TheFileMenuAndTheModelsPageOpenTheDialog) {
-    MainWindow window;
+class GetModelEntryPoints : public ::testing::Test {
+protected:
+    test::CleanSettings settings_;
+    Preferences preferences_;
+};
+
+TEST_F(GetModelEntryPoints, TheFileMenuAndTheModelsPageOpenTheDialog) {
+    MainWindow window(preferences_, test::windowOptions(settings_));
     QAction* action = window.getModelAction();
     ASSERT_TRUE(action);
     bool inFileMenu = false;
@@ -176,12 +183,12 @@ TEST(GetModelEntryPoints, TheFileMenuAndTheModelsPageOpenTheDialog) {
     window.getModelDialog()->close();
 }
 
-TEST(GetModelEntryPoints, AFinishedDownloadIsListedOnTheModelsPageAtOnce) {
+TEST_F(GetModelEntryPoints, AFinishedDownloadIsListedOnTheModelsPageAtOnce) {
     PS_REQUIRE_SHARED_FILE(model, "models/stories260K.gguf");
     QTemporaryDir folder;
     const QString path = folder.filePath("stories260K.gguf");
     ASSERT_TRUE(QFile::copy(QString::fromStdString(model.string()), path));
-    MainWindow window;
+    MainWindow window(preferences_, test::windowOptions(settings_));
     GetModelDialog* dialog = window.getModelDialog();
     emit dialog->modelDownloaded(path);
     EXPECT_GE(window.modelsPage()->models()->rowOfPath(path), 0);

@@ -124,8 +124,8 @@ void HubSearchPanel::showRepositories(const QList<HubRepository>& found) {
         item->setData(Qt::UserRole, repository.id);
     }
     status_->setText(found.isEmpty() ? tr("No GGUF models found; try fewer or other words.")
-                                     : tr("%n repositories; choose one to see its files.", nullptr,
-                                          static_cast<int>(found.size())));
+                                     : tr("Repositories found: %1. Choose one to see its files.")
+                                           .arg(found.size()));
 }
 
 void HubSearchPanel::showFiles(const QString& repo, const QList<HubFile>& found) {
