@@ -65,12 +65,13 @@ protected:
 TEST_F(GetModelDialogTest, RecommendedModelsShowWhetherTheyFitThisComputer) {
     QTableWidget* table = dialog_.recommendedTable();
     ASSERT_EQ(table->rowCount(), recommendedModels().size());
-    const int fits = 3;
+    const int fits = 2;
     dialog_.setMachine("NVIDIA H100", 70 * GiB, 64 * GiB);
     for (int row = 0; row < table->rowCount(); ++row) {
         EXPECT_TRUE(table->item(row, fits)->text().contains("GPU")) << row;
-        EXPECT_FALSE(table->item(row, 4)->text().isEmpty()) << "a licence";
-        EXPECT_TRUE(table->item(row, 2)->text().startsWith("about")) << "sizes are approximate";
+        EXPECT_FALSE(table->item(row, 3)->text().isEmpty()) << "a licence";
+        EXPECT_TRUE(table->item(row, 1)->text().startsWith("about")) << "sizes are approximate";
+        EXPECT_TRUE(table->item(row, 0)->text().contains(recommendedModels()[row].goodAt));
     }
     dialog_.setMachine(QString(), 0, 2 * GiB);
     EXPECT_TRUE(table->item(0, fits)->text().contains("memory"))

@@ -35,6 +35,9 @@ HubSearchPanel::HubSearchPanel(QWidget* parent) : QWidget(parent) {
 
     repositories_ = new QListWidget;
     repositories_->setAccessibleName(tr("Repositories found"));
+    repositories_->setWordWrap(true);
+    repositories_->setSpacing(3);
+    repositories_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     files_ = new QTableWidget(0, FileColumnCount);
     files_->setHorizontalHeaderLabels({tr("File"), tr("Type"), tr("Size"), tr("Runs here")});
     files_->setAccessibleName(tr("Model files in the repository"));
