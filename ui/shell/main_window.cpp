@@ -43,7 +43,7 @@
 #include "settings/preferences.h"
 #include "settings/settings_dialog.h"
 #include "settings/theme.h"
-#include "shell/serialized_service.h"
+#include "runner/serialized_service.h"
 #include "version.h"
 #ifdef PS_UI_HAS_HISTORY
 #include "history/history_view.h"
