@@ -127,7 +127,7 @@ int runGenerate(const QStringList& arguments) {
             interrupt.flag());
         // The statistics start on a line of their own (on stderr: stdout stays exactly the text).
         if (!endsWithNewline) QTextStream(stderr) << "\n";
-        printStatistics(result, *backend, request.sampling.seed, request.sampling.temperature <= 0);
+        printStatistics(result, *backend, request.sampling.seed, request.sampling.temperature < kGreedyBelowTemperature);
         return interrupt.interrupted() ? kExitCancelled : kExitOk;
     });
 }

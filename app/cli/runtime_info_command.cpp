@@ -10,6 +10,7 @@
 #include "cli/cli_options.h"
 #include "cli/cli_runtime_model.h"
 #include "cli/runtime_commands.h"
+#include "limits/terminal_text.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -89,7 +90,8 @@ void printCard(const Model& model, const ModelCard& card) {
     const ModelConfig& c = model.config();
     QTextStream out(stdout);
     auto row = [&](const char* label, const QString& value) {
-        out << QString::fromLatin1(label).leftJustified(22) << value << "\n";
+        // Values come from the file (its name, architecture...): no terminal controls.
+        out << QString::fromLatin1(label).leftJustified(22) << escapeForTerminal(value) << "\n";
     };
     row("file", QString::fromStdString(card.path));
     row("name", card.name.empty() ? QStringLiteral("(none)") : QString::fromStdString(card.name));

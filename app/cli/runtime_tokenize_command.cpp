@@ -33,7 +33,7 @@ int runTokenize(const QStringList& arguments) {
         const Tokenizer& tokenizer = *loaded.tokenizer;
         const bool addBos = !parser.isSet(noBos) && tokenizer.addBosByDefault();
         const std::vector<int32_t> ids =
-            tokenizer.encode(parser.value(prompt).toStdString(), addBos);
+            tokenizer.encode(parser.value(prompt).toStdString(), addBos, SpecialTokens::AsText);
         std::string line;
         for (size_t i = 0; i < ids.size(); ++i) {
             if (i > 0) line += ' ';

@@ -3,9 +3,13 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <unistd.h>
+
+#include <cstring>
 #include <map>
 
 #include "gguf/gguf_file.h"
+#include "io/regular_file.h"
 #include "tensor/tensor_type.h"
 
 namespace ps {
@@ -33,9 +37,15 @@ uint64_t ModelSummary::gpuBytesNeeded(int context) const {
 }
 
 bool looksLikeGguf(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) return false;
-    return file.read(4) == "GGUF";
+    try {
+        const io::RegularFile file = io::openRegularFile(QFile::encodeName(path).toStdString());
+        char magic[4] = {};
+        const ssize_t n = ::read(file.fd, magic, sizeof magic);
+        ::close(file.fd);
+        return n == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+    } catch (const io::InputFileError&) {
+        return false;  // a pipe, a device, a directory: not a model
+    }
 }
 
 std::optional<ModelSummary> readModelSummary(const QString& path, QString* error) {

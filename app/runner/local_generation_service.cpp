@@ -72,7 +72,7 @@ std::vector<int32_t> LocalGenerationService::promptTokens(const GenerationInput&
     const bool addBos = model_->tokenizer().addBosByDefault();
     if (input.kind == GenerationInput::Kind::Completion) {
         // Sent as is: the text is the user's, special-token look-alikes stay text.
-        return model_->tokenizer().encode(input.prompt, addBos);
+        return model_->tokenizer().encode(input.prompt, addBos, SpecialTokens::AsText);
     }
     return promptTokenizer_.encode(renderPrompt(input), addBos);
 }

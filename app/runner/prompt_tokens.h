@@ -26,12 +26,7 @@ public:
     std::vector<int32_t> encode(const std::string& text, bool addBos) const;
 
 private:
-    struct Special {
-        std::string text;
-        int32_t id;
-    };
     const Tokenizer& tokenizer_;
-    std::vector<Special> specials_;  // longest first, so that a longer piece wins a tie
 };
 
 }  // namespace ps

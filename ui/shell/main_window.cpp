@@ -34,6 +34,7 @@
 #include "library/app_library_filter.h"
 #include "library/app_library_model.h"
 #include "library/library_panel.h"
+#include "models/get_model_dialog.h"
 #include "models/models_page.h"
 #include "run/input_form.h"
 #include "run/run_view.h"
@@ -223,6 +224,7 @@ void MainWindow::createPages() {
 #endif
     });
     connect(modelsPage_, &ModelsPage::modelChosen, this, &MainWindow::loadModel);
+    connect(modelsPage_, &ModelsPage::getModelRequested, this, &MainWindow::getModelAsked);
     connect(editor_, &AppEditor::saved, this, [this](const QString& path) {
         currentPath_ = path;
         changingSelection_ = true;
@@ -267,6 +269,8 @@ void MainWindow::createActions() {
     if (settings_->shortcut().isEmpty()) settings_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     quit_ = make(tr("&Quit"), QKeySequence::Quit, tr("Close Prompt Studio"));
     about_ = make(tr("&About Prompt Studio"), QKeySequence(), tr("The version of Prompt Studio"));
+    getModel_ = make(tr("&Get a Model…"), QKeySequence(),
+                     tr("Download a recommended model or find one on Hugging Face"));
     showApps_ = make(tr("&Apps"), QKeySequence(Qt::CTRL | Qt::Key_1), tr("Your apps and the samples"));
     showModels_ = make(tr("&Models"), QKeySequence(Qt::CTRL | Qt::Key_2), tr("Choose the language model"));
     showRun_ = make(tr("&Run Page"), QKeySequence(Qt::CTRL | Qt::Key_3), tr("Run the selected app"));
@@ -304,6 +308,7 @@ void MainWindow::createActions() {
     connect(settings_, &QAction::triggered, this, &MainWindow::settingsAsked);
     connect(quit_, &QAction::triggered, this, &QWidget::close);
     connect(about_, &QAction::triggered, this, &MainWindow::aboutAsked);
+    connect(getModel_, &QAction::triggered, this, &MainWindow::getModelAsked);
     connect(showApps_, &QAction::triggered, this, [this] { showPage(Page::Run); });
     connect(showModels_, &QAction::triggered, this, [this] { showPage(Page::Models); });
     connect(showRun_, &QAction::triggered, this, [this] { showPage(Page::Run); });
@@ -321,6 +326,8 @@ void MainWindow::createMenusAndToolbar() {
     file->addAction(newApp_);
     file->addAction(import_);
     file->addAction(export_);
+    file->addSeparator();
+    file->addAction(getModel_);
     file->addSeparator();
     file->addAction(editor_->saveAction());
     file->addAction(duplicate_);
@@ -427,6 +434,27 @@ void MainWindow::chooseService() {
     runRemotely_->setChecked(sharing.runsRemotely(currentPath_));
     auto service = sharing_->serviceFor(currentPath_);
     if (service != service_) setService(std::move(service));
+}
+
+GetModelDialog* MainWindow::getModelDialog() {
+    if (!getModelDialog_) {
+        getModelDialog_ = new GetModelDialog(this);
+        // A finished download is listed on the Models page at once.
+        connect(getModelDialog_, &GetModelDialog::modelDownloaded, this,
+                [this](const QString& path) { modelsPage_->addModelFile(path); });
+        connect(getModelDialog_, &GetModelDialog::modelChosen, this, [this](const QString& path) {
+            showPage(Page::Models);
+            loadModel(path);
+        });
+    }
+    return getModelDialog_;
+}
+
+void MainWindow::getModelAsked() {
+    GetModelDialog* dialog = getModelDialog();
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::loadModel(const QString& path) {

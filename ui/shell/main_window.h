@@ -28,6 +28,7 @@ class RunHistory;
 namespace ps::ui {
 
 class AppEditor;
+class GetModelDialog;
 class HistoryView;
 class LibraryPanel;
 class ModelsPage;
@@ -91,6 +92,10 @@ public:
     bool exportCurrentApp(const QString& destination);
 
     QAction* undoDeleteAction() const { return undoDelete_; }
+    // File > Get a Model…: recommended models, a Hugging Face search, downloads.
+    QAction* getModelAction() const { return getModel_; }
+    // Created on first use; stays alive so a download goes on after it is closed.
+    GetModelDialog* getModelDialog();
     // Runs `change` on the preferences (the Settings dialog's OK), then makes the
     // window follow: theme, defaults, apps folder, model folders, GPU.
     void applySettings(const std::function<void()>& change);
@@ -129,6 +134,7 @@ private:
     void exportAsked();
     void settingsAsked();
     void aboutAsked();
+    void getModelAsked();
 
     Preferences& preferences_;
     MainWindowOptions options_;
@@ -169,6 +175,8 @@ private:
     QAction* settings_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* getModel_ = nullptr;
+    GetModelDialog* getModelDialog_ = nullptr;
     QAction* showApps_ = nullptr;
     QAction* showModels_ = nullptr;
     QAction* showRun_ = nullptr;

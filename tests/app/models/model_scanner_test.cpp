@@ -122,6 +122,8 @@ TEST(ModelScanner, TheUsualPlacesAreSearchedAndAddedFoldersToo) {
     EXPECT_TRUE(paths.contains("/home/ada/.local/share/nomic.ai/GPT4All"));
     EXPECT_TRUE(paths.contains("/home/ada/.cache/huggingface/hub"));
     EXPECT_TRUE(paths.contains("/home/ada/Downloads"));
+    EXPECT_EQ(paths.first(), modelDownloadFolder("/home/ada")) << "downloads are found first";
+    EXPECT_TRUE(paths.first().endsWith("/PromptStudio/models"));
     EXPECT_EQ(paths.last(), "/data/models");
     EXPECT_EQ(labels.last(), "Added folder");
     for (const char* label : {"Ollama", "LM Studio", "GPT4All", "Hugging Face", "Downloads"}) {

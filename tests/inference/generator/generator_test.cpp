@@ -269,10 +269,10 @@ TEST_F(StoriesGenerator, PrefixReuseComputesOnlyTheNewTokensAndGivesTheSameLogit
     const std::string first = "Once upon a time";
     const std::string longer = "Once upon a time, there was a little dog";
     generator.generate(greedy(first, 4));
-    const std::vector<int32_t> longerIds = tokenizer.encode(longer, true);
+    const std::vector<int32_t> longerIds = tokenizer.encode(longer, true, SpecialTokens::AsText);
 
     const GenerationResult second = generator.generate(greedy(longer, 4));
-    const int firstPromptTokens = static_cast<int>(tokenizer.encode(first, true).size());
+    const int firstPromptTokens = static_cast<int>(tokenizer.encode(first, true, SpecialTokens::AsText).size());
     EXPECT_GE(second.stats.reusedPromptTokens, firstPromptTokens);
     EXPECT_LT(second.stats.reusedPromptTokens, static_cast<int>(longerIds.size()));
 

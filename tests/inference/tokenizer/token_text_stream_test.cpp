@@ -42,7 +42,7 @@ protected:
 TEST_F(TokenTextStreamTest, EmojiFallsBackToFourBytePiecesAndStreamsWhole) {
     const std::string dog = "\xF0\x9F\x90\xB6";  // U+1F436
     const std::string text = "A " + dog + " ran";
-    const std::vector<int32_t> ids = tokenizer_->encode(text, true);
+    const std::vector<int32_t> ids = tokenizer_->encode(text, true, SpecialTokens::AsText);
     // The dog is four byte pieces, in order.
     std::vector<std::string> bytePieces;
     for (int32_t id : ids) {
@@ -66,7 +66,7 @@ TEST_F(TokenTextStreamTest, CjkAndAccentsRoundTripThroughTheStream) {
         "\xE4\xBD\xA0\xE5\xA5\xBD\xEF\xBC\x8C\xE4\xB8\x96\xE7\x95\x8C "  // 你好，世界
         "caf\xC3\xA9 \xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF";  // café
                                                                                      // こんにちは
-    const std::vector<int32_t> ids = tokenizer_->encode(text, false);
+    const std::vector<int32_t> ids = tokenizer_->encode(text, false, SpecialTokens::AsText);
     int bytes = 0;
     for (int32_t id : ids) bytes += tokenizer_->kind(id) == TokenKind::Byte;
     EXPECT_GE(bytes, 3 * 9 + 2);  // nine CJK/kana characters and é, all as bytes
