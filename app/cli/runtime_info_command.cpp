@@ -11,6 +11,7 @@
 #include "cli/cli_runtime_model.h"
 #include "cli/runtime_commands.h"
 #include "limits/terminal_text.h"
+#include "gguf/gguf_file.h"
 #include "model/model.h"
 #include "model/model_support.h"
 #include "tokenizer/tokenizer.h"
@@ -173,9 +174,16 @@ int runInfo(const QStringList& arguments) {
             }
             const QString path = positional.isEmpty() ? requiredValue(parser, model) : positional.first();
             if (path.isEmpty()) throw UsageError("--model is required");
-            // A model that cannot run still gets its one line, before any loading.
-            const ModelSupport support = checkModelSupport(path.toStdString());
-            if (!support.runs && QFileInfo(path).isFile()) {
+            // A readable GGUF that cannot run still gets its one line, before any
+            // loading; a file that is no readable GGUF fails below, naming itself.
+            std::shared_ptr<GgufFile> header;
+            try {
+                header = GgufFile::open(path.toStdString());
+            } catch (const std::exception&) {
+            }
+            const ModelSupport support = header ? checkModelSupport(*header) : ModelSupport{true, {}, {}};
+            header.reset();
+            if (!support.runs) {
                 if (parser.isSet(json)) {
                     QTextStream(stdout) << QJsonDocument(QJsonObject{
                                                              {"path", path},
