@@ -4,8 +4,6 @@
 // texts that do not fit a command line.
 #include <QCommandLineParser>
 #include <QElapsedTimer>
-#include <QFile>
-#include <QFileInfo>
 #include <QTextStream>
 #include <cstdio>
 #include <string>
@@ -13,6 +11,7 @@
 #include "cli/cli_options.h"
 #include "cli/cli_runtime_model.h"
 #include "cli/runtime_commands.h"
+#include "io/regular_file.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ps::cli {
@@ -37,21 +36,7 @@ std::string readTextFile(const QString& path) {
         }
         return text;
     }
-    const QFileInfo info(path);
-    const std::string name = path.toStdString();
-    if (!info.exists()) throw std::runtime_error(name + ": no such file");
-    if (!info.isFile()) throw std::runtime_error(name + ": not a regular file (a folder, device or pipe)");
-    if (info.size() > kMaxTextBytes) {
-        throw std::runtime_error(name + ": " + std::to_string(info.size()) + " bytes, over the limit of " +
-                                 std::to_string(kMaxTextBytes >> 20) + " MiB");
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        throw std::runtime_error(name + ": cannot be read: " + file.errorString().toStdString());
-    }
-    const QByteArray bytes = file.read(kMaxTextBytes + 1);
-    if (bytes.size() > kMaxTextBytes) throw std::runtime_error(name + ": the file grew over the limit while read");
-    return bytes.toStdString();
+    return io::readRegularFile(path.toStdString(), static_cast<uint64_t>(kMaxTextBytes));
 }
 
 int runTokenize(const QStringList& arguments) {

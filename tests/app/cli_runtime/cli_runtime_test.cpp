@@ -327,7 +327,7 @@ TEST_F(CliRuntimeTest, TokenizeFileErrorsAreClear) {
     EXPECT_TRUE(folder.err.contains("not a regular file")) << describe(folder);
     const CliResult missing = cli({"tokenize", "--model", qpath(vocab), "--file", path("none.txt")});
     EXPECT_EQ(missing.exitCode, 1) << describe(missing);
-    EXPECT_TRUE(missing.err.contains("no such file")) << describe(missing);
+    EXPECT_TRUE(missing.err.contains("none.txt") && missing.err.contains("No such file")) << describe(missing);
     const CliResult both = cli({"tokenize", "--model", qpath(vocab), "--file", path("none.txt"), "--prompt", "x"});
     EXPECT_EQ(both.exitCode, 2) << describe(both);
 }
@@ -384,6 +384,21 @@ TEST_F(CliRuntimeTest, GenerateGreedyOnStoriesPrintsExactlyTheReferenceText) {
         << describe(result);
     EXPECT_TRUE(err.contains("decode:")) << describe(result);
     EXPECT_TRUE(err.contains("backend: cpu")) << describe(result);
+}
+
+TEST_F(CliRuntimeTest, GeneratePromptIsTextUnlessParseSpecialIsGiven) {
+    PS_REQUIRE_SHARED_FILE(stories, "models/stories260K.gguf");
+    const auto promptTokens = [&](const QStringList& extra) {
+        const CliResult result = cli(QStringList{"generate", "--model", qpath(stories), "--prompt", "</s>",
+                                                 "--max-tokens", "1", "--temperature", "0"} + extra);
+        EXPECT_EQ(result.exitCode, 0) << describe(result);
+        const QRegularExpressionMatch match =
+            QRegularExpression("prompt tokens: (\\d+)").match(QString::fromUtf8(result.err));
+        return match.hasMatch() ? match.captured(1).toInt() : -1;
+    };
+    // "</s>" as text is several pieces after BOS; parsed it is the EOS token itself.
+    EXPECT_GT(promptTokens({}), 2);
+    EXPECT_EQ(promptTokens({"--parse-special"}), 2);
 }
 
 TEST_F(CliRuntimeTest, GenerateStopSequenceEndsTheTextBeforeIt) {

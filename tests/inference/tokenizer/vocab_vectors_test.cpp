@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "gguf/gguf_file.h"
 #include "reference_outputs.h"
@@ -137,6 +138,34 @@ TEST(PhiVocabulary, LoadsDespiteRepeatedUnknownTypesAndNeverMatchesControlText) 
     const std::vector<int32_t> ids =
         tokenizer->encode("<|user|>\nHi<|end|>\n<|assistant|>\n", false, SpecialTokens::Parse);
     EXPECT_EQ(ids, (std::vector<int32_t>{32010, tokenizer->encode("Hi", false, SpecialTokens::AsText)[0], 32007, 32001}));
+}
+
+// Byte-level BPE is lossless for any bytes, valid UTF-8 or not: the bytes of
+// the ids are the input. Pathological texts (one huge word, a long whitespace
+// run, invalid UTF-8) stay fast.
+TEST(BytePairVocabulary, AnyBytesRoundTripAndLongWordsStayFast) {
+    PS_REQUIRE_SHARED_FILE(vocabPath, "models/tokenizer-vectors/ggml-vocab-llama-bpe.gguf");
+    const auto tokenizer = Tokenizer::fromGguf(*GgufFile::open(vocabPath));
+    uint32_t state = 12345;
+    const auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    const auto bytesOf = [&](const std::vector<int32_t>& ids) {
+        std::string bytes;
+        for (const int32_t id : ids) bytes += tokenizer->tokenBytes(id, -1);
+        return bytes;
+    };
+    for (int round = 0; round < 200; ++round) {
+        std::string text(next() % 64, '\0');
+        for (char& c : text) c = static_cast<char>(next() >> 24);
+        EXPECT_EQ(bytesOf(tokenizer->encode(text, false, SpecialTokens::AsText)), text) << "round " << round;
+    }
+    const std::vector<std::string> hard = {std::string(1 << 18, 'a'), std::string(1 << 18, ' '),
+                                           std::string(1 << 16, '\xF0'), "x" + std::string(1 << 17, '9')};
+    const auto start = std::chrono::steady_clock::now();
+    for (const std::string& text : hard) {
+        EXPECT_EQ(bytesOf(tokenizer->encode(text, false, SpecialTokens::AsText)), text);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 20.0);  // a fraction of a second on an idle machine
 }
 
 // The vocabularies inside the test models give llama.cpp's prompt ids for the
