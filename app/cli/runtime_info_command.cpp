@@ -12,6 +12,7 @@
 #include "cli/runtime_commands.h"
 #include "limits/terminal_text.h"
 #include "model/model.h"
+#include "model/model_support.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ps::cli {
@@ -78,6 +79,8 @@ QJsonObject cardJson(const Model& model, const ModelCard& card) {
         {"path", QString::fromStdString(card.path)},
         {"name", QString::fromStdString(card.name)},
         {"architecture", QString::fromStdString(card.architecture)},
+        {"family", QString::fromStdString(card.family)},
+        {"runs", true},
         {"file_bytes", static_cast<qint64>(card.fileBytes)},
         {"parameters", static_cast<qint64>(card.parameterCount)},
         {"weight_bytes", static_cast<qint64>(card.weightBytes)},
@@ -117,7 +120,9 @@ void printCard(const Model& model, const ModelCard& card) {
     };
     row("file", QString::fromStdString(card.path));
     row("name", card.name.empty() ? QStringLiteral("(none)") : QString::fromStdString(card.name));
-    row("architecture", QString::fromStdString(card.architecture));
+    row("architecture", QStringLiteral("%1 (%2)").arg(QString::fromStdString(card.architecture),
+                                                     QString::fromStdString(card.family)));
+    row("runs", QStringLiteral("yes"));
     row("parameters", QStringLiteral("%1 (%2)")
                           .arg(parameterCountText(card.parameterCount))
                           .arg(card.parameterCount));
@@ -168,6 +173,29 @@ int runInfo(const QStringList& arguments) {
             }
             const QString path = positional.isEmpty() ? requiredValue(parser, model) : positional.first();
             if (path.isEmpty()) throw UsageError("--model is required");
+            // A model that cannot run still gets its one line, before any loading.
+            const ModelSupport support = checkModelSupport(path.toStdString());
+            if (!support.runs && QFileInfo(path).isFile()) {
+                if (parser.isSet(json)) {
+                    QTextStream(stdout) << QJsonDocument(QJsonObject{
+                                                             {"path", path},
+                                                             {"family", QString::fromStdString(support.family)},
+                                                             {"runs", false},
+                                                             {"reason", QString::fromStdString(support.reason)},
+                                                         })
+                                               .toJson(QJsonDocument::Indented);
+                } else {
+                    QTextStream out(stdout);
+                    out << QStringLiteral("file").leftJustified(22) << path << "\n";
+                    if (!support.family.empty()) {
+                        out << QStringLiteral("architecture").leftJustified(22)
+                            << QString::fromStdString(support.family) << "\n";
+                    }
+                    out << QStringLiteral("runs").leftJustified(22) << "no: "
+                        << QString::fromStdString(support.reason) << "\n";
+                }
+                return kExitFailure;
+            }
             const auto loaded = loadModelFile(path);
             const ModelCard card = loaded->card();
             if (parser.isSet(json)) {

@@ -164,6 +164,24 @@ TEST_F(CliRuntimeTest, InfoTextIsAModelCard) {
     EXPECT_TRUE(text.contains("Q6_K x")) << text.toStdString();
     EXPECT_TRUE(text.contains("F32 x")) << text.toStdString();
     EXPECT_TRUE(text.contains("3.41M")) << text.toStdString();
+    EXPECT_TRUE(text.contains(QRegularExpression(QStringLiteral("\\narchitecture +llama \\(Llama\\)\\n"))))
+        << text.toStdString();
+    EXPECT_TRUE(text.contains(QRegularExpression(QStringLiteral("\\nruns +yes\\n")))) << text.toStdString();
+}
+
+// A file that cannot run gets its one line, and exit status 1, without loading.
+TEST_F(CliRuntimeTest, InfoSaysWhyAModelCannotRun) {
+    PS_REQUIRE_SHARED_FILE(vocab, "models/tokenizer-vectors/ggml-vocab-llama-spm.gguf");
+    const CliResult result = cli({"info", "--model", qpath(vocab)});
+    EXPECT_EQ(result.exitCode, 1) << describe(result);
+    EXPECT_TRUE(QString::fromUtf8(result.out)
+                    .contains(QRegularExpression(
+                        QStringLiteral("\\nruns +no: this file is only a vocabulary, it has no weights\\n"))))
+        << describe(result);
+    const CliResult json = cli({"info", "--model", qpath(vocab), "--json"});
+    const QJsonObject card = QJsonDocument::fromJson(json.out).object();
+    EXPECT_FALSE(card["runs"].toBool(true)) << describe(json);
+    EXPECT_EQ(card["reason"].toString(), QStringLiteral("this file is only a vocabulary, it has no weights"));
 }
 
 // --- tokenize ---------------------------------------------------------------
