@@ -44,13 +44,15 @@ int runTokenize(const QStringList& arguments) {
     const QCommandLineOption model(
         "model", "A GGUF model or vocabulary, or a SentencePiece .model file.", "FILE");
     const QCommandLineOption prompt("prompt", "The text to tokenize.", "TEXT");
-    const QCommandLineOption file("file", "Read the text from a file ('-': standard input).", "PATH");
+    const QCommandLineOption file("file", "Read the text from a file ('-': standard input).",
+                                  "PATH");
     const QCommandLineOption pieces("pieces", "Print id:piece pairs instead of ids.");
     const QCommandLineOption count("count", "Print only the number of tokens.");
     const QCommandLineOption timing("time", "Also print the time the encoding took (to stderr).");
     const QCommandLineOption noBos("no-bos", "Do not put BOS first.");
     const QCommandLineOption parseSpecial(
-        "parse-special", "Turn control-token texts such as <|im_end|> into their ids (default: text).");
+        "parse-special",
+        "Turn control-token texts such as <|im_end|> into their ids (default: text).");
     parser.addOptions({model, prompt, file, pieces, count, timing, noBos, parseSpecial});
     if (auto exit = parseRuntimeArguments(parser, arguments, kCommand,
                                           "Prints the token ids of a text, separated by spaces.")) {
@@ -58,16 +60,18 @@ int runTokenize(const QStringList& arguments) {
     }
     return runGuarded(kCommand, [&] {
         const QString path = requiredValue(parser, model);
-        if (parser.isSet(prompt) == parser.isSet(file)) throw UsageError("give either --prompt or --file");
-        const std::string text =
-            parser.isSet(file) ? readTextFile(parser.value(file)) : parser.value(prompt).toStdString();
+        if (parser.isSet(prompt) == parser.isSet(file))
+            throw UsageError("give either --prompt or --file");
+        const std::string text = parser.isSet(file) ? readTextFile(parser.value(file))
+                                                    : parser.value(prompt).toStdString();
         const LoadedTokenizer loaded = loadTokenizerFile(path);
         const Tokenizer& tokenizer = *loaded.tokenizer;
         const bool addBos = !parser.isSet(noBos) && tokenizer.addBosByDefault();
         QElapsedTimer timer;
         timer.start();
         const std::vector<int32_t> ids = tokenizer.encode(
-            text, addBos, parser.isSet(parseSpecial) ? SpecialTokens::Parse : SpecialTokens::AsText);
+            text, addBos,
+            parser.isSet(parseSpecial) ? SpecialTokens::Parse : SpecialTokens::AsText);
         const qint64 nanoseconds = timer.nsecsElapsed();
         std::string out;
         if (parser.isSet(count)) {
