@@ -6,16 +6,18 @@
 #include <cstdio>
 
 #include "cli/cli_command.h"
+#include "limits/terminal_text.h"
 
 namespace ps::cli {
 
 void printRuntimeError(const QString& command, const QString& message) {
     QTextStream err(stderr);
-    err << "promptstudio-cli: " << command << ": " << message << "\n";
+    err << "promptstudio-cli: " << command << ": " << escapeForTerminal(message) << "\n";
 }
 
 std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStringList& arguments,
-                                         const QString& command, const QString& description) {
+                                         const QString& command, const QString& description,
+                                         int positionalAllowed) {
     parser.setApplicationDescription(description);
     const QCommandLineOption help = parser.addHelpOption();
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -35,10 +37,9 @@ std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStri
         QTextStream(stdout) << text;
         return kExitOk;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        printRuntimeError(
-            command,
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    if (parser.positionalArguments().size() > positionalAllowed) {
+        printRuntimeError(command, QStringLiteral("unexpected argument '%1'")
+                                       .arg(parser.positionalArguments().at(positionalAllowed)));
         return kExitUsage;
     }
     return std::nullopt;

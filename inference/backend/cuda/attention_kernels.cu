@@ -1,5 +1,5 @@
-// Causal grouped-query attention over the FP16 KV cache, split over the
-// sequence (flash-decoding): block (split, head, query) runs an online softmax
+// Causal grouped-query attention over the FP16 KV cache (keys past a sliding
+// window left out), split over the sequence (flash-decoding): block (split, head, query) runs an online softmax
 // over its split's keys, a tile of kAttentionTileKeys at a time, and writes a
 // partial (max, sum, weighted values); a second kernel merges the splits. Decode
 // (one query) gets its parallelism from the splits, prefill from the queries.
@@ -25,9 +25,10 @@ __global__ void __launch_bounds__(kThreads) attentionSplitKernel(AttentionParams
     float* weights = shared + p.headDim;  // kAttentionTileKeys: scores, then exp(score - max)
 
     const int split = blockIdx.x, head = blockIdx.y, t = blockIdx.z;
-    const int keys = *p.startPos + t + 1;
+    const int position = *p.startPos + t;
+    const int keys = position + 1;
     int first, end;
-    attentionSplitRange(split, p.splitLength, keys, first, end);
+    attentionSplitRange(split, p.splitLength, firstVisibleKey(position, p.slidingWindow), keys, first, end);
     const int kvHead = kvHeadOfQueryHead(head, p.heads, p.kvHeads);
     const int64_t kvDim = static_cast<int64_t>(p.kvHeads) * p.headDim;
     const int qDim = p.heads * p.headDim;

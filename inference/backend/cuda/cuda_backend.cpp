@@ -1,4 +1,7 @@
-// The CUDA backend: a Llama forward pass on one NVIDIA GPU.
+// The CUDA backend: the forward pass on one NVIDIA GPU, for every architecture
+// the model binder normalizes (llama, qwen2, phi3): the Q/K/V biases are added
+// in the RoPE + KV-write kernel, RoPE pairs as the config says, attention masks
+// keys past a sliding window, phi3's fused matrices arrive as separate ones.
 //
 // decode (one token)  embed -> per layer: norm, q/k/v matvec, rope+KV write,
 //                     split attention, wo matvec (+residual), norm, gate/up
@@ -338,6 +341,11 @@ RopeKvParams CudaBackend::ropeParams(int layer, float* q, const float* k, const 
     p.kvHeads = config_.kvHeadCount;
     p.headDim = config_.headDim;
     p.ropeDim = config_.ropeDim;
+    p.style = config_.ropeStyle;
+    const DeviceLayer& weights = weights_.layers()[static_cast<size_t>(layer)];
+    p.qBias = weights.qBias;
+    p.kBias = weights.kBias;
+    p.vBias = weights.vBias;
     p.kCacheLayer = kLayer(layer);
     p.vCacheLayer = vLayer(layer);
     return p;
@@ -354,6 +362,7 @@ AttentionParams CudaBackend::attentionParams(int layer, const float* q, int quer
     p.heads = config_.headCount;
     p.kvHeads = config_.kvHeadCount;
     p.headDim = config_.headDim;
+    p.slidingWindow = config_.slidingWindow;
     p.splitLength = decode ? layout_.decodeSplitLength : layout_.prefillSplitLength;
     p.splits = attentionSplitCount(contextLength_, p.splitLength);
     p.scale = 1.0f / std::sqrt(static_cast<float>(config_.headDim));

@@ -10,7 +10,10 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/matmul_kernels.h"
+#include "bench/synthetic_model.h"
 #include "cuda_test_support.h"
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
 #include "model/model.h"
 #include "support/shared_data.h"
 
@@ -182,6 +185,31 @@ TEST(CudaBackend, AnImpossibleContextIsRefusedWithTheNumbers) {
     EXPECT_EQ(tryCreateCudaBackend(model, test::onTestDevice(huge), whyNot), nullptr);
     EXPECT_NE(whyNot.find("GiB"), std::string::npos) << whyNot;
     EXPECT_NE(whyNot.find(probe->deviceName()), std::string::npos) << whyNot;
+}
+
+// qwen2 (biases, NEOX RoPE, tied output) and phi3 (fused matrices, NEOX RoPE,
+// sliding window) against the CPU's reference kernels, in a float and a
+// K-quant type, through prefill (two chunks, past the window) and decode.
+TEST(CudaBackend, OtherArchitecturesMatchTheCpu) {
+    for (const char* shapeName : {"tiny-qwen2", "tiny-phi3"}) {
+        for (TensorType type : {TensorType::F16, TensorType::Q4_K}) {
+            SyntheticModelShape shape = *syntheticModelShape(shapeName);
+            if (shape.slidingWindow > 0) shape.slidingWindow = 100;  // a prefill chunk is 256
+            const GgufWriter writer = makeSyntheticGguf(shape, type, 3);
+            const auto model = Model::fromGguf(GgufFile::fromBytes(writer.toBytes(), std::string(shapeName) + ".gguf"));
+            BackendOptions options;
+            options.contextLength = 512;
+            PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
+            auto cpu = referenceCpu(model, options);
+            SCOPED_TRACE(std::string(shapeName) + " " + tensorTypeInfo(type).name);
+            const std::vector<int32_t> tokens = pseudoRandomTokens(300, 512, 21);
+            EXPECT_LT(relativeL2(runForward(*cuda, tokens), runForward(*cpu, tokens)), 5e-3);
+            for (int pos = 300; pos < 512; pos += 53) {
+                EXPECT_LT(relativeL2(runForward(*cuda, {11}, pos), runForward(*cpu, {11}, pos)), 5e-3)
+                    << "position " << pos;
+            }
+        }
+    }
 }
 
 // Free memory below what the model needs: refused with the numbers, before
