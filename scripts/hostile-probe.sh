@@ -149,22 +149,22 @@ probe any "import: a 10 MB line" -- "$cli" import "$work/long-line.prompty" --ou
 mkfifo "$work/pipe.promptapp" "$work/pipe.gguf" "$work/pipe.jinja" "$work/pipe.json" "$work/pipe.txt"
 mkdir -p "$work/dir.promptapp"
 for special in "$work/pipe.promptapp" /dev/zero "$work/dir.promptapp"; do
-    probe "refuse:not a regular file" "validate: $special" -- "$cli" validate "$special"
-    probe "refuse:not a regular file" "import: $special" -- "$cli" import "$special" --output "$work/out-special.promptapp"
-    probe "refuse:not a regular file" "chat-template --template $special" -- "$cli" chat-template --template "$special" --messages "$messages"
-    probe "refuse:not a regular file" "chat-template --messages $special" -- "$cli" chat-template --template "$work/t1.jinja" --messages "$special"
+    probe "refuse:not a" "validate: $special" -- "$cli" validate "$special"
+    probe "refuse:not a" "import: $special" -- "$cli" import "$special" --output "$work/out-special.promptapp"
+    probe "refuse:not a" "chat-template --template $special" -- "$cli" chat-template --template "$special" --messages "$messages"
+    probe "refuse:not a" "chat-template --messages $special" -- "$cli" chat-template --template "$work/t1.jinja" --messages "$special"
 done
 for special in "$work/pipe.gguf" /dev/zero "$work/dir.promptapp"; do
-    probe "refuse:not a regular file" "info --model $special" -- "$cli" info --model "$special"
-    probe "refuse:not a regular file" "tokenize --model $special" -- "$cli" tokenize --model "$special" --prompt hi
-    probe "refuse:not a regular file" "eval --model $special" -- "$cli" eval --model "$special" --prompt hi --logits-out "$work/l.f32"
-    probe "refuse:not a regular file" "generate --model $special" -- "$cli" generate --model "$special" --prompt hi --max-tokens 2
-    probe "refuse:not a regular file" "chat-template --model $special" -- "$cli" chat-template --model "$special" --messages "$messages"
+    probe "refuse:not a" "info --model $special" -- "$cli" info --model "$special"
+    probe "refuse:not a" "tokenize --model $special" -- "$cli" tokenize --model "$special" --prompt hi
+    probe "refuse:not a" "eval --model $special" -- "$cli" eval --model "$special" --prompt hi --logits-out "$work/l.f32"
+    probe "refuse:not a" "generate --model $special" -- "$cli" generate --model "$special" --prompt hi --max-tokens 2
+    probe "refuse:not a" "chat-template --model $special" -- "$cli" chat-template --model "$special" --messages "$messages"
 done
 if [ -f "$model" ]; then
     app "$work/ok.promptapp" "Hello {{ name }}"
     for special in "$work/pipe.txt" /dev/zero "$work/dir.promptapp"; do
-        probe "refuse:not a regular file" "run --input-file $special" -- "$cli" run "$work/ok.promptapp" --model "$model" \
+        probe "refuse:not a" "run --input-file $special" -- "$cli" run "$work/ok.promptapp" --model "$model" \
             --input-file "name=$special" --max-tokens 2 --no-history
     done
 fi
