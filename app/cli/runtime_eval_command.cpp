@@ -76,7 +76,7 @@ int runEval(const QStringList& arguments) {
         const Tokenizer& tokenizer = loaded->tokenizer();
         const bool addBos = !parser.isSet(noBos) && tokenizer.addBosByDefault();
         const std::vector<int32_t> tokens =
-            tokenizer.encode(parser.value(prompt).toStdString(), addBos);
+            tokenizer.encode(parser.value(prompt).toStdString(), addBos, SpecialTokens::AsText);
         const auto backend = createBackendForCommand(loaded, options);
         const std::vector<float> logits = Generator(*backend).evaluate(tokens);
 

@@ -114,7 +114,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, const Tex
     const int context = backend_.contextLength();
 
     std::vector<int32_t> tokens = request.promptTokens.empty()
-                                      ? tokenizer.encode(request.prompt, request.addBos)
+                                      ? tokenizer.encode(request.prompt, request.addBos, SpecialTokens::AsText)
                                       : request.promptTokens;
     if (tokens.empty()) throw GenerationError("the prompt is empty (no tokens and no BOS)");
     const int32_t vocab = backend_.model().config().vocabSize;

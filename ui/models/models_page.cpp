@@ -40,11 +40,15 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     activeModel_->setWordWrap(true);
     activeModel_->setTextFormat(Qt::RichText);
 
+    auto* getButton = new QPushButton(tr("Get a Model…"));
+    getButton->setObjectName(QStringLiteral("getModelButton"));
+    getButton->setToolTip(tr("Download a recommended model or find one on Hugging Face"));
     auto* openButton = new QPushButton(tr("Open a Model File…"));
     rescanButton_ = new QPushButton(tr("Look Again"));
     scanStatus_ = new QLabel;
     scanStatus_->setForegroundRole(QPalette::PlaceholderText);
     auto* buttons = new QHBoxLayout;
+    buttons->addWidget(getButton);
     buttons->addWidget(openButton);
     buttons->addWidget(rescanButton_);
     buttons->addWidget(scanStatus_, 1);
@@ -64,9 +68,8 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     emptyState_ = new QLabel(
         tr("<p><b>No models found yet.</b></p>"
            "<p>Prompt Studio needs a language model file (a <i>.gguf</i> file) to run apps. "
-           "Download one — for example <i>TinyLlama-1.1B-Chat</i> in Q4_K_M or Q8_0 from "
-           "Hugging Face — into your Downloads folder and click <b>Look Again</b>, or click "
-           "<b>Open a Model File…</b>. Models you already have for Ollama, LM Studio or "
+           "Click <b>Get a Model…</b> to download a recommended one, or <b>Open a Model "
+           "File…</b> for one you have. Models you already have for Ollama, LM Studio or "
            "GPT4All are found automatically.</p>"));
     emptyState_->setWordWrap(true);
     emptyState_->setTextFormat(Qt::RichText);
@@ -93,6 +96,7 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     layout->addWidget(table_, 1);
     layout->addLayout(detailsRow);
 
+    connect(getButton, &QPushButton::clicked, this, &ModelsPage::getModelRequested);
     connect(openButton, &QPushButton::clicked, this, &ModelsPage::openModelFile);
     connect(rescanButton_, &QPushButton::clicked, this, &ModelsPage::rescan);
     connect(scanner_, &ModelScanner::modelFound, this, [this](const ModelSummary& model) {

@@ -41,6 +41,8 @@ public:
 
 signals:
     void modelChosen(const QString& path);
+    // The "Get a Model…" button: the main window opens its download dialog.
+    void getModelRequested();
     void scanFinished(int modelsFound);
     void gpuDetected(const QString& status);
 

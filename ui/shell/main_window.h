@@ -28,11 +28,13 @@ class RunHistory;
 namespace ps::ui {
 
 class AppEditor;
+class GetModelDialog;
 class HistoryView;
 class LibraryPanel;
 class ModelsPage;
 class Preferences;
 class RunView;
+class SharingController;
 
 struct MainWindowOptions {
     QString samplesFolder;  // empty = samplesFolder() (installed or source tree)
@@ -90,6 +92,10 @@ public:
     bool exportCurrentApp(const QString& destination);
 
     QAction* undoDeleteAction() const { return undoDelete_; }
+    // File > Get a Model…: recommended models, a Hugging Face search, downloads.
+    QAction* getModelAction() const { return getModel_; }
+    // Created on first use; stays alive so a download goes on after it is closed.
+    GetModelDialog* getModelDialog();
     // Runs `change` on the preferences (the Settings dialog's OK), then makes the
     // window follow: theme, defaults, apps folder, model folders, GPU.
     void applySettings(const std::function<void()>& change);
@@ -116,6 +122,8 @@ private:
     void updateActions();
     void updateTitle();
     void setService(std::shared_ptr<GenerationService> service);
+    // The local model or the remote server, as Settings -> Sharing says for this app.
+    void chooseService();
     void applyGenerationDefaults();
     void reportError(const QString& title, const QString& message);
 
@@ -126,12 +134,15 @@ private:
     void exportAsked();
     void settingsAsked();
     void aboutAsked();
+    void getModelAsked();
 
     Preferences& preferences_;
     MainWindowOptions options_;
     RunHistory* history_ = nullptr;
     ModelSession* session_ = nullptr;
     std::shared_ptr<GenerationService> service_;
+    std::shared_ptr<GenerationService> localService_;  // the loaded model, shared (SerializedService)
+    SharingController* sharing_ = nullptr;              // the HTTP server; local or remote per app
     QString modelDescription_;
 
     QStackedWidget* stack_ = nullptr;
@@ -164,12 +175,15 @@ private:
     QAction* settings_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* getModel_ = nullptr;
+    GetModelDialog* getModelDialog_ = nullptr;
     QAction* showApps_ = nullptr;
     QAction* showModels_ = nullptr;
     QAction* showRun_ = nullptr;
     QAction* showEdit_ = nullptr;
     QAction* showHistory_ = nullptr;
     QAction* focusSearch_ = nullptr;
+    QAction* runRemotely_ = nullptr;
 };
 
 }  // namespace ps::ui
