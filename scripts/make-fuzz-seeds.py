@@ -89,6 +89,32 @@ def synthetic_gguf(tensors, vocab=True, align=32):
     return body + data
 
 
+def bpe_vocab_gguf(pre):
+    """A byte-level BPE ("gpt2") vocabulary: the 256 byte symbols, a few merges, specials."""
+    def byte_symbol(b):
+        if 33 <= b <= 126 or 161 <= b <= 172 or 174 <= b <= 255:
+            return chr(b)
+        shifted = [x for x in range(256) if not (33 <= x <= 126 or 161 <= x <= 172 or 174 <= x <= 255)]
+        return chr(256 + shifted.index(b))
+    tokens = [byte_symbol(b) for b in range(256)]
+    merges = ["\u0120 t", "h e", "\u0120t he", "i n", "\u0120 a", "o n", "e r"]
+    for m in merges:
+        tokens.append(m.replace(" ", ""))
+    tokens += ["<|begin_of_text|>", "<|end_of_text|>", "<|im_end|>"]
+    types = [1] * (len(tokens) - 3) + [3, 3, 3]
+    kvs = [
+        gguf_kv("general.architecture", 8, gguf_string("llama")),
+        gguf_kv("tokenizer.ggml.model", 8, gguf_string("gpt2")),
+        gguf_kv("tokenizer.ggml.pre", 8, gguf_string(pre)),
+        gguf_kv("tokenizer.ggml.tokens", 9, gguf_array(8, tokens, gguf_string)),
+        gguf_kv("tokenizer.ggml.token_type", 9, gguf_array(5, types, lambda v: struct.pack("<i", v))),
+        gguf_kv("tokenizer.ggml.merges", 9, gguf_array(8, merges, gguf_string)),
+        gguf_kv("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", len(tokens) - 3)),
+        gguf_kv("tokenizer.ggml.eos_token_id", 4, struct.pack("<I", len(tokens) - 2)),
+    ]
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, len(kvs)) + b"".join(kvs)
+
+
 def gguf_seeds():
     f32 = ("token_embd.weight", 0, [32, 2], struct.pack("<64f", *[i / 64 for i in range(64)]))
     f16 = ("output_norm.weight", 1, [32], b"\x00\x3c" * 32)
@@ -100,6 +126,9 @@ def gguf_seeds():
         "synthetic-tensors-only.gguf": synthetic_gguf([f32, q8_0], vocab=False),
         "synthetic-align64.gguf": synthetic_gguf([f16, f32], align=64),
     }
+    # Byte-level BPE vocabularies (Llama 3's and Qwen 2's pre-tokenizers).
+    seeds["synthetic-bpe-llama.gguf"] = bpe_vocab_gguf("llama-bpe")
+    seeds["synthetic-bpe-qwen2.gguf"] = bpe_vocab_gguf("qwen2")
     for name, data in seeds.items():
         put("gguf", data, name)
         put("vocabulary", data, name)
