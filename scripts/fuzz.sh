@@ -36,8 +36,8 @@ if [ -z "${PROMPTSTUDIO_FUZZ_SKIP_TESTS:-}" ]; then
     "$build/sanitized_document_tests" --gtest_brief=1
 fi
 
-# Inputs larger than this are not tried (the real vocabulary seed is the largest).
-declare -A max_len=([gguf]=65536 [vocabulary]=1048576 [sentencepiece]=65536 [promptapp]=65536
+# Inputs larger than this are not tried.
+declare -A max_len=([gguf]=65536 [vocabulary]=65536 [sentencepiece]=65536 [promptapp]=65536
                     [prompty]=65536 [template]=65536 [chat_template]=65536)
 failed=()
 for target in "${targets[@]}"; do
