@@ -78,7 +78,11 @@ QString resolveModelPath(const QString& modelOption, const QString& appModelHint
                          const QString& appDirectory, QString* error) {
     if (!modelOption.isEmpty()) {
         if (!QFileInfo(modelOption).isFile()) {
-            if (error) *error = QStringLiteral("--model %1: no such file").arg(modelOption);
+            if (error) {
+                *error = QFileInfo::exists(modelOption)
+                             ? QStringLiteral("--model %1: not a regular file").arg(modelOption)
+                             : QStringLiteral("--model %1: no such file").arg(modelOption);
+            }
             return {};
         }
         return modelOption;
