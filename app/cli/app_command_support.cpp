@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/cli_command.h"
+#include "models/demo_model.h"
 
 namespace ps::cli {
 
@@ -59,7 +60,7 @@ void writeStdout(const std::string& bytes) {
 void writeStdout(const QString& text) { writeStdout(text.toStdString()); }
 
 QString resolveModelPath(const QString& modelOption, const QString& appModelHint,
-                         const QString& appDirectory, QString* error) {
+                         const QString& appDirectory, QString* error, QString* note) {
     if (!modelOption.isEmpty()) {
         if (!QFileInfo(modelOption).isFile()) {
             if (error) *error = QStringLiteral("--model %1: no such file").arg(modelOption);
@@ -81,6 +82,11 @@ QString resolveModelPath(const QString& modelOption, const QString& appModelHint
         }
         return fromEnvironment;
     }
+    // Nothing configured: the demo model answers, so a first try works offline.
+    if (const QString demo = demoModelPath(); !demo.isEmpty()) {
+        if (note) *note = demoModelNote();
+        return demo;
+    }
     if (error) {
         *error = QStringLiteral(
             "no model to run on: pass --model FILE.gguf, set PROMPTSTUDIO_MODEL=FILE.gguf, "
@@ -90,6 +96,13 @@ QString resolveModelPath(const QString& modelOption, const QString& appModelHint
         }
     }
     return {};
+}
+
+QString demoModelNote() {
+    return QStringLiteral(
+               "no model given: using the built-in demo model %1 (it only writes short children's "
+               "stories; pass --model FILE.gguf or set PROMPTSTUDIO_MODEL for a real model)")
+        .arg(demoModelPath());
 }
 
 }  // namespace ps::cli

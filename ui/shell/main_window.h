@@ -28,6 +28,7 @@ class RunHistory;
 namespace ps::ui {
 
 class AppEditor;
+class DemoModelBanner;
 class HistoryView;
 class LibraryPanel;
 class ModelsPage;
@@ -59,8 +60,20 @@ public:
     // Opens each file, then brings the window to the front (for files handed over
     // by a second start of the program; none just shows the window).
     void openFiles(const QStringList& paths);
-    // Starts loading a model in the background (and remembers it).
-    void loadModel(const QString& path);
+    // Starts loading a model in the background; `remember` makes it the model of
+    // the next start (the demo model chosen for want of another is not remembered,
+    // so that a model found on disk later wins).
+    void loadModel(const QString& path, bool remember = true);
+    // The model of a start (main_window_startup.cpp): `requested` (--model), else
+    // the last one used, else $PROMPTSTUDIO_MODEL; with none of those, the newest
+    // runnable model the scan of the usual places finds; with none found, the
+    // built-in demo model, and then (`openDemoApp`) the bedtime story sample.
+    void loadStartupModel(const QString& requested, bool openDemoApp);
+    // The loaded model's file (empty before one is loaded).
+    QString modelPath() const { return modelPath_; }
+    // What the pages generate with (loadModel sets it once a model is loaded; tests
+    // hand in a service directly).
+    void setService(std::shared_ptr<GenerationService> service);
     // Offers the recovery copies left by a crash (asks for each one).
     void offerRecovery();
 
@@ -75,6 +88,7 @@ public:
     HistoryView* historyView() const { return historyView_; }
     ModelsPage* modelsPage() const { return modelsPage_; }
     ModelSession* modelSession() const { return session_; }
+    DemoModelBanner* demoBanner() const { return demoBanner_; }
     std::shared_ptr<GenerationService> service() const { return service_; }
     // The problems of the shown app's file ("line 7, column 9: ..."), or empty.
     QString appProblemText() const;
@@ -87,9 +101,15 @@ public:
     bool deleteCurrentApp();
     bool undoDelete();
     QString importFile(const QString& path);
+    // Imports a .promptapp with problems as it is, and opens it on the Edit page.
+    QString importFileToFix(const QString& path);
     bool exportCurrentApp(const QString& destination);
 
     QAction* undoDeleteAction() const { return undoDelete_; }
+    QAction* gettingStartedAction() const { return gettingStarted_; }
+    QAction* shortcutsAction() const { return shortcuts_; }
+    QAction* fileLocationsAction() const { return fileLocations_; }
+    QString historyPath() const;
     // Runs `change` on the preferences (the Settings dialog's OK), then makes the
     // window follow: theme, defaults, apps folder, model folders, GPU.
     void applySettings(const std::function<void()>& change);
@@ -100,6 +120,7 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -108,6 +129,10 @@ private:
     void createActions();
     void createMenusAndToolbar();
     void restoreWindowState();
+    // Sizes that suit the screen: the window, and the Library's share of it.
+    void applyDefaultGeometry();
+    void fitLibraryWidth();
+    void updateIcons();
     void saveWindowState();
     void connectModelSession();
 
@@ -115,8 +140,9 @@ private:
     bool confirmLeaveEditor();
     void updateActions();
     void updateTitle();
-    void setService(std::shared_ptr<GenerationService> service);
     void applyGenerationDefaults();
+    RunView* tryItView() const;  // the editor's Try-it panel
+    int em() const { return fontMetrics().averageCharWidth(); }
     void reportError(const QString& title, const QString& message);
 
     void newAppAsked();
@@ -126,6 +152,7 @@ private:
     void exportAsked();
     void settingsAsked();
     void aboutAsked();
+    void startOnFoundOrDemoModel(bool openDemoApp);
 
     Preferences& preferences_;
     MainWindowOptions options_;
@@ -133,13 +160,18 @@ private:
     ModelSession* session_ = nullptr;
     std::shared_ptr<GenerationService> service_;
     QString modelDescription_;
+    QString loadingModelPath_;
+    QString modelPath_;
+    bool librarySized_ = false;  // the user dragged the splitter (or it was restored)
 
     QStackedWidget* stack_ = nullptr;
     QSplitter* splitter_ = nullptr;
     LibraryPanel* library_ = nullptr;
     QWidget* appArea_ = nullptr;
     QLabel* appProblem_ = nullptr;
+    DemoModelBanner* demoBanner_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    QWidget* previousTab_ = nullptr;
     RunView* runView_ = nullptr;
     AppEditor* editor_ = nullptr;
     HistoryView* historyView_ = nullptr;
@@ -164,6 +196,9 @@ private:
     QAction* settings_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* gettingStarted_ = nullptr;
+    QAction* shortcuts_ = nullptr;
+    QAction* fileLocations_ = nullptr;
     QAction* showApps_ = nullptr;
     QAction* showModels_ = nullptr;
     QAction* showRun_ = nullptr;
