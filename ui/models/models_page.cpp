@@ -273,7 +273,8 @@ void ModelsPage::updateDetails() {
                     .arg(model->vocabSize)
                     .arg(model->hasChatTemplate ? tr("a chat model: follows instructions")
                                                 : tr("a base model: only continues text"));
-        if (!model->name.isEmpty() && model->name != QFileInfo(model->path).completeBaseName())
+        if (!model->name.isEmpty() && model->name != QFileInfo(model->path).completeBaseName() &&
+            model->name.compare(model->architecture, Qt::CaseInsensitive) != 0)
             html += "<br>" + tr("Its own name: %1").arg(model->name.toHtmlEscaped());
         html += "<br><small>" +
                 tr("Context: how much text the model reads at once, in tokens (a token is about ¾ of a "

@@ -51,6 +51,7 @@ struct RunView::Private {
     QLabel* baseWarning = nullptr;
     bool baseModel = false;
     bool compact = false;
+    bool formFitPending = false;  // the form's height waits for the view's real size
     bool hasRun = false;  // a run of this app (or this conversation) ended: Regenerate can repeat it
     QLabel* noticeText = nullptr;
     QPushButton* noticeButton = nullptr;
@@ -257,6 +258,11 @@ void RunView::updateIcons() {
     d->save->setIcon(themedIcon(QStringLiteral("save")));
 }
 
+void RunView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    if (d->formFitPending) fitFormHeight();  // first shown since setApp: now the sizes are real
+}
+
 void RunView::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange) updateIcons();  // the theme changed
@@ -282,7 +288,9 @@ void RunView::fitFormHeight() {
     const int line = fontMetrics().lineSpacing();
     const int formHeight = !d->form->isHidden() ? d->form->sizeHint().height() : 0;
     d->formArea->setMinimumHeight(std::min(formHeight, line * 6));
-    const int total = d->splitter->height() > line * 10 ? d->splitter->height() : line * 30;
+    const bool laidOut = d->splitter->height() > line * 10;
+    d->formFitPending = !laidOut;
+    const int total = laidOut ? d->splitter->height() : line * 30;
     const int controls = d->runButton->sizeHint().height() + line +
                          (d->error->isHidden() ? 0 : d->error->sizeHint().height());
     const int top = std::min(formHeight + controls, total * 2 / 3);

@@ -151,6 +151,7 @@ void MainWindow::createPages() {
     connect(tabs_, &QTabWidget::currentChanged, this, [this] {
         QWidget* now = tabs_->currentWidget();
         QWidget* before = std::exchange(previousTab_, now);
+        if (!librarySized_) QMetaObject::invokeMethod(this, &MainWindow::fitLibraryWidth, Qt::QueuedConnection);
         RunView* tryIt = tryItView();
         if (!tryIt || currentPath_.isEmpty()) return;
         if (now == editor_ && before == runView_) {
@@ -223,6 +224,10 @@ void MainWindow::createPages() {
     const int em = this->em();
     // Wide enough for "Bedtime story starter" and a few words of description.
     library_->setMinimumWidth(em * 30);
+    // An explicit minimum for the pages' side: their own layouts' minimum widths
+    // differ from page to page and would otherwise push the Library to its
+    // narrowest on some pages and not others (the width jumped between Run and Edit).
+    appArea_->setMinimumWidth(em * 70);
     splitter_->setSizes({em * 40, em * 110});
     connect(splitter_, &QSplitter::splitterMoved, this, [this] { librarySized_ = true; });
     // A small laptop (1366x768, with a panel) holds the whole window.
