@@ -2,6 +2,9 @@
 
 option(PROMPTSTUDIO_TESTS "Build the GoogleTest suites" ON)
 option(PROMPTSTUDIO_GUI "Build the desktop program (Qt Widgets)" ON)
+# The CUDA backend's kernels on an emulated device (CPU), for tests and
+# developers; needs no CUDA toolkit. Never installed.
+option(PROMPTSTUDIO_CUDA_EMULATOR "Build the emulated CUDA device (tests)" ${PROMPTSTUDIO_TESTS})
 option(PROMPTSTUDIO_NATIVE "Tune the CPU backend for this machine (-march=native)" OFF)
 
 # CUDA is on by default where nvcc can be found (CUDA_HOME or PATH).

@@ -8,8 +8,9 @@ packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config
   # runtime libraries
-  libsentencepiece-dev libyaml-cpp-dev
-  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev
+  libsentencepiece-dev libpcre2-dev libyaml-cpp-dev
+  libcpp-httplib-dev libssl-dev
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev qtkeychain-qt6-dev
   qt6-l10n-tools
   libgl-dev
   # tests

@@ -12,6 +12,7 @@
 #include "cli/app_commands.h"
 #include "cli/cli_command.h"
 #include "gguf/gguf_file.h"
+#include "limits/input_file.h"
 #include "templating/chat_template.h"
 
 namespace ps::cli {
@@ -21,11 +22,10 @@ namespace {
 const QString kCommand = QStringLiteral("chat-template");
 
 QByteArray readFile(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        throw std::runtime_error(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()).toStdString());
-    }
-    return file.readAll();
+    QString error;
+    std::optional<QByteArray> bytes = readInputFileBytes(path, &error);
+    if (!bytes) throw std::runtime_error(error.toStdString());
+    return *std::move(bytes);
 }
 
 // A JSON array of {role, content}, or an object holding one under "messages"

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/cli_command.h"
+#include "limits/terminal_text.h"
 #include "models/demo_model.h"
 
 namespace ps::cli {
@@ -38,16 +39,17 @@ std::optional<int> parseCommandLine(QCommandLineParser& parser, const QStringLis
 }
 
 void printCommandError(const QString& command, const QString& message) {
-    QTextStream(stderr) << "promptstudio-cli " << command << ": " << message << "\n";
+    QTextStream(stderr) << "promptstudio-cli " << command << ": " << escapeForTerminal(message) << "\n";
 }
 
 void printDocumentErrors(const QString& path, const QList<DocumentError>& errors) {
     QTextStream err(stderr);
     for (const DocumentError& error : errors) {
         if (error.line > 0) {
-            err << path << ':' << error.line << ':' << qMax(error.column, 1) << ": " << error.message << '\n';
+            err << escapeForTerminal(path) << ':' << error.line << ':' << qMax(error.column, 1)
+                << ": " << escapeForTerminal(error.message) << '\n';
         } else {
-            err << path << ": " << error.message << '\n';
+            err << escapeForTerminal(path) << ": " << escapeForTerminal(error.message) << '\n';
         }
     }
 }
@@ -58,6 +60,20 @@ void writeStdout(const std::string& bytes) {
 }
 
 void writeStdout(const QString& text) { writeStdout(text.toStdString()); }
+
+QString outputPathProblem(const QString& path, bool force) {
+    const QFileInfo info(path);
+    if (info.isSymLink()) {
+        return QStringLiteral("%1 is a symbolic link; give the path of the file itself (the "
+                              "link is not followed, even with --force)")
+            .arg(path);
+    }
+    if (info.exists() && !force) return QStringLiteral("%1 exists; pass --force to replace it").arg(path);
+    if (info.exists() && !info.isFile()) {
+        return QStringLiteral("%1 exists and is not a regular file").arg(path);
+    }
+    return {};
+}
 
 QString resolveModelPath(const QString& modelOption, const QString& appModelHint,
                          const QString& appDirectory, QString* error, QString* note) {

@@ -33,6 +33,12 @@ void printDocumentErrors(const QString& path, const QList<DocumentError>& errors
 void writeStdout(const QString& text);
 void writeStdout(const std::string& bytes);
 
+// Why a command may not write its output file at `path`: it exists and `force` was
+// not given, or it is a symbolic link (dangling or not: a save would write through it
+// to wherever it points, so it is refused even with --force). Empty when writing is
+// fine. Shared by new, import and eval --logits-out.
+QString outputPathProblem(const QString& path, bool force);
+
 // The model to use: `--model` when given, else the app's model hint when it
 // names an existing file, else $PROMPTSTUDIO_MODEL, else the built-in demo model
 // (then `note` says so, for stderr). When none applies, `error` says how to pick

@@ -12,5 +12,6 @@ CliCommand newCommand();           // app_document_commands.cpp
 CliCommand importCommand();        // app_document_commands.cpp
 CliCommand historyCommand();       // app_history_command.cpp
 CliCommand chatTemplateCommand();  // app_chat_template_command.cpp
+CliCommand serveCommand();         // app_serve_command.cpp
 
 }  // namespace ps::cli

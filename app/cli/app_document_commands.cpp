@@ -11,6 +11,7 @@
 #include "document/promptapp_reader.h"
 #include "document/promptapp_writer.h"
 #include "document/prompty.h"
+#include "limits/terminal_text.h"
 
 namespace ps::cli {
 
@@ -33,7 +34,7 @@ int validateApps(const QStringList& arguments) {
     QTextStream out(stdout);
     for (const QString& path : paths) {
         const PromptAppLoadResult loaded = loadPromptApp(path);
-        for (const QString& notice : loaded.notices) QTextStream(stderr) << path << ": note: " << notice << "\n";
+        for (const QString& notice : loaded.notices) QTextStream(stderr) << path << ": note: " << escapeForTerminal(notice) << "\n";
         if (loaded.ok()) {
             out << path << ": ok\n";
             continue;
@@ -103,8 +104,8 @@ int writeApp(const QString& command, const PromptApp& app, const QString& path, 
         writeStdout(serializePromptApp(app));
         return kExitOk;
     }
-    if (QFileInfo::exists(path) && !force) {
-        printCommandError(command, QStringLiteral("%1 exists; pass --force to replace it").arg(path));
+    if (const QString problem = outputPathProblem(path, force); !problem.isEmpty()) {
+        printCommandError(command, problem);
         return kExitFailure;
     }
     QString error;
@@ -158,10 +159,10 @@ int importApp(const QStringList& arguments) {
         if (imported.errors.isEmpty()) printCommandError("import", source + ": cannot be read");
         return kExitFailure;
     }
-    for (const QString& notice : imported.notices) QTextStream(stderr) << source << ": note: " << notice << "\n";
+    for (const QString& notice : imported.notices) QTextStream(stderr) << source << ": note: " << escapeForTerminal(notice) << "\n";
     // Problems the editor can fix (e.g. a variable with no input) do not stop the import.
     for (const DocumentError& error : imported.errors) {
-        QTextStream(stderr) << source << ": warning: " << error.toString() << "\n";
+        QTextStream(stderr) << source << ": warning: " << escapeForTerminal(error.toString()) << "\n";
     }
     const QFileInfo info(source);
     const QString path = parser.isSet(outputOption)

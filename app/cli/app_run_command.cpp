@@ -1,4 +1,5 @@
-// promptstudio-cli run: runs a prompt app on a local model, streaming the answer.
+// promptstudio-cli run: runs a prompt app on a local model, or on a remote
+// OpenAI-compatible server (--remote), streaming the answer.
 #include <QCommandLineParser>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,6 +12,7 @@
 #include "cli/app_run_session.h"
 #include "document/promptapp_reader.h"
 #include "history/run_history.h"
+#include "remote/remote_generation_service.h"
 #include "runner/generation_parameters.h"
 #include "runner/input_values.h"
 #include "runner/local_generation_service.h"
@@ -56,15 +58,22 @@ int runApp(const QStringList& arguments) {
     const QCommandLineOption seedOption("seed", "Override the app's seed.", "S");
     const QCommandLineOption noHistoryOption("no-history", "Do not record this run in the run history.");
     const QCommandLineOption historyFileOption("history-file", "Record the run in this history file.", "FILE");
+    const QCommandLineOption remoteOption(
+        "remote", "Run on an OpenAI-compatible server instead of a local model, e.g. http://127.0.0.1:8080/v1.",
+        "BASE_URL");
+    const QCommandLineOption remoteModelOption("remote-model", "The server's model (default: the first it lists).",
+                                               "NAME");
+    const QCommandLineOption apiKeyOption("api-key", "The server's API key (else $PROMPTSTUDIO_API_KEY).", "K");
     ModelOptions modelOptions;
     modelOptions.addTo(parser);
     parser.addOptions({inputOption, inputFileOption, jsonOption, maxTokensOption, temperatureOption, seedOption,
-                       noHistoryOption, historyFileOption});
+                       noHistoryOption, historyFileOption, remoteOption, remoteModelOption, apiKeyOption});
     if (auto exit = parseCommandLine(
             parser, arguments,
             "run APP.promptapp [--input name=value ...] [--input-file name=PATH ...] [--model M] [--json] "
-            "[--threads N] [--backend auto|cpu|cuda] [--max-tokens N] [--temperature T] [--seed S] [--no-history]",
-            "Runs a prompt app on a local model and streams the answer to stdout.")) {
+            "[--threads N] [--backend auto|cpu|cuda] [--max-tokens N] [--temperature T] [--seed S] [--no-history] "
+            "[--remote BASE_URL [--remote-model NAME] [--api-key K]]",
+            "Runs a prompt app on a local model (or a remote server) and streams the answer to stdout.")) {
         return *exit;
     }
     if (parser.positionalArguments().size() != 1) {
@@ -116,9 +125,24 @@ int runApp(const QStringList& arguments) {
         for (const QString& line : QString::fromUtf8(error.what()).split('\n')) printCommandError(kCommand, line);
         return kExitFailure;
     }
-    bool usageError = false;
-    auto service = loadModelForApp(kCommand, parser, modelOptions, *app, &usageError);
-    if (!service) return usageError ? kExitUsage : kExitFailure;
+    std::shared_ptr<GenerationService> service;
+    if (parser.isSet(remoteOption)) {
+        RemoteEndpoint endpoint;
+        endpoint.baseUrl = parser.value(remoteOption);
+        endpoint.model = parser.value(remoteModelOption);
+        endpoint.apiKey =
+            parser.isSet(apiKeyOption) ? parser.value(apiKeyOption) : qEnvironmentVariable("PROMPTSTUDIO_API_KEY");
+        try {
+            service = RemoteGenerationService::connect(endpoint);
+        } catch (const std::exception& error) {
+            printCommandError(kCommand, QString::fromUtf8(error.what()));
+            return kExitFailure;
+        }
+    } else {
+        bool usageError = false;
+        service = loadModelForApp(kCommand, parser, modelOptions, *app, &usageError);
+        if (!service) return usageError ? kExitUsage : kExitFailure;
+    }
     runner.setService(service);
 
     std::unique_ptr<RunHistory> history;
@@ -158,16 +182,17 @@ int runApp(const QStringList& arguments) {
     } else {
         if (!endsWithNewline) writeStdout(QStringLiteral("\n"));
         const GenerationStats& stats = end.result.stats;
-        QTextStream(stderr) << QStringLiteral("[%1 tokens, %2 tokens/s, stop: %3]\n")
+        QTextStream(stderr) << QStringLiteral("[%1 tokens, first after %4 ms, %2 tokens/s, stop: %3]\n")
                                    .arg(stats.generatedTokens)
                                    .arg(stats.decodeTokensPerSecond(), 0, 'f', 1)
-                                   .arg(QString::fromLatin1(stopReasonName(end.result.stopReason)));
+                                   .arg(QString::fromLatin1(stopReasonName(end.result.stopReason)))
+                                   .arg(stats.timeToFirstTokenMs, 0, 'f', 0);
     }
     return end.kind == RunEnd::Kind::Cancelled ? kExitCancelled : kExitOk;
 }
 
 }  // namespace
 
-CliCommand runCommand() { return {kCommand, "Run a prompt app on a local model", runApp}; }
+CliCommand runCommand() { return {kCommand, "Run a prompt app on a local model or a remote server", runApp}; }
 
 }  // namespace ps::cli

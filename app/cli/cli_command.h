@@ -20,7 +20,8 @@ struct CliCommand {
     std::function<int(const QStringList& arguments)> run;
 };
 
-// Commands on the runtime: generate, info, tokenize, eval, bench (runtime_commands.cpp).
+// Commands on the runtime: generate, info, tokenize, eval, bench, download
+// (runtime_commands.cpp).
 std::vector<CliCommand> runtimeCommands();
 // Commands on prompt apps: run, validate, new, import, history, test, chat-template
 // (app_commands.cpp).

@@ -6,16 +6,18 @@
 #include <cstdio>
 
 #include "cli/cli_command.h"
+#include "limits/terminal_text.h"
 
 namespace ps::cli {
 
 void printRuntimeError(const QString& command, const QString& message) {
     QTextStream err(stderr);
-    err << "promptstudio-cli: " << command << ": " << message << "\n";
+    err << "promptstudio-cli: " << command << ": " << escapeForTerminal(message) << "\n";
 }
 
 std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStringList& arguments,
-                                         const QString& command, const QString& description) {
+                                         const QString& command, const QString& description,
+                                         int positionalAllowed) {
     parser.setApplicationDescription(description);
     const QCommandLineOption help = parser.addHelpOption();
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -35,10 +37,9 @@ std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStri
         QTextStream(stdout) << text;
         return kExitOk;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        printRuntimeError(
-            command,
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    if (parser.positionalArguments().size() > positionalAllowed) {
+        printRuntimeError(command, QStringLiteral("unexpected argument '%1'")
+                                       .arg(parser.positionalArguments().at(positionalAllowed)));
         return kExitUsage;
     }
     return std::nullopt;
@@ -101,6 +102,9 @@ BackendOptions BackendCommandOptions::read(const QCommandLineParser& parser) con
         options.choice = BackendOptions::Choice::Cpu;
     } else if (choice == "cuda") {
         options.choice = BackendOptions::Choice::Cuda;
+    } else if (choice == "cuda-emulated") {
+        // The kernels on the emulated device (a build tree's test device; docs/cuda-backend.md).
+        options.choice = BackendOptions::Choice::CudaEmulated;
     } else {
         throw UsageError(QStringLiteral("--backend must be auto, cpu or cuda, not '%1'")
                              .arg(parser.value(backend)));

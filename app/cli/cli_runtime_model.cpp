@@ -76,7 +76,8 @@ std::unique_ptr<Backend> createBackendForCommand(const std::shared_ptr<const Mod
                                                  const BackendOptions& options) {
     BackendSelection selection = createBackend(model, options);
     if (!selection.fallbackReason.empty() && options.choice != BackendOptions::Choice::Cpu &&
-        (options.choice == BackendOptions::Choice::Cuda || cudaBackendCompiled())) {
+        (options.choice == BackendOptions::Choice::Cuda || options.choice == BackendOptions::Choice::CudaEmulated ||
+         cudaBackendCompiled())) {
         QTextStream(stderr) << "promptstudio-cli: running on the CPU: "
                             << QString::fromStdString(selection.fallbackReason) << "\n";
     }

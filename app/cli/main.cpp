@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/cli_command.h"
+#include "limits/terminal_text.h"
 #include "version.h"
 
 namespace {
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
     for (const auto& command : commands) {
         if (command.name == arguments[1]) return command.run(arguments);
     }
-    QTextStream(stderr) << "promptstudio-cli: unknown command '" << arguments[1] << "'\n\n";
+    QTextStream(stderr) << "promptstudio-cli: unknown command '" << ps::escapeForTerminal(arguments[1])
+                        << "'\n\n";
     printOverview(commands);
     return ps::cli::kExitUsage;
 }

@@ -1,10 +1,11 @@
-// Runtime commands of promptstudio-cli (generate, info, tokenize, eval, bench).
+// Runtime commands of promptstudio-cli (generate, info, tokenize, eval, bench, download).
 #include "cli/runtime_commands.h"
 
 namespace ps::cli {
 
 std::vector<CliCommand> runtimeCommands() {
-    return {generateCommand(), infoCommand(), tokenizeCommand(), evalCommand(), benchCommand()};
+    return {generateCommand(), infoCommand(), tokenizeCommand(), evalCommand(), benchCommand(),
+            downloadCommand()};
 }
 
 }  // namespace ps::cli

@@ -10,5 +10,6 @@ CliCommand infoCommand();      // runtime_info_command.cpp
 CliCommand tokenizeCommand();  // runtime_tokenize_command.cpp
 CliCommand evalCommand();      // runtime_eval_command.cpp
 CliCommand benchCommand();     // runtime_bench_command.cpp
+CliCommand downloadCommand();  // runtime_download_command.cpp
 
 }  // namespace ps::cli

@@ -8,10 +8,12 @@
 #include <cmath>
 #include <numeric>
 
+#include "cli/app_command_support.h"
 #include "cli/cli_options.h"
 #include "cli/cli_runtime_model.h"
 #include "cli/runtime_commands.h"
 #include "generator/generator.h"
+#include "limits/terminal_text.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -39,7 +41,7 @@ void printTopTokens(const std::vector<float>& logits, const Tokenizer& tokenizer
         const int32_t id = order[i];
         err << QStringLiteral("  %1  %2  logit %3  p %4\n")
                    .arg(id, 6)
-                   .arg(QString::fromStdString(tokenizer.piece(id)).leftJustified(16))
+                   .arg(escapeForTerminal(QString::fromStdString(tokenizer.piece(id))).leftJustified(16))
                    .arg(logits[id], 0, 'f', 4)
                    .arg(std::exp(static_cast<double>(logits[id] - maxLogit)) / sum, 0, 'f', 4);
     }
@@ -52,8 +54,9 @@ int runEval(const QStringList& arguments) {
     const QCommandLineOption logitsOut(
         "logits-out", "Where to write the logits (n_vocab little-endian float32).", "FILE");
     const QCommandLineOption noBos("no-bos", "Do not put BOS before the prompt.");
+    const QCommandLineOption force("force", "Replace the logits file if it exists.");
     BackendCommandOptions backendOptions;
-    parser.addOptions({model, prompt, logitsOut, noBos});
+    parser.addOptions({model, prompt, logitsOut, noBos, force});
     backendOptions.addTo(parser);
     if (auto exit = parseRuntimeArguments(parser, arguments, kCommand,
                                           "Writes the logits at the last prompt position.")) {
@@ -63,16 +66,27 @@ int runEval(const QStringList& arguments) {
         const QString modelPath = requiredValue(parser, model);
         if (!parser.isSet(prompt)) throw UsageError("--prompt is required");
         const QString outPath = requiredValue(parser, logitsOut);
+        // Checked before the model loads, and again just before writing.
+        if (const QString problem = outputPathProblem(outPath, parser.isSet(force)); !problem.isEmpty()) {
+            throw std::runtime_error(problem.toStdString());
+        }
         const BackendOptions options = backendOptions.read(parser);
 
         const auto loaded = loadModelFile(modelPath);
         const Tokenizer& tokenizer = loaded->tokenizer();
         const bool addBos = !parser.isSet(noBos) && tokenizer.addBosByDefault();
         const std::vector<int32_t> tokens =
-            tokenizer.encode(parser.value(prompt).toStdString(), addBos);
+            tokenizer.encode(parser.value(prompt).toStdString(), addBos, SpecialTokens::AsText);
         const auto backend = createBackendForCommand(loaded, options);
         const std::vector<float> logits = Generator(*backend).evaluate(tokens);
 
+        if (std::any_of(logits.begin(), logits.end(), [](float v) { return std::isnan(v); })) {
+            throw std::runtime_error(
+                "the model computed NaN logits (damaged or unsupported weights); nothing written");
+        }
+        if (const QString problem = outputPathProblem(outPath, parser.isSet(force)); !problem.isEmpty()) {
+            throw std::runtime_error(problem.toStdString());
+        }
         QSaveFile file(outPath);
         const auto bytes = static_cast<qint64>(logits.size() * sizeof(float));
         if (!file.open(QIODevice::WriteOnly) ||

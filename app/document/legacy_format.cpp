@@ -2,6 +2,8 @@
 
 #include <QRegularExpression>
 
+#include "document/bounded_yaml.h"
+
 namespace ps {
 
 namespace {
@@ -72,7 +74,7 @@ bool isLegacyPromptApp(const YAML::Node& root) {
 
 bool looksLikeBareLegacyYaml(const QString& text) {
     try {
-        const YAML::Node root = YAML::Load(text.toStdString());
+        const YAML::Node root = yaml::loadBounded(text.toStdString());
         if (!root.IsMap()) return false;
         const YAML::Node version = root["promptapp"];
         if (version.IsDefined()) return version.IsScalar() && version.Scalar() == "0";

@@ -10,6 +10,7 @@
 #include "document/legacy_format.h"
 #include "document/promptapp_validation.h"
 #include "document/yaml_fields.h"
+#include "limits/input_file.h"
 
 namespace ps {
 
@@ -409,12 +410,10 @@ PromptAppLoadResult parsePromptApp(const QString& fileText) {
 }
 
 PromptAppLoadResult loadPromptApp(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return failed({{0, 0, QStringLiteral("cannot open %1: %2").arg(path, file.errorString())}});
-    }
-    const QByteArray bytes = file.readAll();
-    PromptAppLoadResult result = parsePromptApp(QString::fromUtf8(bytes));
+    QString error;
+    const std::optional<QByteArray> bytes = readInputFileBytes(path, &error);
+    if (!bytes) return failed({{0, 0, QStringLiteral("cannot open %1").arg(error)}});
+    PromptAppLoadResult result = parsePromptApp(QString::fromUtf8(*bytes));
     if (result.loaded) result.app.filePath = path;
     return result;
 }

@@ -1,6 +1,7 @@
 #include "document/promptapp_validation.h"
 
 #include <QRegularExpression>
+#include <QSet>
 
 #include "document/yaml_fields.h"
 
@@ -203,20 +204,28 @@ private:
             return;
         }
         QStringList inputNames;
+        QSet<QString> known;  // a set: an app may have many inputs
         for (const PromptInput& input : app_.inputs) {
-            if (!input.name.isEmpty()) inputNames << input.name;  // nameless ones have their own error
+            // nameless ones have their own error
+            if (!input.name.isEmpty() && !known.contains(input.name)) {
+                known.insert(input.name);
+                inputNames << input.name;
+            }
         }
-        inputNames.removeDuplicates();
+        // The message lists a few names, not thousands.
+        constexpr int kNamesShown = 12;
+        QString shownNames = inputNames.mid(0, kNamesShown).join(", ");
+        if (inputNames.size() > kNamesShown) shownNames += QStringLiteral(", ...");
         for (int i = 0; i < variables.names.size(); ++i) {
             const QString& name = variables.names.at(i);
-            if (inputNames.contains(name)) continue;
+            if (known.contains(name)) continue;
             const DocumentPosition at = inFile(start, variables.firstUse.value(i));
             errors_.append({at.line, at.column,
                             QStringLiteral("%1 uses '{{ %2 }}' but there is no input named '%2'%3")
                                 .arg(where, name,
                                      inputNames.isEmpty()
                                          ? QStringLiteral("; add it under 'inputs'")
-                                         : QStringLiteral(" (inputs: %1)").arg(inputNames.join(", ")))});
+                                         : QStringLiteral(" (inputs: %1)").arg(shownNames))});
         }
     }
 

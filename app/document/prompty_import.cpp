@@ -13,6 +13,7 @@
 #include "document/promptapp_validation.h"
 #include "document/yaml_fields.h"
 #include "document/yaml_value.h"
+#include "limits/input_file.h"
 
 namespace ps {
 
@@ -438,13 +439,14 @@ PromptAppLoadResult parsePrompty(const QString& fileText) {
 }
 
 PromptAppLoadResult loadPrompty(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
+    QString error;
+    const std::optional<QByteArray> bytes = readInputFileBytes(path, &error);
+    if (!bytes) {
         PromptAppLoadResult result;
-        result.errors << DocumentError{0, 0, QStringLiteral("cannot open %1: %2").arg(path, file.errorString())};
+        result.errors << DocumentError{0, 0, QStringLiteral("cannot open %1").arg(error)};
         return result;
     }
-    PromptAppLoadResult result = parsePrompty(QString::fromUtf8(file.readAll()));
+    PromptAppLoadResult result = parsePrompty(QString::fromUtf8(*bytes));
     if (result.loaded && result.app.name.isEmpty()) {
         // Prompty names a nameless prompt after its file.
         result.app.name = QFileInfo(path).completeBaseName();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "document/bounded_yaml.h"
 #include "document/yaml_value.h"
 
 namespace ps {
@@ -12,7 +13,11 @@ YamlFieldReader::YamlFieldReader(int firstLine, const QString& yamlText, SourceM
 
 std::optional<YAML::Node> YamlFieldReader::load() {
     try {
-        return YAML::Load(lines_.join('\n').toStdString());
+        return yaml::loadBounded(lines_.join('\n').toStdString());
+    } catch (const yaml::YamlLimitError& e) {
+        const int line = e.mark.line >= 0 ? e.mark.line : 0;
+        errors_.append({firstLine_ + line, e.mark.column + 1,
+                        QStringLiteral("this YAML is refused: %1").arg(QString::fromStdString(e.msg))});
     } catch (const YAML::ParserException& e) {
         const int line = e.mark.line >= 0 ? e.mark.line : 0;
         QString message = QStringLiteral("this is not valid YAML (%1)")

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "document/bounded_yaml.h"
+
 namespace ps::yaml {
 
 namespace {
@@ -289,7 +291,7 @@ YamlValue YamlValue::fromNode(const YAML::Node& node) {
 
 YamlValue YamlValue::fromYamlText(const QString& text) {
     try {
-        return fromNode(YAML::Load(text.toStdString()));
+        return fromNode(loadBounded(text.toStdString()));
     } catch (const YAML::Exception&) {
         return raw(QString());
     }

@@ -30,6 +30,7 @@ bool isCandidate(const QFileInfo& info) {
 QList<ModelLocation> ModelScanner::defaultLocations(const QString& home,
                                                     const QStringList& extraFolders) {
     QList<ModelLocation> locations = {
+        {QObject::tr("Prompt Studio"), modelDownloadFolder(home)},
         {QObject::tr("Ollama"), home + "/.ollama/models/blobs"},
         {QObject::tr("Ollama"), "/usr/share/ollama/.ollama/models/blobs"},
         {QObject::tr("LM Studio"), home + "/.lmstudio/models"},
@@ -42,6 +43,12 @@ QList<ModelLocation> ModelScanner::defaultLocations(const QString& home,
         locations.append({QObject::tr("Added folder"), folder});
     }
     return locations;
+}
+
+QString modelDownloadFolder(const QString& home) {
+    QString data = qEnvironmentVariable("XDG_DATA_HOME");
+    if (data.isEmpty() || !QDir::isAbsolutePath(data)) data = home + "/.local/share";
+    return QDir::cleanPath(data + "/PromptStudio/models");
 }
 
 int scanForModels(const QList<ModelLocation>& locations,

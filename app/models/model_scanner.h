@@ -27,7 +27,8 @@ public:
     explicit ModelScanner(QObject* parent = nullptr);
     ~ModelScanner() override;
 
-    // The usual places under `home`, plus `extraFolders` (labelled "Added folder").
+    // The usual places under `home` (the folder downloads go to first), plus
+    // `extraFolders` (labelled "Added folder").
     static QList<ModelLocation> defaultLocations(const QString& home,
                                                  const QStringList& extraFolders = {});
 
@@ -44,6 +45,11 @@ private:
     QThread* thread_ = nullptr;
     std::shared_ptr<std::atomic<bool>> cancel_;
 };
+
+// Where models downloaded by Prompt Studio go (the GUI and promptstudio-cli
+// download): $XDG_DATA_HOME/PromptStudio/models, by default under
+// `home`/.local/share. The scan looks there first.
+QString modelDownloadFolder(const QString& home);
 
 // The blocking scan itself (used by the thread, and by tests and the CLI).
 // Calls `onModel` for each model found; stops early when `cancel` becomes true.

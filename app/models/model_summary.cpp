@@ -3,17 +3,19 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <unistd.h>
+
+#include <cstring>
 #include <map>
 
 #include "gguf/gguf_file.h"
+#include "io/regular_file.h"
+#include "model/model_support.h"
 #include "tensor/tensor_type.h"
 
 namespace ps {
 
 namespace {
-
-// Architectures the runtime has a graph for.
-bool architectureSupported(const QString& architecture) { return architecture == "llama"; }
 
 int metadataInt(const GgufFile& file, const std::string& key) {
     const auto value = file.getInteger(key);
@@ -33,9 +35,15 @@ uint64_t ModelSummary::gpuBytesNeeded(int context) const {
 }
 
 bool looksLikeGguf(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) return false;
-    return file.read(4) == "GGUF";
+    try {
+        const io::RegularFile file = io::openRegularFile(QFile::encodeName(path).toStdString());
+        char magic[4] = {};
+        const ssize_t n = ::read(file.fd, magic, sizeof magic);
+        ::close(file.fd);
+        return n == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+    } catch (const io::InputFileError&) {
+        return false;  // a pipe, a device, a directory: not a model
+    }
 }
 
 std::optional<ModelSummary> readModelSummary(const QString& path, QString* error) {
@@ -53,7 +61,7 @@ std::optional<ModelSummary> readModelSummary(const QString& path, QString* error
         summary.name = info.completeBaseName();
         summary.fileBytes = static_cast<uint64_t>(info.size());
         summary.modified = info.lastModified();
-        summary.problem = QString::fromStdString(e.what());
+        summary.problem = QString::fromStdString(checkModelSupport(path.toStdString()).reason);
         return summary;
     }
     summary.path = info.absoluteFilePath();
@@ -86,15 +94,15 @@ std::optional<ModelSummary> readModelSummary(const QString& path, QString* error
         }
     }
 
-    if (!architectureSupported(summary.architecture)) {
-        summary.problem = QObject::tr("its architecture \"%1\" is not supported yet")
-                              .arg(summary.architecture.isEmpty() ? QObject::tr("unknown")
-                                                                  : summary.architecture);
-    } else if (file->tensors().empty()) {
-        summary.problem = QObject::tr("it holds a vocabulary only, no weights");
-    }
-    summary.runnable = summary.problem.isEmpty();
+    const ModelSupport support = checkModelSupport(*file);
+    summary.family = QString::fromStdString(support.family);
+    summary.runnable = support.runs;
+    summary.problem = QString::fromStdString(support.reason);
     return summary;
+}
+
+QString ModelSummary::supportLine() const {
+    return runnable ? QObject::tr("Runs") : QObject::tr("Cannot run: %1").arg(problem);
 }
 
 QString formatParameterCount(uint64_t count) {

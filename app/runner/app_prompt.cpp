@@ -87,6 +87,23 @@ AppPrompt buildAppPrompt(const PromptApp& app, const QVariantMap& inputs) {
     return prompt;
 }
 
+GenerationInput generationInputFor(const AppPrompt& prompt,
+                                   const std::vector<templating::ChatMessage>& earlierTurns) {
+    GenerationInput input;
+    if (prompt.kind == AppPrompt::Kind::Completion) {
+        input.kind = GenerationInput::Kind::Completion;
+        input.prompt = prompt.completionText();
+        return input;
+    }
+    input.kind = GenerationInput::Kind::Chat;
+    // The instructions come first and never change between runs, so their
+    // tokens (and the chat template's preamble) stay in the KV cache.
+    if (!prompt.instructions.empty()) input.messages.push_back({"system", prompt.instructions});
+    input.messages.insert(input.messages.end(), earlierTurns.begin(), earlierTurns.end());
+    input.messages.push_back({"user", prompt.userText});
+    return input;
+}
+
 QVariantMap appParameterValues(const PromptApp& app) { return app.parameters.toVariantMap(); }
 
 QString appDisplayName(const PromptApp& app, const QString& path) {

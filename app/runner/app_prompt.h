@@ -7,8 +7,10 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "document/prompt_app.h"
+#include "runner/generation_service.h"
 
 namespace ps {
 
@@ -32,6 +34,12 @@ struct AppPrompt {
 
 // Throws AppPromptError listing every problem with the inputs at once.
 AppPrompt buildAppPrompt(const PromptApp& app, const QVariantMap& inputs);
+
+// What goes to the GenerationService: a completion app's text as is; for a chat or
+// form app the instructions as the system message, then `earlierTurns` (a chat
+// app's conversation so far), then the rendered template as the user message.
+GenerationInput generationInputFor(const AppPrompt& prompt,
+                                   const std::vector<templating::ChatMessage>& earlierTurns = {});
 
 // The app's `parameters` as GenerationParameters::apply reads them.
 QVariantMap appParameterValues(const PromptApp& app);

@@ -3,7 +3,10 @@
 #include <QFile>
 #include <QStringDecoder>
 
+#include <algorithm>
 #include <cmath>
+
+#include "limits/input_file.h"
 
 namespace ps {
 
@@ -102,18 +105,11 @@ CheckedInputs checkInputs(const PromptApp& app, const QVariantMap& given) {
 }
 
 QString readInputFile(const QString& path, qint64 maxBytes) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        throw InputFileError(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()).toStdString());
-    }
-    if (file.size() > maxBytes) {
-        throw InputFileError(QStringLiteral("%1: %2 bytes is more than the %3 a file input may have")
-                                 .arg(path)
-                                 .arg(file.size())
-                                 .arg(maxBytes)
-                                 .toStdString());
-    }
-    const QByteArray bytes = file.read(maxBytes + 1);
+    QString error;
+    const std::optional<QByteArray> read =
+        readInputFileBytes(path, &error, static_cast<uint64_t>(std::max<qint64>(0, maxBytes)));
+    if (!read) throw InputFileError(error.toStdString());
+    const QByteArray& bytes = *read;
     if (bytes.contains('\0')) {
         throw InputFileError(QStringLiteral("%1: not a text file").arg(path).toStdString());
     }

@@ -1,48 +1,37 @@
 #include "runner/prompt_tokens.h"
 
-#include <algorithm>
-
+#include "runner/chat_prompt.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ps {
 
-PromptTokenizer::PromptTokenizer(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {
-    for (int32_t id = 0; id < tokenizer.vocabSize(); ++id) {
-        const TokenKind kind = tokenizer.kind(id);
-        if (kind != TokenKind::Control && kind != TokenKind::UserDefined) continue;
-        std::string text = tokenizer.piece(id);
-        if (!text.empty()) specials_.push_back({std::move(text), id});
+PromptTokenizer::PromptTokenizer(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
+
+std::vector<int32_t> PromptTokenizer::encodeChat(const ChatPrompt& prompt, bool addBos) const {
+    // A content the template changed beyond finding (see chat_prompt.h) may sit
+    // anywhere; if it could become a control token, nothing is parsed.
+    for (const std::string& content : prompt.unplaced) {
+        if (holdsControlText(content)) {
+            return withBos(tokenizer_.encode(prompt.text, false, SpecialTokens::AsText), addBos);
+        }
     }
-    std::stable_sort(specials_.begin(), specials_.end(),
-                     [](const Special& a, const Special& b) { return a.text.size() > b.text.size(); });
+    return withBos(tokenizer_.encodeMarkup(prompt.text, false, prompt.literal), addBos);
 }
 
 std::vector<int32_t> PromptTokenizer::encode(const std::string& text, bool addBos) const {
-    std::vector<int32_t> ids;
-    size_t position = 0;
-    auto encodePlain = [&](size_t end) {
-        if (end <= position) return;
-        const std::vector<int32_t> part = tokenizer_.encode(text.substr(position, end - position), false);
-        ids.insert(ids.end(), part.begin(), part.end());
-    };
-    while (position < text.size()) {
-        // The earliest special piece from here; the longest one where several start there.
-        size_t bestAt = std::string::npos;
-        const Special* best = nullptr;
-        for (const Special& special : specials_) {
-            const size_t at = text.find(special.text, position);
-            if (at < bestAt) {
-                bestAt = at;
-                best = &special;
-            }
-        }
-        if (!best) break;
-        encodePlain(bestAt);
-        ids.push_back(best->id);
-        position = bestAt + best->text.size();
+    return withBos(tokenizer_.encode(text, false, SpecialTokens::Parse), addBos);
+}
+
+bool PromptTokenizer::holdsControlText(const std::string& text) const {
+    for (const int32_t id : tokenizer_.encode(text, false, SpecialTokens::Parse)) {
+        const TokenKind kind = tokenizer_.kind(id);
+        if (kind == TokenKind::Control || kind == TokenKind::Unknown) return true;
     }
-    encodePlain(text.size());
-    if (addBos && (ids.empty() || ids.front() != tokenizer_.bosId())) {
+    return false;
+}
+
+std::vector<int32_t> PromptTokenizer::withBos(std::vector<int32_t> ids, bool addBos) const {
+    if (addBos && tokenizer_.bosId() >= 0 && (ids.empty() || ids.front() != tokenizer_.bosId())) {
         ids.insert(ids.begin(), tokenizer_.bosId());
     }
     return ids;

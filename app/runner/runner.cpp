@@ -50,20 +50,7 @@ void Runner::setApp(PromptApp app, QString path) {
 }
 
 GenerationInput Runner::prepareInput(const QVariantMap& inputs) const {
-    const AppPrompt prompt = buildAppPrompt(app_, inputs);
-    GenerationInput input;
-    if (prompt.kind == AppPrompt::Kind::Completion) {
-        input.kind = GenerationInput::Kind::Completion;
-        input.prompt = prompt.completionText();
-        return input;
-    }
-    input.kind = GenerationInput::Kind::Chat;
-    // The instructions come first and never change between runs, so their
-    // tokens (and the chat template's preamble) stay in the KV cache.
-    if (!prompt.instructions.empty()) input.messages.push_back({"system", prompt.instructions});
-    input.messages.insert(input.messages.end(), conversation_.begin(), conversation_.end());
-    input.messages.push_back({"user", prompt.userText});
-    return input;
+    return generationInputFor(buildAppPrompt(app_, inputs), conversation_);
 }
 
 bool Runner::start(const QVariantMap& inputs, const QVariantMap& overrides) {

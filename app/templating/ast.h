@@ -40,6 +40,9 @@ struct Expr {
     std::vector<ExprPtr> children;
     std::vector<std::pair<std::string, ExprPtr>> kwargs;
     bool negated = false;  // `is not`
+    // Levels of this expression's tree (1 for a leaf); the parser keeps it under
+    // limits::kMaxTemplateExpressionDepth, which bounds every walk of the tree.
+    int height = 1;
 };
 
 struct Node;

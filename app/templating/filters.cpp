@@ -64,6 +64,9 @@ Value selectItems(const Value& subject, const std::string* attribute, const Valu
         testArgs.assign(rest.begin() + 1, rest.end());
     }
     ValueList out;
+    // Jinja's select_or_reject starts with `if value:`: none selects nothing (the
+    // functionary-v3.1 chat template relies on it).
+    if (subject.isNone()) return Value(std::move(out));
     for (const Value& item : iterate(subject, s)) {
         const Value probe = attribute ? attributePath(item, *attribute, s) : item;
         const bool passed = testName.empty() ? probe.truthy() : applyTest(testName, probe, testArgs, s);
@@ -108,7 +111,13 @@ std::optional<Value> parseNumber(const std::string& raw, bool wantInt) {
 }
 
 std::string indentText(const std::string& s, const std::string& indentation, bool first,
-                       bool blank) {
+                       bool blank, const EvalSettings& settings) {
+    // The size first: a wide indentation on many lines must fail before it is built.
+    const size_t lineCount = static_cast<size_t>(std::count(s.begin(), s.end(), '\n')) + 1;
+    if (!indentation.empty() && lineCount > (SIZE_MAX - s.size()) / indentation.size()) {
+        checkTextSize(SIZE_MAX, settings);
+    }
+    checkTextSize(s.size() + lineCount * indentation.size(), settings);
     std::vector<std::string> lines = splitText(s + "\n", "\n", -1);
     lines.pop_back();  // Jinja appends "\n" then uses splitlines()
     std::string out;
@@ -197,10 +206,12 @@ const std::map<std::string, FilterFunction>& filterTable() {
             std::string out;
             bool first = true;
             for (const Value& item : iterate(v, s)) {
+                const std::string piece =
+                    text(args.has(1) ? attributePath(item, args.string(1), s) : item, s);
+                checkTextSize(out.size() + (first ? 0 : separator.size()) + piece.size(), s);
                 if (!first) out += separator;
                 first = false;
-                out += text(args.has(1) ? attributePath(item, args.string(1), s) : item, s);
-                checkSize(out, s);
+                out += piece;
             }
             return Value(std::move(out));
         };
@@ -217,7 +228,7 @@ const std::map<std::string, FilterFunction>& filterTable() {
         t["replace"] = [](V v, A a, K k, S s) {
             Arguments args("replace", a, k, {"old", "new", "count"});
             return textValue(replaceText(text(v, s), text(args.get(0), s), text(args.get(1), s),
-                                         args.integerOr(2, -1)),
+                                         args.integerOr(2, -1), s),
                              s);
         };
         t["tojson"] = [](V v, A a, K k, S s) {
@@ -226,8 +237,8 @@ const std::map<std::string, FilterFunction>& filterTable() {
             if (args.has(2) && !args.get(2).isNone()) {
                 throw RenderFailure("tojson: separators are not supported");
             }
-            return textValue(toJson(v, static_cast<int>(args.integerOr(1, -1)), args.flagOr(3, false)),
-                             s);
+            const size_t limit = s.maxOutputBytes ? s.maxOutputBytes : limits::kMaxTemplateOutputBytes;
+            return textValue(toJson(v, args.integerOr(1, -1), args.flagOr(3, false), limit), s);
         };
         t["int"] = [](V v, A a, K k, S s) {
             Arguments args("int", a, k, {"default", "base"});
@@ -285,10 +296,13 @@ const std::map<std::string, FilterFunction>& filterTable() {
         t["indent"] = [](V v, A a, K k, S s) {
             Arguments args("indent", a, k, {"width", "first", "blank"});
             const Value width = args.getOr(0, Value(int64_t{4}));
+            const int64_t spaces = width.isString() ? 0 : std::max<int64_t>(0, args.integerOr(0, 4));
+            checkTextSize(static_cast<uint64_t>(spaces), s);
             const std::string indentation =
-                width.isString() ? width.asString()
-                                 : std::string(static_cast<size_t>(std::max<int64_t>(0, args.integerOr(0, 4))), ' ');
-            return textValue(indentText(text(v, s), indentation, args.flagOr(1, false), args.flagOr(2, false)), s);
+                width.isString() ? width.asString() : std::string(static_cast<size_t>(spaces), ' ');
+            return textValue(indentText(text(v, s), indentation, args.flagOr(1, false),
+                                        args.flagOr(2, false), s),
+                             s);
         };
         t["center"] = [](V v, A a, K k, S s) {
             Arguments args("center", a, k, {"width"});
@@ -296,7 +310,7 @@ const std::map<std::string, FilterFunction>& filterTable() {
             const int64_t width = args.integerOr(0, 80);
             const int64_t length = static_cast<int64_t>(codePointCount(body));
             if (width <= length) return Value(body);
-            if (static_cast<size_t>(width) > s.maxOutputBytes) throw RenderFailure("center: width too large");
+            checkTextSize(static_cast<uint64_t>(width) + body.size(), s);
             // Python's str.center puts the extra space on the right when odd.
             const int64_t total = width - length;
             const int64_t left = total / 2 + (total & width & 1);
@@ -313,9 +327,16 @@ const std::map<std::string, FilterFunction>& filterTable() {
             const int64_t length = args.integerOr(0, 255);
             const std::string end = args.stringOr(2, "...");
             const int64_t leeway = args.integerOr(3, 5);
+            // Jinja asserts both; without them the cut below could reach past the text.
+            if (leeway < 0) throw RenderFailure("truncate: leeway must not be negative");
+            if (length < static_cast<int64_t>(end.size())) {
+                throw RenderFailure("truncate: length must be at least the length of end");
+            }
             const auto chars = splitCodePoints(body);
-            if (static_cast<int64_t>(chars.size()) <= length + leeway) return Value(body);
-            const int64_t keep = std::max<int64_t>(0, length - static_cast<int64_t>(end.size()));
+            const int64_t count = static_cast<int64_t>(chars.size());
+            // length + leeway may overflow: compare without adding.
+            if (count <= length || count - length <= leeway) return Value(body);
+            const int64_t keep = std::min<int64_t>(count, length - static_cast<int64_t>(end.size()));
             std::string head;
             for (int64_t i = 0; i < keep; ++i) head += chars[static_cast<size_t>(i)];
             if (!args.flagOr(1, false)) {
@@ -343,6 +364,7 @@ const std::map<std::string, FilterFunction>& filterTable() {
             ValueList out;
             ValueList seen;
             for (const Value& item : iterate(v, s)) {
+                if (s.budget) s.budget->chargeSteps(seen.size());  // quadratic: count it
                 const Value key = sortKey(args.has(1) ? attributePath(item, args.string(1), s) : item,
                                           caseSensitive);
                 if (std::none_of(seen.begin(), seen.end(), [&](const Value& x) { return x.equals(key); })) {
@@ -418,6 +440,11 @@ const std::map<std::string, FilterFunction>& filterTable() {
             Arguments args("batch", a, k, {"linecount", "fill_with"});
             const int64_t size = args.integer(0);
             if (size <= 0) throw RenderFailure("batch: size must be positive");
+            // A short last row is filled up to `size`: refuse a size no list may have.
+            if (s.maxLoopIterations && static_cast<uint64_t>(size) > s.maxLoopIterations) {
+                throw RenderFailure("batch: size " + std::to_string(size) + " is over the limit of " +
+                                    std::to_string(s.maxLoopIterations) + " items");
+            }
             ValueList out;
             ValueList row;
             for (const Value& item : iterate(v, s)) {
@@ -454,6 +481,7 @@ const std::map<std::string, FilterFunction>& filterTable() {
         t["rejectattr"] = selectAttribute(false);
         t["map"] = [](V v, A a, K k, S s) {
             ValueList out;
+            if (v.isNone()) return Value(std::move(out));  // Jinja: `if value:` first
             const Value* attribute = nullptr;
             const Value* fallback = nullptr;
             KwArgs filterKwargs;

@@ -78,6 +78,7 @@ Value globalValue(const std::string& name, const EvalSettings& settings) {
     }
     if (name == "namespace") {
         return Value::callable([](const ValueList& a, const KwArgs& k) {
+            for (const auto& [key, value] : k) checkNamespaceValue(value);
             return Value::makeNamespace(makeMap(a, k, "namespace").asMap());
         });
     }

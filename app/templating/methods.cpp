@@ -3,6 +3,7 @@
 #include "templating/methods.h"
 
 #include <cctype>
+#include <charconv>
 
 #include "templating/arguments.h"
 #include "templating/text.h"
@@ -10,18 +11,24 @@
 namespace ps::templating::detail {
 
 std::string replaceText(const std::string& text, const std::string& old,
-                        const std::string& replacement, int64_t count) {
+                        const std::string& replacement, int64_t count, const EvalSettings& settings) {
     std::string out;
+    // Checked as the text grows: 16 MB of 'a' with each 'a' replaced by 16 MB would
+    // otherwise ask for terabytes.
+    const auto grow = [&](size_t extra) { checkTextSize(out.size() + extra, settings); };
     if (old.empty()) {  // Python inserts the replacement around every character
         const auto chars = splitCodePoints(text);
         int64_t done = 0;
         for (const auto& c : chars) {
             if (count < 0 || done < count) {
+                grow(replacement.size());
                 out += replacement;
                 ++done;
             }
+            grow(c.size());
             out += c;
         }
+        grow(replacement.size());
         if (count < 0 || done < count) out += replacement;
         return out;
     }
@@ -30,11 +37,13 @@ std::string replaceText(const std::string& text, const std::string& old,
     while (count < 0 || done < count) {
         const size_t found = text.find(old, pos);
         if (found == std::string::npos) break;
+        grow(found - pos + replacement.size());
         out.append(text, pos, found - pos);
         out += replacement;
         pos = found + old.size();
         ++done;
     }
+    grow(text.size() - pos);
     out.append(text, pos, std::string::npos);
     return out;
 }
@@ -56,7 +65,11 @@ std::vector<std::string> splitText(const std::string& text, const std::string& s
 
 namespace {
 
-Value stringList(std::vector<std::string> parts) {
+Value stringList(std::vector<std::string> parts, const EvalSettings& settings) {
+    if (settings.maxLoopIterations && parts.size() > settings.maxLoopIterations) {
+        throw RenderFailure("list longer than the limit of " +
+                            std::to_string(settings.maxLoopIterations) + " items");
+    }
     ValueList list;
     for (auto& part : parts) list.emplace_back(std::move(part));
     return Value(std::move(list));
@@ -83,7 +96,8 @@ bool matchesAffix(const std::string& text, const Value& affix, bool atStart) {
 }
 
 // str.format: {} {0} {name}, doubled braces for literal ones; no format specs.
-std::string pythonFormat(const std::string& format, const ValueList& args, const KwArgs& kwargs) {
+std::string pythonFormat(const std::string& format, const ValueList& args, const KwArgs& kwargs,
+                         const EvalSettings& settings) {
     std::string out;
     size_t automatic = 0;
     for (size_t i = 0; i < format.size(); ++i) {
@@ -106,14 +120,24 @@ std::string pythonFormat(const std::string& format, const ValueList& args, const
             throw RenderFailure("format: format specifications are not supported");
         }
         if (field.empty() || std::isdigit(static_cast<unsigned char>(field[0]))) {
-            const size_t index = field.empty() ? automatic++ : std::stoul(field);
+            size_t index = automatic;
+            if (field.empty()) {
+                ++automatic;
+            } else if (const auto parsed = std::from_chars(field.data(), field.data() + field.size(), index);
+                       parsed.ec != std::errc() || parsed.ptr != field.data() + field.size()) {
+                throw RenderFailure("format: bad field '{" + field + "}'");
+            }
             if (index >= args.size()) throw RenderFailure("format: not enough arguments");
-            out += toText(args[index]);
+            const std::string piece = toText(args[index]);
+            checkTextSize(out.size() + piece.size(), settings);
+            out += piece;
         } else {
             bool found = false;
             for (const auto& [key, value] : kwargs) {
                 if (key == field) {
-                    out += toText(value);
+                    const std::string piece = toText(value);
+                    checkTextSize(out.size() + piece.size(), settings);
+                    out += piece;
                     found = true;
                     break;
                 }
@@ -149,21 +173,21 @@ std::optional<Value> stringMethod(const std::string& text, const std::string& na
         });
     }
     if (name == "split") {
-        return method([](T t, T n, A a, K k, S) {
+        return method([](T t, T n, A a, K k, S s) {
             Arguments args(n, a, k, {"sep", "maxsplit"});
             const int64_t maxSplit = args.integerOr(1, -1);
             if (!args.has(0) || args.get(0).isNone()) {
-                return stringList(splitOnWhitespace(t, static_cast<long>(maxSplit)));
+                return stringList(splitOnWhitespace(t, static_cast<long>(maxSplit)), s);
             }
-            return stringList(splitText(t, args.string(0), maxSplit));
+            return stringList(splitText(t, args.string(0), maxSplit), s);
         });
     }
     if (name == "splitlines") {
-        return method([](T t, T n, A a, K k, S) {
+        return method([](T t, T n, A a, K k, S s) {
             Arguments args(n, a, k, {});
             std::vector<std::string> lines = splitText(t, "\n", -1);
             if (!lines.empty() && lines.back().empty()) lines.pop_back();
-            return stringList(std::move(lines));
+            return stringList(std::move(lines), s);
         });
     }
     if (name == "upper" || name == "lower" || name == "title" || name == "capitalize") {
@@ -178,7 +202,7 @@ std::optional<Value> stringMethod(const std::string& text, const std::string& na
     if (name == "replace") {
         return method([](T t, T n, A a, K k, S s) {
             Arguments args(n, a, k, {"old", "new", "count"});
-            std::string out = replaceText(t, args.string(0), args.string(1), args.integerOr(2, -1));
+            std::string out = replaceText(t, args.string(0), args.string(1), args.integerOr(2, -1), s);
             checkSize(out, s);
             return Value(std::move(out));
         });
@@ -218,7 +242,7 @@ std::optional<Value> stringMethod(const std::string& text, const std::string& na
     }
     if (name == "format") {
         return method([](T t, T, A a, K k, S s) {
-            std::string out = pythonFormat(t, a, k);
+            std::string out = pythonFormat(t, a, k, s);
             checkSize(out, s);
             return Value(std::move(out));
         });

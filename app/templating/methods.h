@@ -15,7 +15,8 @@ std::optional<Value> findMethod(const Value& object, const std::string& name,
 
 // Python's str.replace (count < 0: all) and str.split(sep, maxsplit).
 std::string replaceText(const std::string& text, const std::string& old,
-                        const std::string& replacement, int64_t count);
+                        const std::string& replacement, int64_t count,
+                        const EvalSettings& settings);
 std::vector<std::string> splitText(const std::string& text, const std::string& separator,
                                    int64_t maxSplit);
 

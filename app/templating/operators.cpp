@@ -21,10 +21,47 @@ bool isTrue(const Value& value, const EvalSettings& settings) {
     return value.truthy();
 }
 
+void RenderBudget::chargeSteps(size_t steps) {
+    steps_ += steps;
+    if (steps_ > limits::kMaxTemplateSteps) {
+        throw RenderFailure("the template does too much work: more than " +
+                            std::to_string(limits::kMaxTemplateSteps) + " evaluation steps");
+    }
+}
+
+void RenderBudget::chargeCall() {
+    if (++calls_ > limits::kMaxTemplateCalls) {
+        throw RenderFailure("more than " + std::to_string(limits::kMaxTemplateCalls) +
+                            " macro calls");
+    }
+}
+
+void RenderBudget::chargeBytes(size_t bytes) {
+    bytes_ += bytes;
+    if (bytes_ > limits::kMaxTemplateWorkBytes) {
+        throw RenderFailure("the template does too much work: more than " +
+                            std::to_string(limits::kMaxTemplateWorkBytes >> 20) +
+                            " MiB of text built");
+    }
+}
+
+void checkTextSize(size_t bytes, const EvalSettings& settings) {
+    const size_t limit = settings.maxOutputBytes ? settings.maxOutputBytes
+                                                 : limits::kMaxTemplateOutputBytes;
+    if (bytes > limit) {
+        throw RenderFailure("text longer than the limit of " + std::to_string(limit) + " bytes");
+    }
+}
+
 void checkSize(const std::string& text, const EvalSettings& settings) {
-    if (settings.maxOutputBytes && text.size() > settings.maxOutputBytes) {
-        throw RenderFailure("text longer than the limit of " +
-                            std::to_string(settings.maxOutputBytes) + " bytes");
+    checkTextSize(text.size(), settings);
+    if (settings.budget) settings.budget->chargeBytes(text.size());
+}
+
+void checkNamespaceValue(const Value& value) {
+    if (value.holdsSharedState()) {
+        throw RenderFailure("a namespace cannot hold a namespace or a function (" +
+                            value.kindName() + ")");
     }
 }
 
@@ -39,6 +76,13 @@ ValueList iterate(const Value& value, const EvalSettings& settings) {
     switch (value.kind()) {
         case Value::Kind::List: return value.asList();
         case Value::Kind::String: {
+            // A code point takes at least one byte: refuse before splitting.
+            if (settings.maxLoopIterations && value.asString().size() > settings.maxLoopIterations &&
+                codePointCount(value.asString()) > settings.maxLoopIterations) {
+                throw RenderFailure("string of more than " +
+                                    std::to_string(settings.maxLoopIterations) +
+                                    " characters to iterate over");
+            }
             ValueList chars;
             for (auto& c : splitCodePoints(value.asString())) chars.emplace_back(std::move(c));
             return chars;
@@ -91,7 +135,8 @@ Value repeat(const Value& sequence, int64_t times, const EvalSettings& settings)
 }
 
 // printf-style `'%s and %d' % (a, b)` with the conversions templates use.
-Value percentFormat(const std::string& format, const Value& arguments) {
+Value percentFormat(const std::string& format, const Value& arguments,
+                    const EvalSettings& settings) {
     ValueList args = arguments.isList() ? arguments.asList() : ValueList{arguments};
     size_t next = 0;
     std::string out;
@@ -114,6 +159,9 @@ Value percentFormat(const std::string& format, const Value& arguments) {
             case 'd':
             case 'i':
                 if (!isNumeric(arg)) throw RenderFailure("%d format needs a number");
+                if (arg.isDouble() && !(std::fabs(arg.asDouble()) < 9.2e18)) {
+                    throw RenderFailure("%d format: number out of range");
+                }
                 out += std::to_string(arg.isDouble() ? static_cast<int64_t>(arg.asDouble())
                                                      : intOf(arg));
                 break;
@@ -128,6 +176,7 @@ Value percentFormat(const std::string& format, const Value& arguments) {
                 throw RenderFailure(std::string("unsupported format conversion '%") + conversion +
                                     "'");
         }
+        checkTextSize(out.size(), settings);
     }
     if (next < args.size()) {
         throw RenderFailure("not all arguments converted during string formatting");
@@ -192,7 +241,10 @@ Value binaryOp(const std::string& op, const Value& a, const Value& b,
     if (op == "~") {
         requireDefined(a, settings);
         requireDefined(b, settings);
-        std::string joined = toText(a) + toText(b);
+        const std::string left = toText(a);
+        const std::string right = toText(b);
+        checkTextSize(left.size() + right.size(), settings);
+        std::string joined = left + right;
         checkSize(joined, settings);
         return Value(std::move(joined));
     }
@@ -200,11 +252,17 @@ Value binaryOp(const std::string& op, const Value& a, const Value& b,
     if (b.isUndefined()) failUndefined(b);
     if (op == "+") {
         if (a.isString() && b.isString()) {
+            checkTextSize(a.asString().size() + b.asString().size(), settings);
             std::string joined = a.asString() + b.asString();
             checkSize(joined, settings);
             return Value(std::move(joined));
         }
         if (a.isList() && b.isList()) {
+            if (settings.maxLoopIterations &&
+                a.asList().size() + b.asList().size() > settings.maxLoopIterations) {
+                throw RenderFailure("list longer than the limit of " +
+                                    std::to_string(settings.maxLoopIterations) + " items");
+            }
             ValueList joined = a.asList();
             joined.insert(joined.end(), b.asList().begin(), b.asList().end());
             checkSize(joined, settings);
@@ -215,7 +273,7 @@ Value binaryOp(const std::string& op, const Value& a, const Value& b,
         if ((a.isString() || a.isList()) && isIntLike(b)) return repeat(a, intOf(b), settings);
         if ((b.isString() || b.isList()) && isIntLike(a)) return repeat(b, intOf(a), settings);
     }
-    if (op == "%" && a.isString()) return percentFormat(a.asString(), b);
+    if (op == "%" && a.isString()) return percentFormat(a.asString(), b, settings);
     return arithmetic(op, a, b);
 }
 
@@ -251,6 +309,7 @@ bool containsValue(const Value& container, const Value& item, const EvalSettings
             }
             return container.asString().find(item.asString()) != std::string::npos;
         case Value::Kind::List:
+            if (settings.budget) settings.budget->chargeSteps(container.asList().size());
             for (const Value& element : container.asList()) {
                 if (element.equals(item)) return true;
             }

@@ -1,15 +1,20 @@
 #include "templating/parser.h"
 
+#include <algorithm>
 #include <set>
 
+#include "limits/resource_limits.h"
+#include "templating/nesting_guard.h"
 #include "templating/runtime.h"
 
 namespace ps::templating::detail {
 
 namespace {
 
-// Deeply nested input (`((((...`) must fail cleanly, not exhaust the stack.
-constexpr int kMaxNesting = 200;
+// Deeply nested input (`((((...`, `{% if %}` in `{% if %}` ..., `1 + 1 + ...`) must
+// fail cleanly, not exhaust the stack of the parser or of a later walk of the tree.
+// The recursion of the expression grammar takes two levels per parenthesis.
+constexpr int kMaxExpressionRecursion = 2 * limits::kMaxTemplateExpressionDepth;
 
 class Parser {
 public:
@@ -153,6 +158,11 @@ private:
 
     NodePtr parseStatement() {
         const Token& keyword = current();
+        NestingGuard guard(statementNesting_, limits::kMaxTemplateStatementNesting, [&] {
+            fail("statements nested deeper than the limit of " +
+                     std::to_string(limits::kMaxTemplateStatementNesting),
+                 keyword);
+        });
         const std::string& name = keyword.text;
         if (name == "if") return parseIf();
         if (name == "for") return parseFor();
@@ -320,15 +330,32 @@ private:
 
     // ---- expressions (precedence from loosest to tightest, as in Jinja2) -------------
 
-    struct NestingGuard {
-        NestingGuard(Parser& parser) : parser(parser) {
-            if (++parser.nesting_ > kMaxNesting) {
-                parser.fail("expression nested too deeply", parser.current());
-            }
+    NestingGuard expressionGuard() {
+        return NestingGuard(nesting_, kMaxExpressionRecursion,
+                            [&] { fail("expression nested too deeply", current()); });
+    }
+
+    // Records the height of a node whose children are complete and fails past the
+    // limit. Chains (`a + b + c ...`, `x.f().g()...`, `x|f|g...`) are built in loops,
+    // not by recursion, so the height is what bounds them.
+    ExprPtr seal(ExprPtr node) {
+        int height = 0;
+        for (const auto& child : node->children) {
+            if (child) height = std::max(height, child->height);
         }
-        ~NestingGuard() { --parser.nesting_; }
-        Parser& parser;
-    };
+        for (const auto& [key, value] : node->kwargs) {
+            if (value) height = std::max(height, value->height);
+        }
+        node->height = height + 1;
+        if (node->height > limits::kMaxTemplateExpressionDepth) {
+            throw TemplateError("expression nested deeper than the limit of " +
+                                    std::to_string(limits::kMaxTemplateExpressionDepth) +
+                                    " levels (a chain of operators, filters or calls counts "
+                                    "one level per link)",
+                                node->line, node->column, options_.name);
+        }
+        return node;
+    }
 
     // `set a = 1, 2` builds a tuple.
     ExprPtr parseTupleOrExpression() {
@@ -341,11 +368,11 @@ private:
             if (current().type == TokenType::BlockEnd) break;
             tuple->children.push_back(parseExpression());
         }
-        return tuple;
+        return seal(std::move(tuple));
     }
 
     ExprPtr parseExpression() {
-        NestingGuard guard(*this);
+        const NestingGuard guard = expressionGuard();
         ExprPtr value = parseOr();
         while (isName("if")) {
             const Token& at = advance();
@@ -353,7 +380,7 @@ private:
             conditional->children.push_back(parseOr());
             conditional->children.push_back(std::move(value));
             conditional->children.push_back(skipName("else") ? parseExpression() : nullptr);
-            value = std::move(conditional);
+            value = seal(std::move(conditional));
         }
         return value;
     }
@@ -363,7 +390,7 @@ private:
         node->name = std::move(op);
         node->children.push_back(std::move(left));
         node->children.push_back(std::move(right));
-        return node;
+        return seal(std::move(node));
     }
 
     ExprPtr parseOr() {
@@ -386,11 +413,11 @@ private:
 
     ExprPtr parseNot() {
         if (isName("not")) {
-            NestingGuard guard(*this);
+            const NestingGuard guard = expressionGuard();
             auto node = make<Expr>(Expr::Kind::Unary, advance());
             node->name = "not";
             node->children.push_back(parseNot());
-            return node;
+            return seal(std::move(node));
         }
         return parseCompare();
     }
@@ -422,7 +449,9 @@ private:
             compare->ops.push_back(op);
             compare->children.push_back(parseMath1());
         }
-        return compare ? std::move(compare) : std::move(first);
+        // One flat node however long the chain: sealed once (not per link, which
+        // would be quadratic).
+        return compare ? seal(std::move(compare)) : std::move(first);
     }
 
     ExprPtr parseMath1() {
@@ -462,13 +491,14 @@ private:
     }
 
     ExprPtr parseUnary(bool withFilter) {
-        NestingGuard guard(*this);
+        const NestingGuard guard = expressionGuard();
         ExprPtr node;
         if (isOp("-") || isOp("+")) {
             const Token& at = advance();
             node = make<Expr>(Expr::Kind::Unary, at);
             node->name = at.text;
             node->children.push_back(parseUnary(false));
+            node = seal(std::move(node));
         } else {
             node = parsePrimary();
         }
@@ -534,7 +564,7 @@ private:
             tuple->children.push_back(parseExpression());
         }
         expectOp(")");
-        return tuple;
+        return seal(std::move(tuple));
     }
 
     ExprPtr parseList() {
@@ -547,7 +577,7 @@ private:
             list->children.push_back(parseExpression());
         }
         advance();
-        return list;
+        return seal(std::move(list));
     }
 
     ExprPtr parseDict() {
@@ -562,7 +592,7 @@ private:
             dict->children.push_back(parseExpression());
         }
         advance();
-        return dict;
+        return seal(std::move(dict));
     }
 
     ExprPtr parsePostfix(ExprPtr node) {
@@ -575,13 +605,13 @@ private:
                     index->literal = Value(advance().integer);
                     item->children.push_back(std::move(node));
                     item->children.push_back(std::move(index));
-                    node = std::move(item);
+                    node = seal(std::move(item));
                     continue;
                 }
                 auto attribute = make<Expr>(Expr::Kind::Attribute, dot);
                 attribute->name = expectName();
                 attribute->children.push_back(std::move(node));
-                node = std::move(attribute);
+                node = seal(std::move(attribute));
             } else if (isOp("[")) {
                 node = parseSubscript(std::move(node));
             } else if (isOp("(")) {
@@ -611,12 +641,12 @@ private:
             auto item = make<Expr>(Expr::Kind::Item, open);
             item->children.push_back(std::move(subject));
             item->children.push_back(std::move(parts[0]));
-            return item;
+            return seal(std::move(item));
         }
         auto slice = make<Expr>(Expr::Kind::Slice, open);
         slice->children.push_back(std::move(subject));
         for (auto& part : parts) slice->children.push_back(std::move(part));
-        return slice;
+        return seal(std::move(slice));
     }
 
     // Arguments of a call, filter or test: positional first, then name=value.
@@ -648,7 +678,7 @@ private:
         auto call = make<Expr>(Expr::Kind::Call, current());
         call->children.push_back(std::move(callee));
         parseArguments(*call);
-        return call;
+        return seal(std::move(call));
     }
 
     ExprPtr parseFilterExpr(ExprPtr node) {
@@ -677,7 +707,7 @@ private:
             if (!isKnownFilter(filter->name)) fail("unknown filter '" + filter->name + "'", at);
             filter->children.push_back(std::move(subject));
             if (isOp("(")) parseArguments(*filter);
-            subject = std::move(filter);
+            subject = seal(std::move(filter));
         } while (isOp("|"));
         return subject;
     }
@@ -698,7 +728,7 @@ private:
             // `x is divisibleby 3`, `x is sameas none`: one argument without parentheses.
             test->children.push_back(parsePostfix(parsePrimary()));
         }
-        return test;
+        return seal(std::move(test));
     }
 
     const std::vector<Token>& tokens_;
@@ -706,6 +736,7 @@ private:
     size_t pos_ = 0;
     int loopDepth_ = 0;
     int nesting_ = 0;
+    int statementNesting_ = 0;
 };
 
 }  // namespace

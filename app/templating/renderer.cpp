@@ -2,13 +2,15 @@
 
 #include <unordered_map>
 
+#include "limits/resource_limits.h"
+#include "templating/nesting_guard.h"
 #include "templating/runtime.h"
 
 namespace ps::templating::detail {
 
 namespace {
 
-constexpr int kMaxCallDepth = 100;  // macro recursion
+constexpr int kMaxCallDepth = limits::kMaxMacroCallDepth;
 
 class Renderer {
 public:
@@ -17,6 +19,7 @@ public:
         settings_.strictUndefined = options.strictUndefined;
         settings_.maxOutputBytes = options.maxOutputBytes;
         settings_.maxLoopIterations = options.maxLoopIterations;
+        settings_.budget = &budget_;
         frames_.push_back(&root_);
     }
 
@@ -55,7 +58,19 @@ private:
             throw RenderFailure("output longer than the limit of " +
                                 std::to_string(options_.maxOutputBytes) + " bytes");
         }
+        budget_.chargeBytes(text.size());
         out_->append(text);
+    }
+
+    // Every statement and expression the renderer enters: one depth for all of them
+    // (macro calls included), and one step each against the render's budget.
+    NestingGuard enter() {
+        budget_.chargeSteps(1);
+        return NestingGuard(depth_, limits::kMaxRenderDepth, [] {
+            throw RenderFailure("the template nests deeper than the limit of " +
+                                std::to_string(limits::kMaxRenderDepth) +
+                                " levels (recursive macros?)");
+        });
     }
 
     void countIteration() {
@@ -91,9 +106,12 @@ private:
 
     Flow renderNode(const Node& node) {
         try {
+            const NestingGuard guard = enter();
             return renderNodeInner(node);
         } catch (const RenderFailure& failure) {
             throw errorAt(failure.what(), node.line, node.column, failure.raisedByTemplate);
+        } catch (const ValueLimitError& failure) {
+            throw errorAt(failure.what(), node.line, node.column);
         }
     }
 
@@ -203,6 +221,7 @@ private:
                 throw RenderFailure("cannot set '" + node.attribute + "' on '" + node.targets[0] +
                                     "': only a namespace() has assignable attributes");
             }
+            checkNamespaceValue(value);
             target.namespaceAttributes().set(node.attribute, std::move(value));
             return;
         }
@@ -229,6 +248,7 @@ private:
         if (callDepth_ >= kMaxCallDepth) {
             throw RenderFailure("macro calls nested deeper than " + std::to_string(kMaxCallDepth));
         }
+        budget_.chargeCall();
         FramesGuard guard(*this);
         Frame locals;
         frames_ = {&root_, &locals};
@@ -266,6 +286,7 @@ private:
         const std::vector<Frame*> callSite = frames_;
         Value caller = Value::callable([this, &node, callSite](const ValueList& args,
                                                                const KwArgs& kwargs) {
+            budget_.chargeCall();
             FramesGuard guard(*this);
             Frame params;
             frames_ = callSite;
@@ -313,9 +334,12 @@ private:
 
     Value eval(const Expr& expr) {
         try {
+            const NestingGuard guard = enter();
             return evalInner(expr);
         } catch (const RenderFailure& failure) {
             throw errorAt(failure.what(), expr.line, expr.column, failure.raisedByTemplate);
+        } catch (const ValueLimitError& failure) {
+            throw errorAt(failure.what(), expr.line, expr.column);
         }
     }
 
@@ -445,6 +469,8 @@ private:
     std::string* out_ = nullptr;
     size_t iterations_ = 0;
     int callDepth_ = 0;
+    int depth_ = 0;
+    RenderBudget budget_;
 };
 
 }  // namespace

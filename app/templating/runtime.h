@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "limits/resource_limits.h"
 #include "templating/value.h"
 
 namespace ps::templating::detail {
@@ -18,11 +19,33 @@ struct RenderFailure : std::runtime_error {
     bool raisedByTemplate;
 };
 
+// What one render may spend beyond its nesting (limits/resource_limits.h): expressions
+// evaluated, macro calls, bytes of text built. Every evaluation of the render charges
+// the same budget, so no combination of loops, macros and filters runs unbounded.
+class RenderBudget {
+public:
+    void chargeSteps(size_t steps);
+    void chargeCall();
+    void chargeBytes(size_t bytes);
+
+private:
+    size_t steps_ = 0;
+    size_t calls_ = 0;
+    size_t bytes_ = 0;
+};
+
 struct EvalSettings {
     bool strictUndefined = false;
     size_t maxOutputBytes = 0;
     size_t maxLoopIterations = 0;
+    RenderBudget* budget = nullptr;  // null outside a render (tests of single filters)
 };
+
+// Fails unless `bytes` more fit in a text (checked before building it).
+void checkTextSize(size_t bytes, const EvalSettings& settings);
+// A namespace may hold no namespace or function (directly or in a list or map): that
+// keeps every value free of cycles, so printing and freeing it ends.
+void checkNamespaceValue(const Value& value);
 
 // "'name' is undefined".
 [[noreturn]] void failUndefined(const Value& undefined);
@@ -32,11 +55,15 @@ bool isTrue(const Value& value, const EvalSettings& settings);
 
 // ---- formatting (value_format.cpp) -------------------------------------------------
 std::string formatFloat(double value);    // Python repr: 1.0, 0.1, 1e+16
-std::string toText(const Value& value);   // Python str(); undefined prints ""
-std::string toRepr(const Value& value);   // Python repr(); 'text' quoted
+// Each fails (RenderFailure) rather than build a text longer than `maxBytes`.
+std::string toText(const Value& value,
+                   size_t maxBytes = limits::kMaxTemplateOutputBytes);  // Python str(); undefined prints ""
+std::string toRepr(const Value& value,
+                   size_t maxBytes = limits::kMaxTemplateOutputBytes);  // Python repr(); 'text' quoted
 // json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sortKeys), as Hugging
 // Face's tojson filter; indent < 0 means none.
-std::string toJson(const Value& value, int indent, bool sortKeys);
+std::string toJson(const Value& value, int64_t indent, bool sortKeys,
+                   size_t maxBytes = limits::kMaxTemplateOutputBytes);
 std::string htmlEscape(const std::string& text);
 
 // ---- operators and iteration (operators.cpp) ---------------------------------------

@@ -1,5 +1,6 @@
 #include "templating/template.h"
 
+#include "limits/resource_limits.h"
 #include "templating/lexer.h"
 #include "templating/parser.h"
 #include "templating/renderer.h"
@@ -42,6 +43,12 @@ Template::Template(std::shared_ptr<const detail::CompiledTemplate> compiled)
     : compiled_(std::move(compiled)) {}
 
 Template Template::parse(std::string source, const TemplateOptions& options) {
+    if (source.size() > limits::kMaxTemplateSourceBytes) {
+        throw TemplateError("template of " + std::to_string(source.size()) +
+                                " bytes is over the limit of " +
+                                std::to_string(limits::kMaxTemplateSourceBytes),
+                            0, 0, options.name);
+    }
     auto compiled = std::make_shared<detail::CompiledTemplate>();
     compiled->options = options;
     compiled->body = detail::parseTemplate(detail::tokenize(source, options), options);

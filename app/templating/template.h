@@ -32,7 +32,8 @@
 // filters, assignment to items.
 //
 // Safety: loops count every iteration against maxLoopIterations, output is capped at
-// maxOutputBytes, recursion (macros) is capped; each limit raises TemplateError.
+// maxOutputBytes; nesting, macro calls, evaluation steps and bytes built are capped by
+// the budgets in limits/resource_limits.h; each limit raises TemplateError.
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -40,6 +41,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "limits/resource_limits.h"
 #include "templating/value.h"
 
 namespace ps::templating {
@@ -51,8 +53,8 @@ struct TemplateOptions {
     // error naming it (only `is defined`, `default` and `if x is defined` are allowed).
     // Lenient (Jinja's default): undefined prints as "" and is false.
     bool strictUndefined = false;
-    size_t maxOutputBytes = 16u * 1024 * 1024;
-    size_t maxLoopIterations = 1'000'000;  // total over the whole render
+    size_t maxOutputBytes = limits::kMaxTemplateOutputBytes;
+    size_t maxLoopIterations = limits::kMaxTemplateLoopIterations;  // total over the whole render
     std::string name;                      // shown in error messages ("chat template")
 };
 

@@ -1,6 +1,9 @@
 #include "templating/value.h"
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "limits/resource_limits.h"
 
 namespace ps::templating {
 
@@ -8,8 +11,16 @@ ValueMap::ValueMap(std::initializer_list<Entry> entries) {
     for (const auto& entry : entries) set(entry.first, entry.second);
 }
 
+namespace {
+// Below this many keys a linear search is faster than hashing (messages, tool specs).
+constexpr size_t kIndexedMapSize = 16;
+}  // namespace
+
 const Value* ValueMap::find(const std::string& key) const {
-    // Linear: template maps (messages, tool specs) hold a handful of keys.
+    if (!index_.empty()) {
+        const auto it = index_.find(key);
+        return it == index_.end() ? nullptr : &entries_[it->second].second;
+    }
     for (const auto& entry : entries_) {
         if (entry.first == key) return &entry.second;
     }
@@ -17,13 +28,16 @@ const Value* ValueMap::find(const std::string& key) const {
 }
 
 void ValueMap::set(const std::string& key, Value value) {
-    for (auto& entry : entries_) {
-        if (entry.first == key) {
-            entry.second = std::move(value);
-            return;
-        }
+    if (const Value* existing = find(key)) {
+        const_cast<Value&>(*existing) = std::move(value);
+        return;
     }
     entries_.emplace_back(key, std::move(value));
+    if (!index_.empty()) {
+        index_.emplace(key, entries_.size() - 1);
+    } else if (entries_.size() > kIndexedMapSize) {
+        for (size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].first, i);
+    }
 }
 
 Value::Value() = default;
@@ -36,10 +50,44 @@ Value::Value(const char* s)
     : kind_(Kind::String), string_(std::make_shared<const std::string>(s)) {}
 Value::Value(std::string s)
     : kind_(Kind::String), string_(std::make_shared<const std::string>(std::move(s))) {}
-Value::Value(ValueList list)
-    : kind_(Kind::List), list_(std::make_shared<const ValueList>(std::move(list))) {}
-Value::Value(ValueMap map)
-    : kind_(Kind::Map), map_(std::make_shared<const ValueMap>(std::move(map))) {}
+namespace {
+// Depth and shared state of a container from its items; throws past the limit.
+template <typename Items, typename Get>
+void measureContainer(const Items& items, Get get, int& depth, bool& holdsSharedState) {
+    int deepest = 0;
+    bool shared = false;
+    for (const auto& item : items) {
+        const Value& value = get(item);
+        deepest = std::max(deepest, value.depth());
+        shared = shared || value.holdsSharedState();
+    }
+    if (deepest + 1 > limits::kMaxValueDepth) {
+        throw ValueLimitError("lists and maps nested deeper than the limit of " +
+                              std::to_string(limits::kMaxValueDepth));
+    }
+    depth = deepest + 1;
+    holdsSharedState = shared;
+}
+}  // namespace
+
+Value::Value(ValueList list) : kind_(Kind::List) {
+    measureContainer(list, [](const Value& v) -> const Value& { return v; }, depth_,
+                     holdsSharedState_);
+    list_ = std::make_shared<const ValueList>(std::move(list));
+}
+Value::Value(ValueMap map) : kind_(Kind::Map) {
+    measureContainer(map.entries(), [](const ValueMap::Entry& e) -> const Value& { return e.second; },
+                     depth_, holdsSharedState_);
+    map_ = std::make_shared<const ValueMap>(std::move(map));
+}
+
+int Value::depth() const {
+    if (kind_ != Kind::Namespace) return depth_;
+    // A namespace holds no namespace (see holdsSharedState), so this is one level.
+    int deepest = 0;
+    for (const auto& entry : namespace_->entries()) deepest = std::max(deepest, entry.second.depth());
+    return deepest + 1;
+}
 
 Value Value::undefined(std::string name) {
     Value v;
@@ -51,6 +99,7 @@ Value Value::undefined(std::string name) {
 Value Value::callable(Callable fn) {
     Value v;
     v.kind_ = Kind::Callable;
+    v.holdsSharedState_ = true;
     v.callable_ = std::make_shared<const Callable>(std::move(fn));
     return v;
 }
@@ -58,6 +107,7 @@ Value Value::callable(Callable fn) {
 Value Value::makeNamespace(ValueMap initial) {
     Value v;
     v.kind_ = Kind::Namespace;
+    v.holdsSharedState_ = true;
     v.namespace_ = std::make_shared<ValueMap>(std::move(initial));
     return v;
 }

@@ -14,13 +14,22 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace ps::templating {
 
 class Value;
+
+// A list or map nested deeper than limits::kMaxValueDepth; the renderer reports it with
+// the position of the expression that built it.
+class ValueLimitError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 // A map that keeps its keys in insertion order (Python dicts do, and `tojson` and
 // `items()` must match Python's output byte for byte).
@@ -43,6 +52,9 @@ public:
 
 private:
     std::vector<Entry> entries_;
+    // Key -> position, built once a map grows past a handful of keys, so that a map
+    // of n keys is built in O(n), not O(n^2) (a 200k-key dict literal).
+    std::unordered_map<std::string, size_t> index_;
 };
 
 using ValueList = std::vector<Value>;
@@ -104,10 +116,19 @@ public:
     bool equals(const Value& other) const;
     // A short name of the kind for error messages ("string", "list", ...).
     std::string kindName() const;
+    // Lists/maps inside lists/maps: 0 for scalars, 1 for a flat list. Bounded by
+    // limits::kMaxValueDepth (constructing a deeper one throws ValueLimitError), so that
+    // printing, comparing and destroying a value cannot exhaust the stack.
+    int depth() const;
+    // True for a namespace or function, or a list/map holding one. A namespace may not
+    // hold such a value: that is what keeps values free of cycles.
+    bool holdsSharedState() const { return holdsSharedState_; }
 
 private:
     Kind kind_ = Kind::None;
     bool bool_ = false;
+    bool holdsSharedState_ = false;
+    int depth_ = 0;
     int64_t int_ = 0;
     double double_ = 0.0;
     std::shared_ptr<const std::string> string_;

@@ -100,10 +100,27 @@ void appendJsonString(std::string& out, const std::string& text) {
     out += '"';
 }
 
-void appendJson(std::string& out, const Value& value, int indent, bool sortKeys, int level) {
+// Every text grows through these checks, so a huge value (a list of a million long
+// strings) fails before its text is built, not after.
+void requireRoom(const std::string& out, size_t extra, size_t maxBytes) {
+    if (extra > maxBytes || out.size() > maxBytes - extra) {
+        throw RenderFailure("text longer than the limit of " + std::to_string(maxBytes) + " bytes");
+    }
+}
+
+void appendLimited(std::string& out, const std::string& text, size_t maxBytes) {
+    requireRoom(out, text.size(), maxBytes);
+    out += text;
+}
+
+void appendJson(std::string& out, const Value& value, int64_t indent, bool sortKeys, int level,
+                size_t maxBytes) {
+    requireRoom(out, 0, maxBytes);
     const auto newline = [&](int depth) {
+        const size_t width = static_cast<size_t>(indent) * static_cast<size_t>(depth);
+        requireRoom(out, width + 1, maxBytes);
         out += '\n';
-        out.append(static_cast<size_t>(indent * depth), ' ');
+        out.append(width, ' ');
     };
     // Python's separators: (', ', ': ') without indent, (',', ': ') with it.
     const char* itemSeparator = indent >= 0 ? "," : ", ";
@@ -118,7 +135,10 @@ void appendJson(std::string& out, const Value& value, int indent, bool sortKeys,
             else out += formatFloat(d);
             return;
         }
-        case Value::Kind::String: appendJsonString(out, value.asString()); return;
+        case Value::Kind::String:
+            requireRoom(out, value.asString().size(), maxBytes);
+            appendJsonString(out, value.asString());
+            return;
         case Value::Kind::List: {
             const ValueList& items = value.asList();
             if (items.empty()) {
@@ -129,7 +149,7 @@ void appendJson(std::string& out, const Value& value, int indent, bool sortKeys,
             for (size_t i = 0; i < items.size(); ++i) {
                 if (i > 0) out += itemSeparator;
                 if (indent >= 0) newline(level + 1);
-                appendJson(out, items[i], indent, sortKeys, level + 1);
+                appendJson(out, items[i], indent, sortKeys, level + 1, maxBytes);
             }
             if (indent >= 0) newline(level);
             out += ']';
@@ -151,9 +171,10 @@ void appendJson(std::string& out, const Value& value, int indent, bool sortKeys,
             for (size_t i = 0; i < entries.size(); ++i) {
                 if (i > 0) out += itemSeparator;
                 if (indent >= 0) newline(level + 1);
+                requireRoom(out, entries[i]->first.size(), maxBytes);
                 appendJsonString(out, entries[i]->first);
                 out += ": ";
-                appendJson(out, entries[i]->second, indent, sortKeys, level + 1);
+                appendJson(out, entries[i]->second, indent, sortKeys, level + 1, maxBytes);
             }
             if (indent >= 0) newline(level);
             out += '}';
@@ -167,44 +188,57 @@ void appendJson(std::string& out, const Value& value, int indent, bool sortKeys,
 
 }  // namespace
 
-std::string toRepr(const Value& value) {
-    switch (value.kind()) {
-        case Value::Kind::String: return reprString(value.asString());
-        case Value::Kind::List: {
-            std::string out = "[";
-            bool first = true;
-            for (const Value& item : value.asList()) {
-                if (!first) out += ", ";
-                first = false;
-                out += toRepr(item);
-            }
-            return out + "]";
-        }
-        case Value::Kind::Map: {
-            std::string out = "{";
-            bool first = true;
-            for (const auto& [key, item] : value.asMap().entries()) {
-                if (!first) out += ", ";
-                first = false;
-                out += reprString(key) + ": " + toRepr(item);
-            }
-            return out + "}";
-        }
-        case Value::Kind::Namespace: {
-            std::string out = "<Namespace {";
-            bool first = true;
-            for (const auto& [key, item] : value.asMap().entries()) {
-                if (!first) out += ", ";
-                first = false;
-                out += reprString(key) + ": " + toRepr(item);
-            }
-            return out + "}>";
-        }
-        default: return toText(value);
+namespace {
+
+void appendRepr(std::string& out, const Value& value, size_t maxBytes);
+
+void appendEntries(std::string& out, const ValueMap& map, size_t maxBytes) {
+    bool first = true;
+    for (const auto& [key, item] : map.entries()) {
+        if (!first) appendLimited(out, ", ", maxBytes);
+        first = false;
+        appendLimited(out, reprString(key) + ": ", maxBytes);
+        appendRepr(out, item, maxBytes);
     }
 }
 
-std::string toText(const Value& value) {
+void appendRepr(std::string& out, const Value& value, size_t maxBytes) {
+    switch (value.kind()) {
+        case Value::Kind::String: appendLimited(out, reprString(value.asString()), maxBytes); return;
+        case Value::Kind::List: {
+            appendLimited(out, "[", maxBytes);
+            bool first = true;
+            for (const Value& item : value.asList()) {
+                if (!first) appendLimited(out, ", ", maxBytes);
+                first = false;
+                appendRepr(out, item, maxBytes);
+            }
+            appendLimited(out, "]", maxBytes);
+            return;
+        }
+        case Value::Kind::Map:
+            appendLimited(out, "{", maxBytes);
+            appendEntries(out, value.asMap(), maxBytes);
+            appendLimited(out, "}", maxBytes);
+            return;
+        case Value::Kind::Namespace:
+            appendLimited(out, "<Namespace {", maxBytes);
+            appendEntries(out, value.asMap(), maxBytes);
+            appendLimited(out, "}>", maxBytes);
+            return;
+        default: appendLimited(out, toText(value, maxBytes), maxBytes);
+    }
+}
+
+}  // namespace
+
+std::string toRepr(const Value& value, size_t maxBytes) {
+    std::string out;
+    appendRepr(out, value, maxBytes);
+    return out;
+}
+
+std::string toText(const Value& value, size_t maxBytes) {
     switch (value.kind()) {
         case Value::Kind::Undefined: return "";
         case Value::Kind::None: return "None";
@@ -213,13 +247,16 @@ std::string toText(const Value& value) {
         case Value::Kind::Double: return formatFloat(value.asDouble());
         case Value::Kind::String: return value.asString();
         case Value::Kind::Callable: return "<function>";
-        default: return toRepr(value);
+        default: return toRepr(value, maxBytes);
     }
 }
 
-std::string toJson(const Value& value, int indent, bool sortKeys) {
+std::string toJson(const Value& value, int64_t indent, bool sortKeys, size_t maxBytes) {
+    if (indent > static_cast<int64_t>(maxBytes)) {
+        throw RenderFailure("tojson: indent " + std::to_string(indent) + " is too large");
+    }
     std::string out;
-    appendJson(out, value, indent, sortKeys, 0);
+    appendJson(out, value, indent, sortKeys, 0, maxBytes);
     return out;
 }
 

@@ -49,7 +49,10 @@ protected:
 };
 
 struct BackendOptions {
-    enum class Choice { Automatic, Cpu, Cuda };
+    // CudaEmulated: the CUDA backend's kernels on the emulated device (a CPU
+    // pretending to be a GPU, thousands of times slower): for tests and kernel
+    // developers, never a way to run models (docs/cuda-backend.md).
+    enum class Choice { Automatic, Cpu, Cuda, CudaEmulated };
     Choice choice = Choice::Automatic;
     int cudaDevice = 0;
     int threads = 0;        // CPU threads; 0 = one per core

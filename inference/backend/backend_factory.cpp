@@ -26,7 +26,8 @@ GpuListing listCudaGpus() {
 
 std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model, const BackendOptions& options,
                                               std::string& whyNot) {
-    const CudaPluginLoad& plugin = cudaPlugin();
+    const bool emulated = options.choice == BackendOptions::Choice::CudaEmulated;
+    const CudaPluginLoad& plugin = emulated ? cudaEmulatedPlugin() : cudaPlugin();
     if (!plugin.api) {
         whyNot = plugin.whyNot;
         return nullptr;
@@ -45,7 +46,12 @@ CudaDeviceCeilings measureCudaCeilings(int device) {
 
 BackendSelection createBackend(std::shared_ptr<const Model> model, const BackendOptions& options) {
     BackendSelection selection;
-    if (options.choice != BackendOptions::Choice::Cpu) {
+    if (options.choice == BackendOptions::Choice::CudaEmulated) {
+        std::string whyNot;
+        selection.backend = tryCreateCudaBackend(model, options, whyNot);
+        if (selection.backend) return selection;
+        selection.fallbackReason = whyNot;
+    } else if (options.choice != BackendOptions::Choice::Cpu) {
         if (cudaBackendCompiled()) {
             std::string whyNot;
             selection.backend = tryCreateCudaBackend(model, options, whyNot);

@@ -128,4 +128,21 @@ const CudaPluginLoad& cudaPlugin() {
     return load;
 }
 
+const CudaPluginLoad& cudaEmulatedPlugin() {
+    static const CudaPluginLoad load = [] {
+        std::vector<fs::path> candidates;
+        if (const fs::path library = folderOfThisLibrary(); !library.empty())
+            candidates.push_back(library / kCudaEmulatedPluginFileName);
+        if (const fs::path program = folderOfProgram(); !program.empty())
+            candidates.push_back((program / ".." / "lib" / "promptstudio" / kCudaEmulatedPluginFileName).lexically_normal());
+        CudaPluginLoad result = loadCudaPlugin(candidates);
+        if (!result.api && result.whyNot.find("is not installed") != std::string::npos) {
+            result.whyNot = "the emulated CUDA device is not built (no " + std::string(kCudaEmulatedPluginFileName) +
+                            " in " + joinFolders(candidates) + "; it exists in build trees only)";
+        }
+        return result;
+    }();
+    return load;
+}
+
 }  // namespace ps

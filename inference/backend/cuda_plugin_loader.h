@@ -33,4 +33,9 @@ CudaPluginLoad loadCudaPlugin(const std::vector<std::filesystem::path>& candidat
 // is installed: ...)".
 const CudaPluginLoad& cudaPlugin();
 
+// The CUDA backend on the emulated device (libpromptstudio-cuda-emulated.so,
+// beside libpromptstudio-inference.so in a build tree), loaded once per
+// process; it needs no driver. For tests and `--backend cuda-emulated`.
+const CudaPluginLoad& cudaEmulatedPlugin();
+
 }  // namespace ps

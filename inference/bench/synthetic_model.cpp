@@ -16,11 +16,17 @@ namespace ps {
 namespace {
 
 const SyntheticModelShape kShapes[] = {
-    // name, dim, layers, heads, kv heads, ffn, vocab, context
-    {"tiny", 256, 2, 8, 4, 768, 512, 256},
-    {"tinyllama-1.1b", 2048, 22, 32, 4, 5632, 32000, 2048},
-    {"llama2-7b", 4096, 32, 32, 32, 11008, 32000, 4096},
-    {"llama3-8b", 4096, 32, 32, 8, 14336, 128256, 8192},
+    // name, dim, layers, heads, kv heads, ffn, vocab, context, architecture, sliding window
+    {"tiny", 256, 2, 8, 4, 768, 512, 256, "llama", 0},
+    {"tiny-qwen2", 256, 2, 8, 4, 768, 512, 256, "qwen2", 0},
+    {"tiny-phi3", 256, 2, 8, 4, 768, 512, 256, "phi3", 32},
+    {"tinyllama-1.1b", 2048, 22, 32, 4, 5632, 32000, 2048, "llama", 0},
+    {"tinyllama-1.1b-qwen2", 2048, 22, 32, 4, 5632, 32000, 2048, "qwen2", 0},
+    {"tinyllama-1.1b-phi3", 2048, 22, 32, 4, 5632, 32000, 2048, "phi3", 2047},
+    {"llama2-7b", 4096, 32, 32, 32, 11008, 32000, 4096, "llama", 0},
+    {"llama3-8b", 4096, 32, 32, 8, 14336, 128256, 8192, "llama", 0},
+    {"qwen2.5-1.5b", 1536, 28, 12, 2, 8960, 151936, 32768, "qwen2", 0},
+    {"phi3-mini", 3072, 32, 32, 32, 8192, 32064, 4096, "phi3", 2047},
 };
 
 const TensorType kTypes[] = {TensorType::F32,  TensorType::F16,  TensorType::BF16, TensorType::Q8_0,
@@ -103,18 +109,24 @@ std::vector<std::string> syntheticModelShapeNames() {
 }
 
 GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, uint64_t seed) {
+    const bool qwen2 = shape.architecture == "qwen2", phi3 = shape.architecture == "phi3";
+    if (!qwen2 && !phi3 && shape.architecture != "llama") {
+        throw std::invalid_argument("synthetic models are llama, qwen2 or phi3, not " + shape.architecture);
+    }
+    const std::string a = shape.architecture + ".";
     GgufWriter writer;
-    writer.setString("general.architecture", "llama");
+    writer.setString("general.architecture", shape.architecture);
     writer.setString("general.name", "synthetic " + shape.name + " " + tensorTypeInfo(type).name);
-    writer.setU32("llama.context_length", static_cast<uint32_t>(shape.contextLength));
-    writer.setU32("llama.embedding_length", static_cast<uint32_t>(shape.dim));
-    writer.setU32("llama.block_count", static_cast<uint32_t>(shape.layerCount));
-    writer.setU32("llama.feed_forward_length", static_cast<uint32_t>(shape.ffnDim));
-    writer.setU32("llama.attention.head_count", static_cast<uint32_t>(shape.headCount));
-    writer.setU32("llama.attention.head_count_kv", static_cast<uint32_t>(shape.kvHeadCount));
-    writer.setU32("llama.rope.dimension_count", static_cast<uint32_t>(shape.dim / shape.headCount));
-    writer.setF32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-    writer.setF32("llama.rope.freq_base", 10000.0f);
+    writer.setU32(a + "context_length", static_cast<uint32_t>(shape.contextLength));
+    writer.setU32(a + "embedding_length", static_cast<uint32_t>(shape.dim));
+    writer.setU32(a + "block_count", static_cast<uint32_t>(shape.layerCount));
+    writer.setU32(a + "feed_forward_length", static_cast<uint32_t>(shape.ffnDim));
+    writer.setU32(a + "attention.head_count", static_cast<uint32_t>(shape.headCount));
+    writer.setU32(a + "attention.head_count_kv", static_cast<uint32_t>(shape.kvHeadCount));
+    writer.setU32(a + "rope.dimension_count", static_cast<uint32_t>(shape.dim / shape.headCount));
+    writer.setF32(a + "attention.layer_norm_rms_epsilon", 1e-5f);
+    writer.setF32(a + "rope.freq_base", qwen2 ? 1000000.0f : 10000.0f);
+    if (shape.slidingWindow > 0) writer.setU32(a + "attention.sliding_window", static_cast<uint32_t>(shape.slidingWindow));
     addVocabulary(writer, shape.vocabSize);
 
     const int64_t dim = shape.dim, kvDim = static_cast<int64_t>(shape.kvHeadCount) * (dim / shape.headCount);
@@ -123,22 +135,35 @@ GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, 
     for (int l = 0; l < shape.layerCount; ++l) {
         const std::string p = "blk." + std::to_string(l) + ".";
         specs.push_back({p + "attn_norm.weight", TensorType::F32, dim, 1, {}});
-        specs.push_back({p + "attn_q.weight", type, dim, dim, {}});
-        specs.push_back({p + "attn_k.weight", type, dim, kvDim, {}});
-        specs.push_back({p + "attn_v.weight", type, dim, kvDim, {}});
+        if (phi3) {
+            specs.push_back({p + "attn_qkv.weight", type, dim, dim + 2 * kvDim, {}});
+        } else {
+            specs.push_back({p + "attn_q.weight", type, dim, dim, {}});
+            specs.push_back({p + "attn_k.weight", type, dim, kvDim, {}});
+            specs.push_back({p + "attn_v.weight", type, dim, kvDim, {}});
+        }
+        if (qwen2) {
+            specs.push_back({p + "attn_q.bias", TensorType::F32, dim, 1, {}});
+            specs.push_back({p + "attn_k.bias", TensorType::F32, kvDim, 1, {}});
+            specs.push_back({p + "attn_v.bias", TensorType::F32, kvDim, 1, {}});
+        }
         specs.push_back({p + "attn_output.weight", type, dim, dim, {}});
         specs.push_back({p + "ffn_norm.weight", TensorType::F32, dim, 1, {}});
-        specs.push_back({p + "ffn_gate.weight", type, dim, shape.ffnDim, {}});
-        specs.push_back({p + "ffn_up.weight", type, dim, shape.ffnDim, {}});
+        if (phi3) {
+            specs.push_back({p + "ffn_up.weight", type, dim, 2 * static_cast<int64_t>(shape.ffnDim), {}});
+        } else {
+            specs.push_back({p + "ffn_gate.weight", type, dim, shape.ffnDim, {}});
+            specs.push_back({p + "ffn_up.weight", type, dim, shape.ffnDim, {}});
+        }
         specs.push_back({p + "ffn_down.weight", type, shape.ffnDim, dim, {}});
     }
     specs.push_back({"output_norm.weight", TensorType::F32, dim, 1, {}});
-    specs.push_back({"output.weight", type, dim, shape.vocabSize, {}});
+    if (!qwen2) specs.push_back({"output.weight", type, dim, shape.vocabSize, {}});  // Qwen 2.5 ties it
     fillTensors(specs, seed);
     for (TensorSpec& s : specs) {
-        std::vector<int64_t> dims = s.rows == 1 && s.name.find("norm") != std::string::npos
-                                        ? std::vector<int64_t>{s.cols}
-                                        : std::vector<int64_t>{s.cols, s.rows};
+        const bool vector = s.rows == 1 && (s.name.find("norm") != std::string::npos ||
+                                            s.name.find(".bias") != std::string::npos);
+        std::vector<int64_t> dims = vector ? std::vector<int64_t>{s.cols} : std::vector<int64_t>{s.cols, s.rows};
         writer.addTensor(s.name, s.type, std::move(dims), std::move(s.data));
     }
     return writer;

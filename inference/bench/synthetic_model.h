@@ -24,9 +24,16 @@ struct SyntheticModelShape {
     int ffnDim = 0;
     int vocabSize = 0;
     int contextLength = 0;
+    // "llama"; "qwen2" (Q/K/V biases, NEOX RoPE, base 1e6, output tied to the
+    // embedding); "phi3" (fused attn_qkv and gate|up ffn_up, NEOX RoPE).
+    std::string architecture = "llama";
+    int slidingWindow = 0;  // phi3: attention.sliding_window (0: none written)
 };
 
-// "tinyllama-1.1b", "llama2-7b", "llama3-8b", and "tiny" (dim 256, 2 layers) for tests.
+// "tinyllama-1.1b", "llama2-7b", "llama3-8b", "qwen2.5-1.5b", "phi3-mini"; the
+// same-size variants "tinyllama-1.1b-qwen2" and "tinyllama-1.1b-phi3" (the
+// tinyllama shape as those architectures, to compare their cost); "tiny",
+// "tiny-qwen2", "tiny-phi3" (dim 256, 2 layers) for tests.
 std::optional<SyntheticModelShape> syntheticModelShape(std::string_view name);
 std::vector<std::string> syntheticModelShapeNames();
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "backend/backend.h"
 #include "generator/stop_sequence_filter.h"
@@ -113,7 +114,7 @@ GenerationResult Generator::generate(const GenerationRequest& request, const Tex
     const int context = backend_.contextLength();
 
     std::vector<int32_t> tokens = request.promptTokens.empty()
-                                      ? tokenizer.encode(request.prompt, request.addBos)
+                                      ? tokenizer.encode(request.prompt, request.addBos, SpecialTokens::AsText)
                                       : request.promptTokens;
     if (tokens.empty()) throw GenerationError("the prompt is empty (no tokens and no BOS)");
     const int32_t vocab = backend_.model().config().vocabSize;
@@ -162,6 +163,13 @@ GenerationResult Generator::generate(const GenerationRequest& request, const Tex
             result.stopReason = StopReason::Cancelled;
             stoppedByCaller = true;
             break;
+        }
+        // A NaN logit means the weights (or the backend) are broken: sampling would
+        // print garbage ('⁇') and look like success.
+        if (std::any_of(logits_.begin(), logits_.end(), [](float v) { return std::isnan(v); })) {
+            throw GenerationError(
+                "the model computed NaN logits (its weights are damaged or of an unsupported "
+                "kind); no text was generated from them");
         }
         const int32_t id = sampler.sample(logits_, sequence);
         if (result.tokens.empty()) {

@@ -40,7 +40,7 @@ enum class OverflowPolicy {
 };
 
 struct GenerationRequest {
-    std::string prompt;               // used when promptTokens is empty
+    std::string prompt;               // used when promptTokens is empty; all of it is text
     std::vector<int32_t> promptTokens;
     bool addBos = true;               // for `prompt`: put BOS first
     SamplingParams sampling;

@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "gguf/gguf_cursor.h"
+#include "io/regular_file.h"
 
 namespace ps {
 
@@ -169,20 +171,15 @@ int64_t GgufTensorInfo::elementCount() const {
 std::shared_ptr<GgufFile> GgufFile::open(const std::filesystem::path& path) {
     std::shared_ptr<GgufFile> file(new GgufFile);
     file->name_ = path.string();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        throw GgufError(file->name_ + ": cannot open: " + std::strerror(errno));
+    io::RegularFile regular;
+    try {
+        regular = io::openRegularFile(path);  // no pipes or devices; does not block
+    } catch (const io::InputFileError& e) {
+        throw GgufError(e.what());
     }
+    const int fd = regular.fd;
     struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const int error = errno;
-        ::close(fd);
-        throw GgufError(file->name_ + ": cannot read its size: " + std::strerror(error));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw GgufError(file->name_ + ": not a regular file");
-    }
+    st.st_size = static_cast<off_t>(regular.size);
     if (st.st_size == 0) {
         ::close(fd);
         throw GgufError(file->name_ + ": the file is empty, not a GGUF file");
@@ -351,6 +348,28 @@ void GgufFile::parse() {
                             " bytes from byte offset " + std::to_string(dataOffset_));
         }
         t.data = base_ + dataOffset_ + t.offset;
+    }
+    // No two tensors may share bytes. A tensor whose type or shape claims more bytes
+    // than the writer gave it (a type that disagrees with its data) runs into the next
+    // one; computing with it would read the other's weights as its own.
+    std::vector<const GgufTensorInfo*> byOffset;
+    byOffset.reserve(tensors_.size());
+    for (const GgufTensorInfo& t : tensors_) {
+        if (t.bytes > 0) byOffset.push_back(&t);
+    }
+    std::sort(byOffset.begin(), byOffset.end(),
+              [](const GgufTensorInfo* a, const GgufTensorInfo* b) { return a->offset < b->offset; });
+    for (size_t i = 1; i < byOffset.size(); ++i) {
+        const GgufTensorInfo& before = *byOffset[i - 1];
+        const GgufTensorInfo& after = *byOffset[i];
+        if (before.offset + before.bytes > after.offset) {
+            throw GgufError(name_ + ": tensor '" + before.name + "' (" +
+                            tensorTypeInfo(before.type).name + " " + dimsToString(before.dims) +
+                            ", " + std::to_string(before.bytes) + " bytes at data offset " +
+                            std::to_string(before.offset) + ") overlaps tensor '" + after.name +
+                            "' at data offset " + std::to_string(after.offset) +
+                            ": its type and shape need more bytes than the file gives it");
+        }
     }
 }
 

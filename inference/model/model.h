@@ -1,7 +1,9 @@
 #pragma once
-// A loaded Llama-family model: its GGUF file, hyperparameters, tokenizer and
-// views of every weight tensor (still in the file's mapping, in the stored type).
-// A model is immutable once loaded and shared by the backends that run it.
+// A loaded model: its GGUF file, hyperparameters, tokenizer and views of every
+// weight tensor (still in the file's mapping, in the stored type), normalized to
+// one layout whatever the architecture: phi3's fused matrices are row-range
+// views, biases are optional. A model is immutable once loaded and shared by
+// the backends that run it.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -35,17 +37,24 @@ struct WeightTensor {
 
     size_t rowBytes() const;
     const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * rowBytes(); }
+    // Rows [first, first + count) as a matrix of their own, sharing the data
+    // (rows are contiguous in every type); named `name[first:first+count]`.
+    WeightTensor rowRange(int64_t first, int64_t count) const;
 };
 
 struct LayerWeights {
     WeightTensor attnNorm;  // [dim]
-    WeightTensor wq;        // [dim -> headCount*headDim]
+    WeightTensor wq;        // [dim -> headCount*headDim]  (phi3: rows of attn_qkv)
     WeightTensor wk;        // [dim -> kvDim]
     WeightTensor wv;        // [dim -> kvDim]
+    // Added after the projections (qwen2); absent elsewhere.
+    std::optional<WeightTensor> qBias;  // [headCount*headDim]
+    std::optional<WeightTensor> kBias;  // [kvDim]
+    std::optional<WeightTensor> vBias;  // [kvDim]
     WeightTensor wo;        // [headCount*headDim -> dim]
     WeightTensor ffnNorm;   // [dim]
-    WeightTensor wGate;     // [dim -> ffnDim]
-    WeightTensor wUp;       // [dim -> ffnDim]
+    WeightTensor wGate;     // [dim -> ffnDim]  (phi3: the first half of ffn_up)
+    WeightTensor wUp;       // [dim -> ffnDim]  (phi3: the second half of ffn_up)
     WeightTensor wDown;     // [ffnDim -> dim]
 };
 
@@ -63,6 +72,7 @@ struct ModelCard {
     std::string path;
     std::string name;
     std::string architecture;
+    std::string family;  // "Llama", "Qwen 2", "Phi-3"
     uint64_t fileBytes = 0;
     uint64_t parameterCount = 0;
     uint64_t weightBytes = 0;

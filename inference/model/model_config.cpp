@@ -1,4 +1,4 @@
-// Llama hyperparameters from GGUF metadata (keys in ../shared/docs/gguf-facts.md,
+// Hyperparameters from GGUF metadata (keys in ../shared/docs/gguf-facts.md,
 // defaults as the reference implementation applies them).
 #include <cmath>
 #include <limits>
@@ -16,6 +16,13 @@ namespace {
 constexpr int64_t kMaxSize = int64_t{1} << 24;  // dims, context, vocab, heads
 constexpr int64_t kMaxLayers = 4096;
 
+// Mistral is `llama` in GGUF; Qwen 2 / 2.5 are `qwen2`; Phi-3 / 3.5 mini are `phi3`.
+constexpr ArchitectureTraits kArchitectures[] = {
+    {"llama", "Llama", RopeStyle::AdjacentPairs},
+    {"qwen2", "Qwen 2", RopeStyle::Halves},
+    {"phi3", "Phi-3", RopeStyle::Halves},
+};
+
 class ConfigReader {
 public:
     ConfigReader(const GgufFile& file, std::string prefix) : file_(file), prefix_(std::move(prefix)) {}
@@ -24,13 +31,13 @@ public:
         throw ModelError(file_.name() + ": " + what);
     }
 
-    // A positive integer `llama.<key>`; `fallback` when absent (0: required).
+    // A positive integer `<prefix>.<key>`; `fallback` when absent (0: required).
     int positive(const std::string& key, int64_t fallback = 0, int64_t max = kMaxSize) const {
         const std::string full = prefix_ + key;
         const GgufValue* v = file_.find(full);
         if (!v) {
             if (fallback > 0) return static_cast<int>(fallback);
-            fail("metadata key '" + full + "' is missing; a Llama model needs it");
+            fail("metadata key '" + full + "' is missing; the model needs it");
         }
         if (v->type == GgufValueType::Array) {
             fail("metadata key '" + full +
@@ -46,7 +53,7 @@ public:
         return static_cast<int>(*i);
     }
 
-    // A finite positive float `llama.<key>`, or `fallback` when absent.
+    // A finite positive float `<prefix>.<key>`, or `fallback` when absent.
     float positiveFloat(const std::string& key, float fallback) const {
         const std::string full = prefix_ + key;
         const GgufValue* v = file_.find(full);
@@ -103,6 +110,13 @@ RopeScaling readRopeScaling(const ConfigReader& r) {
 
 }  // namespace
 
+const ArchitectureTraits* findArchitecture(const std::string& id) {
+    for (const ArchitectureTraits& a : kArchitectures) {
+        if (id == a.id) return &a;
+    }
+    return nullptr;
+}
+
 ModelConfig ModelConfig::fromGguf(const GgufFile& file) {
     ModelConfig c;
     std::optional<std::string> architecture;
@@ -116,11 +130,14 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file) {
         throw ModelError(file.name() + ": metadata key 'general.architecture' is missing; "
                          "this GGUF does not describe a model");
     }
-    if (*architecture != "llama") {
+    const ArchitectureTraits* traits = findArchitecture(*architecture);
+    if (!traits) {
         throw ModelError(file.name() + ": the model architecture is '" + *architecture +
-                         "'; Prompt Studio runs Llama-family models (architecture 'llama')");
+                         "'; Prompt Studio runs the architectures 'llama' (Llama, Mistral), "
+                         "'qwen2' (Qwen 2 and 2.5) and 'phi3' (Phi-3)");
     }
-    c.architecture = *architecture;
+    c.architecture = traits->id;
+    c.ropeStyle = traits->ropeStyle;
 
     const ConfigReader r(file, c.architecture + ".");
     c.contextLength = r.positive("context_length");
@@ -132,6 +149,11 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file) {
     c.rmsEpsilon = r.positiveFloat("attention.layer_norm_rms_epsilon", 1e-5f);
     c.ropeBase = r.positiveFloat("rope.freq_base", 10000.0f);
     c.ropeScaling = readRopeScaling(r);
+    // 0 in a file means "no window" (llama.cpp's reading too).
+    if (r.has("attention.sliding_window")) {
+        const GgufValue* v = file.find(r.prefix() + "attention.sliding_window");
+        if (!v->toInteger() || *v->toInteger() != 0) c.slidingWindow = r.positive("attention.sliding_window");
+    }
 
     if (c.dim % c.headCount != 0) {
         r.fail("embedding_length " + std::to_string(c.dim) + " is not divisible by head_count " +

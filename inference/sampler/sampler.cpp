@@ -57,7 +57,9 @@ Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.se
 
 int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> recent) {
     if (logits.empty()) return 0;
-    if (params_.temperature <= 0.0f) return argmax(logits);
+    // A temperature this small makes the distribution one token to float precision, and
+    // 1/T would overflow to infinity (1e-40 gave inf * 0 = NaN and garbage): greedy.
+    if (params_.temperature < kGreedyBelowTemperature) return argmax(logits);
 
     applyRepetitionPenalty(logits, recent, params_.repeatLastN, params_.repeatPenalty);
 

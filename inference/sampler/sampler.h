@@ -11,8 +11,11 @@
 
 namespace ps {
 
+// Temperatures below this sample greedily (exact argmax).
+inline constexpr float kGreedyBelowTemperature = 1e-5f;
+
 struct SamplingParams {
-    float temperature = 0.8f;   // <= 0: greedy
+    float temperature = 0.8f;   // < kGreedyBelowTemperature (0 included): greedy
     int topK = 40;              // 0 = off
     float topP = 0.95f;         // 1 = off
     float minP = 0.05f;         // 0 = off; relative to the most likely token

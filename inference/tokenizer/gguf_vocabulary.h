@@ -9,7 +9,7 @@ class GgufFile;
 
 // Throws TokenizerError naming the file and the key that is missing, of the
 // wrong type, of the wrong length or out of range, and for vocabulary types
-// other than "llama" (not supported yet).
+// other than "llama" (SentencePiece) and "gpt2" (byte-level BPE).
 Vocabulary readGgufVocabulary(const GgufFile& file);
 
 }  // namespace ps

@@ -2,6 +2,7 @@
 
 #include <sentencepiece_processor.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 #include <unordered_map>
@@ -108,7 +109,6 @@ void prepareSentencePieceVocabulary(Vocabulary& vocab, const std::string& source
     const auto fail = [&](const std::string& what) { throw TokenizerError(source + ": " + what); };
     std::unordered_map<std::string_view, int32_t> firstId;
     firstId.reserve(vocab.pieces.size());
-    int32_t unknownPiece = -1;
     for (int32_t id = 0; id < vocab.size(); ++id) {
         const std::string& piece = vocab.pieces[id];
         if (piece.empty()) fail("token " + std::to_string(id) + " is an empty string");
@@ -121,19 +121,21 @@ void prepareSentencePieceVocabulary(Vocabulary& vocab, const std::string& source
             fail("token " + std::to_string(id) + " \"" + piece +
                  "\" has the byte type but is not spelled <0xNN>");
         }
-        if (vocab.kinds[id] == TokenKind::Unknown) {
-            if (unknownPiece >= 0) {
-                fail("tokens " + std::to_string(unknownPiece) + " and " + std::to_string(id) +
-                     " both have the unknown type");
-            }
-            unknownPiece = id;
-        }
     }
+    // SentencePiece wants exactly one unknown piece. Vocabularies may mark
+    // several (Phi-3 pads its vocabulary with unknown-typed "[PAD32011]"...):
+    // the unknown id's piece is the one (else the first unknown-typed piece),
+    // the others become unused, which SentencePiece never produces either.
+    int32_t unknownPiece = vocab.unk;
     if (unknownPiece < 0) {
-        if (vocab.unk < 0) fail("the vocabulary has no unknown token, which SentencePiece needs");
-        vocab.kinds[vocab.unk] = TokenKind::Unknown;
-        unknownPiece = vocab.unk;
+        const auto first = std::find(vocab.kinds.begin(), vocab.kinds.end(), TokenKind::Unknown);
+        if (first == vocab.kinds.end()) fail("the vocabulary has no unknown token, which SentencePiece needs");
+        unknownPiece = static_cast<int32_t>(first - vocab.kinds.begin());
     }
+    for (int32_t id = 0; id < vocab.size(); ++id) {
+        if (vocab.kinds[id] == TokenKind::Unknown && id != unknownPiece) vocab.kinds[id] = TokenKind::Unused;
+    }
+    vocab.kinds[unknownPiece] = TokenKind::Unknown;
     vocab.unk = unknownPiece;
 }
 

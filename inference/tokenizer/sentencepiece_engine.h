@@ -13,8 +13,8 @@ namespace ps {
 
 // Checks what SentencePiece needs of a vocabulary, which it would otherwise
 // reject with a less helpful message: non-empty unique pieces, byte pieces
-// spelled <0xNN>, exactly one unknown piece (when no piece has the unknown
-// type, the unknown id's piece gets it, as llama.cpp treats that id). Throws
+// spelled <0xNN>, exactly one unknown piece (the unknown id's piece, as
+// llama.cpp treats that id; other unknown-typed pieces become unused). Throws
 // TokenizerError naming `source`.
 void prepareSentencePieceVocabulary(Vocabulary& vocab, const std::string& source);
 

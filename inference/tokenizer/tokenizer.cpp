@@ -1,14 +1,19 @@
 #include "tokenizer/tokenizer.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "gguf/gguf_file.h"
+#include "io/regular_file.h"
+#include "tokenizer/bpe_engine.h"
 #include "tokenizer/gguf_vocabulary.h"
+#include "tokenizer/pre_tokenizer.h"
 #include "tokenizer/sentencepiece_engine.h"
 #include "tokenizer/sentencepiece_model_proto.h"
+#include "tokenizer/special_token_splitter.h"
 #include "tokenizer/tokenizer_engine.h"
 #include "tokenizer/vocabulary.h"
 
@@ -17,7 +22,9 @@ namespace ps {
 struct Tokenizer::Impl {
     std::string source;  // file name, for messages
     Vocabulary vocab;    // declared before the engine, which refers to it
+    std::unique_ptr<PreTokenizer> preTokenizer;  // byte-level BPE only; the engine refers to it
     std::unique_ptr<TokenizerEngine> engine;
+    std::unique_ptr<SpecialTokenSplitter> splitter;
     std::unordered_map<std::string, int32_t> idOfPiece;
 
     void checkId(int32_t id) const {
@@ -36,21 +43,31 @@ std::unique_ptr<Tokenizer> Tokenizer::fromGguf(const GgufFile& file) {
     std::unique_ptr<Tokenizer> tokenizer(new Tokenizer());
     Impl& impl = *tokenizer->impl_;
     impl.source = file.name();
-    impl.vocab = readGgufVocabulary(file);  // only "llama" gets past this for now
-    prepareSentencePieceVocabulary(impl.vocab, impl.source);
-    // llama.cpp's SPM tokenizer merges pieces by score, highest first, and
-    // falls back to bytes: that is SentencePiece's BPE model with byte fallback.
-    const std::string model = writeSentencePieceModel(impl.vocab, SentencePieceModelType::Bpe);
-    impl.engine = makeSentencePieceEngine(impl.vocab, model, impl.source);
+    impl.vocab = readGgufVocabulary(file);  // "llama" or "gpt2"
+    if (impl.vocab.model == "gpt2") {
+        impl.preTokenizer = std::make_unique<PreTokenizer>(impl.vocab.preTokenizer);
+        impl.engine = makeBpeEngine(impl.vocab, *impl.preTokenizer, impl.source);
+    } else {
+        prepareSentencePieceVocabulary(impl.vocab, impl.source);
+        // llama.cpp's SPM tokenizer merges pieces by score, highest first, and
+        // falls back to bytes: that is SentencePiece's BPE model with byte fallback.
+        const std::string model = writeSentencePieceModel(impl.vocab, SentencePieceModelType::Bpe);
+        impl.engine = makeSentencePieceEngine(impl.vocab, model, impl.source);
+    }
     tokenizer->finishLoading();
     return tokenizer;
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::fromModelFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw TokenizerError(path.string() + ": cannot open the SentencePiece model");
-    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (in.bad()) throw TokenizerError(path.string() + ": cannot read the SentencePiece model");
+    // Real SentencePiece models are a few MB; anything else (a pipe, a device, a huge
+    // file) is refused before it is read.
+    constexpr uint64_t kMaxModelBytes = 256u * 1024 * 1024;
+    std::string bytes;
+    try {
+        bytes = io::readRegularFile(path, kMaxModelBytes);
+    } catch (const io::InputFileError& e) {
+        throw TokenizerError(std::string(e.what()) + " (reading the SentencePiece model)");
+    }
 
     std::unique_ptr<Tokenizer> tokenizer(new Tokenizer());
     Impl& impl = *tokenizer->impl_;
@@ -81,19 +98,61 @@ void Tokenizer::finishLoading() {
     impl_->idOfPiece.reserve(vocab.pieces.size());
     for (int32_t id = 0; id < vocab.size(); ++id) impl_->idOfPiece.emplace(vocab.pieces[id], id);
 
+    impl_->splitter = std::make_unique<SpecialTokenSplitter>(vocab);
+
     endIds_.clear();
     if (eos_ >= 0) endIds_.push_back(eos_);
-    // End-of-turn markers of chat models (Llama 3, ChatML, Gemma, Phi-3).
-    for (const char* marker : {"<|eot_id|>", "<|im_end|>", "<end_of_turn>", "<|end|>"}) {
+    // End-of-turn and end-of-text markers of chat models (Llama 3, ChatML,
+    // Phi-3, Gemma, GPT-2 style, Llama 3.1 tool calls, CodeLlama infill):
+    // llama.cpp's list, by name whatever their type.
+    for (const char* marker :
+         {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>"}) {
         const int32_t id = findPiece(marker);
-        if (id >= 0 && id != eos_ && vocab.kinds[id] == TokenKind::Control) endIds_.push_back(id);
+        if (id >= 0 && id != eos_) endIds_.push_back(id);
     }
 }
 
-std::vector<int32_t> Tokenizer::encode(const std::string& text, bool addBos) const {
-    std::vector<int32_t> ids = impl_->engine->encode(text);
-    if (addBos && bos_ >= 0) ids.insert(ids.begin(), bos_);
+bool Tokenizer::isEndOfGeneration(int32_t id) const {
+    return std::find(endIds_.begin(), endIds_.end(), id) != endIds_.end();
+}
+
+std::vector<int32_t> Tokenizer::encode(const std::string& text, bool addBos, SpecialTokens special) const {
+    return encodeParts(text, addBos, special == SpecialTokens::Parse, {});
+}
+
+std::vector<int32_t> Tokenizer::encodeMarkup(const std::string& text, bool addBos,
+                                             const std::vector<TextRange>& literal) const {
+    return encodeParts(text, addBos, true, literal);
+}
+
+std::vector<int32_t> Tokenizer::encodeParts(const std::string& text, bool addBos, bool parseControl,
+                                            const std::vector<TextRange>& literal) const {
+    std::vector<int32_t> ids;
+    if (addBos && bos_ >= 0) ids.push_back(bos_);
+    // The engine sees the text between special tokens, one part at a time (a
+    // SentencePiece part gets its space prefix, as in llama.cpp).
+    for (const SpecialTokenSplitter::Part& part : impl_->splitter->split(text, parseControl, literal)) {
+        if (part.id >= 0) {
+            ids.push_back(part.id);
+            continue;
+        }
+        const std::vector<int32_t> plain = impl_->engine->encode(std::string(part.text));
+        ids.insert(ids.end(), plain.begin(), plain.end());
+    }
     return ids;
+}
+
+const std::string& Tokenizer::vocabularyType() const { return impl_->vocab.model; }
+
+const std::string& Tokenizer::preTokenizerName() const { return impl_->vocab.preTokenizer; }
+
+const std::string& Tokenizer::preTokenizerExpression() const {
+    static const std::string none;
+    return impl_->preTokenizer ? impl_->preTokenizer->expressionName() : none;
+}
+
+bool Tokenizer::preTokenizerIsFallback() const {
+    return impl_->preTokenizer && impl_->preTokenizer->isFallback();
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {

@@ -127,8 +127,8 @@ TEST_F(FirstTenMinutesTest, TryItAndTheRunPageShareDefaultsAndInputs) {
     preferences_.setDefaultMaxTokens(7);
     MainWindow window(preferences_, test::windowOptions(settings_));
     window.show();
-    window.setService(demoService());
     ASSERT_TRUE(window.openFile(test::samplePath(QStringLiteral("bedtime-story.promptapp"))));
+    window.setService(demoService());  // after opening: opening an app picks its service
     window.showPage(MainWindow::Page::Run);
     window.runView()->setInputs({{QStringLiteral("hero"), QStringLiteral("a brave snail")}});
     window.showPage(MainWindow::Page::Edit);

@@ -45,13 +45,12 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     activeModel_->setWordWrap(true);
     activeModel_->setTextFormat(Qt::RichText);
 
-    // "Get a Model…" belongs to the download dialog; it shows once something
-    // listens to getModelRequested (MainWindow connects it).
+    // "Get a Model…" opens the download dialog (MainWindow connects it); it shows
+    // while something listens to getModelRequested.
     getModelButton_ = new QPushButton(tr("Get a Model…"));
     getModelButton_->setObjectName(QStringLiteral("getModelButton"));
     getModelButton_->setDefault(true);
     getModelButton_->setToolTip(tr("Download a recommended model, or search Hugging Face"));
-    getModelButton_->hide();
     auto* openButton = new QPushButton(tr("Open a Model File…"));
     openButton->setToolTip(tr("Use a .gguf file you already have"));
     rescanButton_ = new QPushButton(tr("Look Again"));
@@ -87,8 +86,8 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
         tr("<p><b>No model of your own yet.</b> The built-in demo model only writes short children's "
            "stories. For your own apps, get a chat model: a small one (1 to 4 billion parameters, "
            "Q4_K_M) runs well on most laptops.</p>"
-           "<p>Already downloaded one? Put the .gguf file in your Downloads folder and click "
-           "<b>Look Again</b>, or click <b>Open a Model File…</b>.</p>"),
+           "<p><b>Get a Model…</b> downloads a recommended one. Already have one? Click <b>Open a "
+           "Model File…</b>, or put it in your Downloads folder and click <b>Look Again</b>.</p>"),
         emptyState_);
     emptyText_->setWordWrap(true);
     emptyText_->setTextFormat(Qt::RichText);

@@ -40,13 +40,13 @@ public:
     void detectGpu();
     QString gpuStatus() const { return gpuStatus_; }
 
-    // The empty state's "Get a Model…" button (named "getModelButton"), for the
-    // download dialog; it is shown while something is connected to getModelRequested.
+    // The "Get a Model…" button (named "getModelButton"); it is shown while
+    // something is connected to getModelRequested.
     QPushButton* getModelButton() const { return getModelButton_; }
 
 signals:
     void modelChosen(const QString& path);
-    // "Get a Model…" was clicked.
+    // The "Get a Model…" button: the main window opens its download dialog.
     void getModelRequested();
     void scanFinished(int modelsFound);
     void gpuDetected(const QString& status);

@@ -18,6 +18,8 @@
 #include <QVBoxLayout>
 
 #include "settings/preferences.h"
+#include "settings/sharing_page.h"
+#include "settings/sharing_preferences.h"
 
 #include <utility>
 
@@ -42,6 +44,8 @@ SettingsDialog::SettingsDialog(Preferences& preferences, QWidget* parent)
     tabs->addTab(createGenerationPage(), tr("Answers"));
     tabs->addTab(createFoldersPage(), tr("Folders"));
     tabs->addTab(createAppearancePage(), tr("Appearance"));
+    sharing_ = new SharingPage;
+    tabs->addTab(sharing_, tr("Sharing"));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -177,6 +181,7 @@ void SettingsDialog::load() {
     modelFolders_->addItems(preferences_.modelFolders());
     theme_->setCurrentIndex(static_cast<int>(preferences_.theme()));
     fontSize_->setValue(preferences_.fontPointSize());
+    sharing_->load(SharingPreferences());
 }
 
 void SettingsDialog::apply() {
@@ -192,6 +197,8 @@ void SettingsDialog::apply() {
     preferences_.setModelFolders(folders);
     preferences_.setTheme(static_cast<ThemePreference>(theme_->currentIndex()));
     preferences_.setFontPointSize(fontSize_->value());
+    SharingPreferences sharing;
+    sharing_->apply(sharing);
 }
 
 }  // namespace ps::ui

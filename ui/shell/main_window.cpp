@@ -41,6 +41,7 @@
 #include "library/app_library_model.h"
 #include "library/library_panel.h"
 #include "models/demo_model.h"
+#include "models/get_model_dialog.h"
 #include "models/models_page.h"
 #include "run/input_form.h"
 #include "run/run_view.h"
@@ -48,10 +49,12 @@
 #include "runner/model_session.h"
 #include "settings/preferences.h"
 #include "settings/settings_dialog.h"
+#include "settings/sharing_preferences.h"
+#include "shell/sharing_controller.h"
 #include "settings/theme.h"
 #include "shell/demo_model_banner.h"
 #include "shell/help_dialogs.h"
-#include "shell/serialized_service.h"
+#include "runner/serialized_service.h"
 #include "version.h"
 #ifdef PS_UI_HAS_HISTORY
 #include "history/history_view.h"
@@ -106,6 +109,11 @@ MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& option
         }, Qt::QueuedConnection);
     }
     session_ = new ModelSession(this);
+    sharing_ = new SharingController(this);
+    sharing_->setAppFolders({preferences_.appsFolder(), options_.samplesFolder});
+    connect(sharing_, &SharingController::statusChanged, this, [this](const QString& status) {
+        if (!status.isEmpty()) statusBar()->showMessage(status, 10000);
+    });
     createPages();
     createActions();
     createMenusAndToolbar();
@@ -274,6 +282,7 @@ void MainWindow::createPages() {
 #endif
     });
     connect(modelsPage_, &ModelsPage::modelChosen, this, [this](const QString& path) { loadModel(path); });
+    connect(modelsPage_, &ModelsPage::getModelRequested, this, &MainWindow::getModelAsked);
     connect(editor_, &AppEditor::saved, this, [this](const QString& path) {
         currentPath_ = path;
         changingSelection_ = true;
@@ -323,12 +332,21 @@ void MainWindow::createActions() {
     shortcuts_ = make(tr("&Keyboard Shortcuts"), QKeySequence(), tr("Every shortcut of the window"));
     fileLocations_ = make(tr("&Where Files Live"), QKeySequence(),
                           tr("The folders of your apps, the history, the settings and the models"));
+    getModel_ = make(tr("&Get a Model…"), QKeySequence(),
+                     tr("Download a recommended model or find one on Hugging Face"));
     showApps_ = make(tr("&Apps"), QKeySequence(Qt::CTRL | Qt::Key_1), tr("Your apps and the samples"));
     showModels_ = make(tr("&Models"), QKeySequence(Qt::CTRL | Qt::Key_2), tr("Choose the language model"));
     showRun_ = make(tr("&Run Page"), QKeySequence(Qt::CTRL | Qt::Key_3), tr("Run the selected app"));
     showEdit_ = make(tr("&Edit Page"), QKeySequence(Qt::CTRL | Qt::Key_4), tr("Edit the selected app"));
     showHistory_ = make(tr("&History Page"), QKeySequence(Qt::CTRL | Qt::Key_5), tr("Past runs of the selected app"));
     focusSearch_ = make(tr("&Find App"), QKeySequence::Find, tr("Search your apps"));
+    runRemotely_ = make(tr("Run This App on the Remote &Server"), QKeySequence(),
+                        tr("Run this app on the server set in Settings, Sharing, instead of this computer"));
+    runRemotely_->setCheckable(true);
+    connect(runRemotely_, &QAction::triggered, this, [this](bool remote) {
+        SharingPreferences().setAppChoice(currentPath_, remote ? AppBackendChoice::Remote : AppBackendChoice::Local);
+        chooseService();
+    });
     showApps_->setCheckable(true);
     showModels_->setCheckable(true);
     auto* pages = new QActionGroup(this);
@@ -367,6 +385,7 @@ void MainWindow::createActions() {
         showHelpPage(this, tr("Where Files Live"),
                      fileLocationsHtml(preferences_, options_.samplesFolder, historyPath()));
     });
+    connect(getModel_, &QAction::triggered, this, &MainWindow::getModelAsked);
     connect(showApps_, &QAction::triggered, this, [this] { showPage(Page::Run); });
     connect(showModels_, &QAction::triggered, this, [this] { showPage(Page::Models); });
     connect(showRun_, &QAction::triggered, this, [this] { showPage(Page::Run); });
@@ -384,6 +403,8 @@ void MainWindow::createMenusAndToolbar() {
     file->addAction(newApp_);
     file->addAction(import_);
     file->addAction(export_);
+    file->addSeparator();
+    file->addAction(getModel_);
     file->addSeparator();
     file->addAction(editor_->saveAction());
     file->addAction(duplicate_);
@@ -405,6 +426,8 @@ void MainWindow::createMenusAndToolbar() {
     run->addAction(runView_->runAction());
     run->addAction(runView_->stopAction());
     run->addAction(runView_->regenerateAction());
+    run->addSeparator();
+    run->addAction(runRemotely_);
     run->addSeparator();
     run->addAction(runView_->copyAction());
     run->addAction(runView_->saveAnswerAction());
@@ -484,7 +507,9 @@ void MainWindow::connectModelSession() {
         const bool base = local && local->chatTemplate().empty();
         runView_->setBaseModel(base);
         if (RunView* tryIt = tryItView()) tryIt->setBaseModel(base);
-        setService(std::make_shared<SerializedService>(local));
+        localService_ = std::make_shared<SerializedService>(local);
+        sharing_->setLocalService(localService_);
+        chooseService();
         if (!fallback.isEmpty())
             statusBar()->showMessage(tr("Running on the CPU: %1").arg(fallback), 10000);
         emit modelLoaded(description);
@@ -514,6 +539,36 @@ void MainWindow::setService(std::shared_ptr<GenerationService> service) {
     service_ = std::move(service);
     runView_->setService(service_);
     editor_->setService(service_);
+}
+
+void MainWindow::chooseService() {
+    if (!runRemotely_ || !sharing_) return;  // still being built
+    const SharingPreferences sharing;
+    runRemotely_->setEnabled(!currentPath_.isEmpty() && !sharing.remoteBaseUrl().isEmpty());
+    runRemotely_->setChecked(sharing.runsRemotely(currentPath_));
+    auto service = sharing_->serviceFor(currentPath_);
+    if (service != service_) setService(std::move(service));
+}
+
+GetModelDialog* MainWindow::getModelDialog() {
+    if (!getModelDialog_) {
+        getModelDialog_ = new GetModelDialog(this);
+        // A finished download is listed on the Models page at once.
+        connect(getModelDialog_, &GetModelDialog::modelDownloaded, this,
+                [this](const QString& path) { modelsPage_->addModelFile(path); });
+        connect(getModelDialog_, &GetModelDialog::modelChosen, this, [this](const QString& path) {
+            showPage(Page::Models);
+            loadModel(path);
+        });
+    }
+    return getModelDialog_;
+}
+
+void MainWindow::getModelAsked() {
+    GetModelDialog* dialog = getModelDialog();
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::loadModel(const QString& path, bool remember) {
@@ -560,6 +615,7 @@ void MainWindow::showApp(const QString& path) {
     }
     runView_->setEnabled(result.ok());
     editor_->setEnabled(result.loaded);
+    chooseService();
     updateActions();
     updateTitle();
 }
@@ -847,6 +903,9 @@ void MainWindow::applySettings(const std::function<void()>& change) {
         modelsPage_->detectGpu();
     if (service_ || session_->isLoading())
         statusBar()->showMessage(tr("Model settings apply the next time a model is loaded."), 8000);
+    sharing_->setAppFolders({preferences_.appsFolder(), options_.samplesFolder});
+    sharing_->apply();
+    chooseService();
 }
 
 void MainWindow::aboutAsked() {

@@ -29,11 +29,13 @@ namespace ps::ui {
 
 class AppEditor;
 class DemoModelBanner;
+class GetModelDialog;
 class HistoryView;
 class LibraryPanel;
 class ModelsPage;
 class Preferences;
 class RunView;
+class SharingController;
 
 struct MainWindowOptions {
     QString samplesFolder;  // empty = samplesFolder() (installed or source tree)
@@ -110,6 +112,10 @@ public:
     QAction* shortcutsAction() const { return shortcuts_; }
     QAction* fileLocationsAction() const { return fileLocations_; }
     QString historyPath() const;
+    // File > Get a Model…: recommended models, a Hugging Face search, downloads.
+    QAction* getModelAction() const { return getModel_; }
+    // Created on first use; stays alive so a download goes on after it is closed.
+    GetModelDialog* getModelDialog();
     // Runs `change` on the preferences (the Settings dialog's OK), then makes the
     // window follow: theme, defaults, apps folder, model folders, GPU.
     void applySettings(const std::function<void()>& change);
@@ -140,6 +146,8 @@ private:
     bool confirmLeaveEditor();
     void updateActions();
     void updateTitle();
+    // The local model or the remote server, as Settings -> Sharing says for this app.
+    void chooseService();
     void applyGenerationDefaults();
     RunView* tryItView() const;  // the editor's Try-it panel
     int em() const { return fontMetrics().averageCharWidth(); }
@@ -153,12 +161,15 @@ private:
     void settingsAsked();
     void aboutAsked();
     void startOnFoundOrDemoModel(bool openDemoApp);
+    void getModelAsked();
 
     Preferences& preferences_;
     MainWindowOptions options_;
     RunHistory* history_ = nullptr;
     ModelSession* session_ = nullptr;
     std::shared_ptr<GenerationService> service_;
+    std::shared_ptr<GenerationService> localService_;  // the loaded model, shared (SerializedService)
+    SharingController* sharing_ = nullptr;              // the HTTP server; local or remote per app
     QString modelDescription_;
     QString loadingModelPath_;
     QString modelPath_;
@@ -199,12 +210,15 @@ private:
     QAction* gettingStarted_ = nullptr;
     QAction* shortcuts_ = nullptr;
     QAction* fileLocations_ = nullptr;
+    QAction* getModel_ = nullptr;
+    GetModelDialog* getModelDialog_ = nullptr;
     QAction* showApps_ = nullptr;
     QAction* showModels_ = nullptr;
     QAction* showRun_ = nullptr;
     QAction* showEdit_ = nullptr;
     QAction* showHistory_ = nullptr;
     QAction* focusSearch_ = nullptr;
+    QAction* runRemotely_ = nullptr;
 };
 
 }  // namespace ps::ui

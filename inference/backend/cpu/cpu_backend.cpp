@@ -1,13 +1,16 @@
-// The Llama forward pass on the CPU, written to be read top to bottom like
-// llama2.c's run.c: embed, then per layer attention and feed-forward blocks with
-// residuals, then the final norm and the classifier. Batched: a call runs up to
-// kMaxBatch tokens through each weight matrix together (prefill), so weights are
-// read once per batch instead of once per token.
+// The forward pass on the CPU, written to be read top to bottom like llama2.c's
+// run.c: embed, then per layer attention and feed-forward blocks with residuals,
+// then the final norm and the classifier. One pass for every architecture: what
+// differs (Q/K/V biases, RoPE pairing, sliding window) is data in ModelConfig
+// and LayerWeights, and fused matrices arrive as views. Batched: a call runs up
+// to kMaxBatch tokens through each weight matrix together (prefill), so weights
+// are read once per batch instead of once per token.
 #include "backend/cpu/cpu_backend.h"
 
 #include <algorithm>
 #include <cmath>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,11 @@ std::vector<float> normToFloats(const WeightTensor& w) {
     std::vector<float> values(static_cast<size_t>(w.cols));
     dequantizeRow(w.type, w.data, w.cols, values.data());
     return values;
+}
+
+// A bias as floats, or empty when the model has none.
+std::vector<float> biasToFloats(const std::optional<WeightTensor>& w) {
+    return w ? normToFloats(*w) : std::vector<float>{};
 }
 
 // An uninitialized float buffer of `count` values; OutOfMemoryError names what it was for.
@@ -59,6 +67,7 @@ public:
 private:
     void forwardBatch(const int32_t* tokens, int n, int startPos, float* logits);
     void attention(int layer, int n, int startPos);
+    void applyRope(float* v, int heads, int token);
     void computeRopeAngles(int n, int startPos);
     float* keyCache(int layer, int pos) { return keyCache_.get() + cacheOffset(layer, pos); }
     float* valueCache(int layer, int pos) { return valueCache_.get() + cacheOffset(layer, pos); }
@@ -74,8 +83,9 @@ private:
     ThreadPool pool_;
     MatmulRunner matmul_;
 
-    // Norm weights as floats, whatever their stored type.
-    std::vector<std::vector<float>> attnNorm_, ffnNorm_;
+    // Norm weights and biases as floats, whatever their stored type (a bias is
+    // empty where the model has none).
+    std::vector<std::vector<float>> attnNorm_, ffnNorm_, qBias_, kBias_, vBias_;
     std::vector<float> outputNorm_;
     RopeFrequencies rope_;
 
@@ -116,6 +126,9 @@ CpuBackend::CpuBackend(std::shared_ptr<const Model> model, const BackendOptions&
     for (const LayerWeights& layer : weights_.layers) {
         attnNorm_.push_back(normToFloats(layer.attnNorm));
         ffnNorm_.push_back(normToFloats(layer.ffnNorm));
+        qBias_.push_back(biasToFloats(layer.qBias));
+        kBias_.push_back(biasToFloats(layer.kBias));
+        vBias_.push_back(biasToFloats(layer.vBias));
     }
     outputNorm_ = normToFloats(weights_.outputNorm);
 
@@ -178,22 +191,23 @@ void CpuBackend::forwardBatch(const int32_t* tokens, int n, int startPos, float*
     for (int l = 0; l < c.layerCount; ++l) {
         const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
 
-        // Attention block: xb = rmsnorm(x); q, k, v = xb Wq, xb Wk, xb Wv. Keys and
-        // values go straight into the cache rows of their positions.
+        // Attention block: xb = rmsnorm(x); q, k, v = xb Wq + bq, xb Wk + bk,
+        // xb Wv + bv (biases: qwen2). Keys and values go straight into the cache
+        // rows of their positions.
         for (int i = 0; i < n; ++i) {
             rmsnorm(xb + i * dim, x + i * dim, attnNorm_[l].data(), dim, c.rmsEpsilon);
         }
         matmul_.run(w.wq, xb, dim, n, q_.get());
         matmul_.run(w.wk, xb, dim, n, keyCache(l, startPos));
         matmul_.run(w.wv, xb, dim, n, valueCache(l, startPos));
+        if (!qBias_[l].empty()) addBias(q_.get(), qBias_[l].data(), qDim_, n);
+        if (!kBias_[l].empty()) addBias(keyCache(l, startPos), kBias_[l].data(), c.kvDim(), n);
+        if (!vBias_[l].empty()) addBias(valueCache(l, startPos), vBias_[l].data(), c.kvDim(), n);
 
         // RoPE on queries and keys.
         for (int i = 0; i < n; ++i) {
-            const float* cos = ropeCos_.get() + static_cast<size_t>(i) * rope_.pairs();
-            const float* sin = ropeSin_.get() + static_cast<size_t>(i) * rope_.pairs();
-            rope(q_.get() + static_cast<size_t>(i) * qDim_, c.headCount, c.headDim, cos, sin,
-                 rope_.pairs());
-            rope(keyCache(l, startPos + i), c.kvHeadCount, c.headDim, cos, sin, rope_.pairs());
+            applyRope(q_.get() + static_cast<size_t>(i) * qDim_, c.headCount, i);
+            applyRope(keyCache(l, startPos + i), c.kvHeadCount, i);
         }
 
         // Causal grouped-query attention, then the output projection and the residual.
@@ -219,9 +233,21 @@ void CpuBackend::forwardBatch(const int32_t* tokens, int n, int startPos, float*
     }
 }
 
-// For each token i (position startPos + i) and query head h: softmax over the
-// scaled scores q.k of positions 0..startPos+i, then the weighted sum of values.
-// Query head h reads KV head h / (headCount / kvHeadCount).
+// Rotates `heads` vectors of token `token` of the batch, in the model's pairing.
+void CpuBackend::applyRope(float* v, int heads, int token) {
+    const float* cos = ropeCos_.get() + static_cast<size_t>(token) * rope_.pairs();
+    const float* sin = ropeSin_.get() + static_cast<size_t>(token) * rope_.pairs();
+    if (config_.ropeStyle == RopeStyle::Halves) {
+        ropeHalves(v, heads, config_.headDim, cos, sin, rope_.pairs());
+    } else {
+        rope(v, heads, config_.headDim, cos, sin, rope_.pairs());
+    }
+}
+
+// For each token i (position pos = startPos + i) and query head h: softmax over
+// the scaled scores q.k of the positions the query sees (0..pos, or the last
+// slidingWindow of them), then the weighted sum of values. Query head h reads
+// KV head h / (headCount / kvHeadCount).
 void CpuBackend::attention(int layer, int n, int startPos) {
     const ModelConfig& c = config_;
     const int headDim = c.headDim;
@@ -233,14 +259,15 @@ void CpuBackend::attention(int layer, int n, int startPos) {
         const int pos = startPos + i;
         const int kvOffset = (h / headsPerKv) * headDim;
         const float* q = q_.get() + static_cast<size_t>(i) * qDim_ + h * headDim;
+        const int first = c.firstVisibleKey(pos);
         float* scores = scores_.get() + static_cast<size_t>(worker) * contextLength_;
-        for (int p = 0; p <= pos; ++p) {
+        for (int p = first; p <= pos; ++p) {
             scores[p] = dot(q, keyCache(layer, p) + kvOffset, headDim) * scale;
         }
-        softmax(scores, pos + 1);
+        softmax(scores + first, pos - first + 1);
         float* out = attnOut_.get() + static_cast<size_t>(i) * qDim_ + h * headDim;
         std::fill(out, out + headDim, 0.0f);
-        for (int p = 0; p <= pos; ++p) axpy(out, scores[p], valueCache(layer, p) + kvOffset, headDim);
+        for (int p = first; p <= pos; ++p) axpy(out, scores[p], valueCache(layer, p) + kvOffset, headDim);
     });
 }
 

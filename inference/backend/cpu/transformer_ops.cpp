@@ -1,6 +1,7 @@
 #include "backend/cpu/transformer_ops.h"
 
 #include <cmath>
+#include <cstddef>
 
 namespace ps {
 
@@ -39,6 +40,25 @@ void rope(float* v, int heads, int headDim, const float* cos, const float* sin, 
             vh[2 * i] = a * cos[i] - b * sin[i];
             vh[2 * i + 1] = a * sin[i] + b * cos[i];
         }
+    }
+}
+
+void ropeHalves(float* v, int heads, int headDim, const float* cos, const float* sin, int rotatedPairs) {
+    for (int h = 0; h < heads; ++h) {
+        float* vh = v + h * headDim;
+        for (int i = 0; i < rotatedPairs; ++i) {
+            const float a = vh[i], b = vh[i + rotatedPairs];
+            vh[i] = a * cos[i] - b * sin[i];
+            vh[i + rotatedPairs] = a * sin[i] + b * cos[i];
+        }
+    }
+}
+
+void addBias(float* y, const float* bias, int n, int tokens) {
+    for (int t = 0; t < tokens; ++t) {
+        float* row = y + static_cast<size_t>(t) * n;
+#pragma omp simd
+        for (int i = 0; i < n; ++i) row[i] += bias[i];
     }
 }
 

@@ -17,6 +17,11 @@ void swiglu(float* gate, const float* up, int n);
 // Rotates the adjacent pairs (v[2i], v[2i+1]) of each of `heads` vectors of
 // `headDim` values by the angles whose cos/sin are given for i < rotatedPairs.
 void rope(float* v, int heads, int headDim, const float* cos, const float* sin, int rotatedPairs);
+// The same for GPT-NeoX's pairing (qwen2, phi3): the pairs are (v[i], v[i + rotatedPairs]).
+void ropeHalves(float* v, int heads, int headDim, const float* cos, const float* sin, int rotatedPairs);
+
+// y[t][i] += bias[i] for each of `tokens` rows of `n` values.
+void addBias(float* y, const float* bias, int n, int tokens);
 
 float dot(const float* a, const float* b, int n);
 // y += a * x

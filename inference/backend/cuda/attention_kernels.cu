@@ -1,5 +1,5 @@
-// Causal grouped-query attention over the FP16 KV cache, split over the
-// sequence (flash-decoding): block (split, head, query) runs an online softmax
+// Causal grouped-query attention over the FP16 KV cache (keys past a sliding
+// window left out), split over the sequence (flash-decoding): block (split, head, query) runs an online softmax
 // over its split's keys, a tile of kAttentionTileKeys at a time, and writes a
 // partial (max, sum, weighted values); a second kernel merges the splits. Decode
 // (one query) gets its parallelism from the splits, prefill from the queries.
@@ -8,6 +8,7 @@
 
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/cuda/kernel_launch.h"
 #include "backend/cuda/kernels.h"
 
 namespace ps {
@@ -19,14 +20,15 @@ constexpr int kWarps = kThreads / 32;
 constexpr int kMaxHeadDim = 2 * kThreads;  // each thread accumulates at most two dimensions
 
 __global__ void __launch_bounds__(kThreads) attentionSplitKernel(AttentionParams p) {
-    extern __shared__ float shared[];
+    float* shared = dynamicSharedMemory<float>();
     float* query = shared;                // headDim
     float* weights = shared + p.headDim;  // kAttentionTileKeys: scores, then exp(score - max)
 
     const int split = blockIdx.x, head = blockIdx.y, t = blockIdx.z;
-    const int keys = *p.startPos + t + 1;
+    const int position = *p.startPos + t;
+    const int keys = position + 1;
     int first, end;
-    attentionSplitRange(split, p.splitLength, keys, first, end);
+    attentionSplitRange(split, p.splitLength, firstVisibleKey(position, p.slidingWindow), keys, first, end);
     const int kvHead = kvHeadOfQueryHead(head, p.heads, p.kvHeads);
     const int64_t kvDim = static_cast<int64_t>(p.kvHeads) * p.headDim;
     const int qDim = p.heads * p.headDim;
@@ -53,7 +55,7 @@ __global__ void __launch_bounds__(kThreads) attentionSplitKernel(AttentionParams
         for (int k = 0; k < n; ++k) tileMax = fmaxf(tileMax, weights[k]);
         const float factor = softmaxRescale(state, tileMax);  // the same in every thread
         __syncthreads();  // everyone has read the raw scores
-        if (threadIdx.x < n) weights[threadIdx.x] = softmaxExp(weights[threadIdx.x] - state.max);
+        if (static_cast<int>(threadIdx.x) < n) weights[threadIdx.x] = softmaxExp(weights[threadIdx.x] - state.max);
         __syncthreads();
         float tileSum = 0.0f;
         for (int k = 0; k < n; ++k) tileSum += weights[k];
@@ -107,9 +109,9 @@ __global__ void __launch_bounds__(kThreads) attentionMergeKernel(AttentionParams
 void launchAttention(const AttentionParams& p, cudaStream_t stream) {
     if (p.headDim > kMaxHeadDim) throw BackendError("attention: head size above 256 is not supported");
     const size_t shared = static_cast<size_t>(p.headDim + kAttentionTileKeys) * sizeof(float);
-    attentionSplitKernel<<<dim3(p.splits, p.heads, p.queries), kThreads, shared, stream>>>(p);
+    launchKernel<attentionSplitKernel>(dim3(p.splits, p.heads, p.queries), dim3(kThreads), shared, stream, p);
     CUDA_CHECK_LAUNCH();
-    attentionMergeKernel<<<dim3(p.heads, p.queries), kThreads, 0, stream>>>(p);
+    launchKernel<attentionMergeKernel>(dim3(p.heads, p.queries), dim3(kThreads), 0, stream, p);
     CUDA_CHECK_LAUNCH();
 }
 

@@ -52,11 +52,13 @@ PS_HD int attentionSplitCount(int contextLength, int splitLength) {
     return (contextLength + splitLength - 1) / splitLength;
 }
 
-// The keys [first, end) split `split` covers for a query that sees `keys` keys
-// (positions 0..keys-1, causal); empty (first >= end) when the split lies past them.
-PS_HD void attentionSplitRange(int split, int splitLength, int keys, int& first, int& end) {
+// The keys [first, end) split `split` covers for a query that sees the keys
+// [firstKey, keys) (causal: keys = its position + 1; firstKey > 0 under a
+// sliding window); empty (first >= end) when the split lies outside them.
+PS_HD void attentionSplitRange(int split, int splitLength, int firstKey, int keys, int& first, int& end) {
     first = split * splitLength;
     end = first + splitLength < keys ? first + splitLength : keys;
+    if (first < firstKey) first = firstKey;
 }
 
 // --- online softmax ------------------------------------------------------------

@@ -1,4 +1,7 @@
-// The CUDA backend: a Llama forward pass on one NVIDIA GPU.
+// The CUDA backend: the forward pass on one NVIDIA GPU, for every architecture
+// the model binder normalizes (llama, qwen2, phi3): the Q/K/V biases are added
+// in the RoPE + KV-write kernel, RoPE pairs as the config says, attention masks
+// keys past a sliding window, phi3's fused matrices arrive as separate ones.
 //
 // decode (one token)  embed -> per layer: norm, q/k/v matvec, rope+KV write,
 //                     split attention, wo matvec (+residual), norm, gate/up
@@ -24,6 +27,7 @@
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_buffers.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/cuda/device_memory_roles.h"
 #include "backend/cuda/device_weights.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/memory_plan.h"
@@ -39,6 +43,8 @@ namespace {
 class Arena {
 public:
     explicit Arena(uint64_t bytes) : storage_(bytes) {}
+    const uint8_t* data() const { return storage_.get(); }
+    uint64_t size() const { return storage_.size(); }
     template <typename T>
     T* take(int64_t count) {
         T* at = reinterpret_cast<T*>(storage_.get() + used_);
@@ -157,6 +163,10 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
     prefillStart_ = arena_.take<int>(1);
     deviceStep_ = arena_.take<int>(2);
 
+    labelDeviceMemory(weights_.data(), weights_.bytes(), DeviceMemoryRole::Weights);
+    labelDeviceMemory(kCache_.get(), kCache_.size() * sizeof(__half), DeviceMemoryRole::KvCache);
+    labelDeviceMemory(vCache_.get(), vCache_.size() * sizeof(__half), DeviceMemoryRole::KvCache);
+    labelDeviceMemory(arena_.data(), arena_.size(), DeviceMemoryRole::Activations);
     CUDA_CHECK(cudaMemcpyAsync(inverseFrequencies_.get(), inverseFrequencies.data(),
                                inverseFrequencies.size() * sizeof(float), cudaMemcpyHostToDevice, stream_.get()));
     CUBLAS_CHECK(cublasSetStream(cublas_.get(), stream_.get()));
@@ -331,6 +341,11 @@ RopeKvParams CudaBackend::ropeParams(int layer, float* q, const float* k, const 
     p.kvHeads = config_.kvHeadCount;
     p.headDim = config_.headDim;
     p.ropeDim = config_.ropeDim;
+    p.style = config_.ropeStyle;
+    const DeviceLayer& weights = weights_.layers()[static_cast<size_t>(layer)];
+    p.qBias = weights.qBias;
+    p.kBias = weights.kBias;
+    p.vBias = weights.vBias;
     p.kCacheLayer = kLayer(layer);
     p.vCacheLayer = vLayer(layer);
     return p;
@@ -347,6 +362,7 @@ AttentionParams CudaBackend::attentionParams(int layer, const float* q, int quer
     p.heads = config_.headCount;
     p.kvHeads = config_.kvHeadCount;
     p.headDim = config_.headDim;
+    p.slidingWindow = config_.slidingWindow;
     p.splitLength = decode ? layout_.decodeSplitLength : layout_.prefillSplitLength;
     p.splits = attentionSplitCount(contextLength_, p.splitLength);
     p.scale = 1.0f / std::sqrt(static_cast<float>(config_.headDim));

@@ -7,6 +7,7 @@
 
 #include "backend/cuda/cuda_buffers.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/cuda/kernel_launch.h"
 
 namespace ps {
 
@@ -66,9 +67,9 @@ double measureFp16GemmTflops(int device, int size, int repeats) {
     const size_t count = static_cast<size_t>(size) * static_cast<size_t>(size);
     DeviceBuffer<__half> a(count), b(count);
     DeviceBuffer<float> c(count);
-    fillRandomHalf<<<1024, 256, 0, stream.get()>>>(a.get(), count, 1u);
+    launchKernel<fillRandomHalf>(dim3(1024), dim3(256), 0, stream.get(), a.get(), count, 1u);
     CUDA_CHECK_LAUNCH();
-    fillRandomHalf<<<1024, 256, 0, stream.get()>>>(b.get(), count, 2u);
+    launchKernel<fillRandomHalf>(dim3(1024), dim3(256), 0, stream.get(), b.get(), count, 2u);
     CUDA_CHECK_LAUNCH();
     const float alpha = 1.0f, beta = 0.0f;
     const double ms = medianMilliseconds(stream.get(), repeats, [&] {

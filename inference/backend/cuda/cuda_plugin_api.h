@@ -17,6 +17,8 @@ namespace ps {
 inline constexpr int kCudaPluginAbiVersion = 1;
 inline constexpr const char* kCudaPluginEntryPoint = "promptstudio_cuda_plugin";
 inline constexpr const char* kCudaPluginFileName = "libpromptstudio-cuda.so";
+// The same backend on the emulated device (tests, kernel development; never installed).
+inline constexpr const char* kCudaEmulatedPluginFileName = "libpromptstudio-cuda-emulated.so";
 
 struct CudaPluginApi {
     int abiVersion;

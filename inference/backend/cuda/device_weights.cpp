@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "backend/cpu/dequantize.h"
 #include "backend/cuda/weight_units.h"
@@ -49,6 +50,9 @@ WeightLayout layoutWeights(const Model& model) {
         place(l.wq, false);
         place(l.wk, false);
         place(l.wv, false);
+        for (const std::optional<WeightTensor>* bias : {&l.qBias, &l.kBias, &l.vBias}) {
+            if (*bias) place(**bias, true);
+        }
         place(l.wo, false);
         place(l.ffnNorm, true);
         place(l.wGate, false);
@@ -165,6 +169,9 @@ DeviceWeights::DeviceWeights(const Model& model, cudaStream_t stream) {
         d.wq = describeMatrix(l.wq, next());
         d.wk = describeMatrix(l.wk, next());
         d.wv = describeMatrix(l.wv, next());
+        if (l.qBias) d.qBias = reinterpret_cast<const float*>(next());
+        if (l.kBias) d.kBias = reinterpret_cast<const float*>(next());
+        if (l.vBias) d.vBias = reinterpret_cast<const float*>(next());
         d.wo = describeMatrix(l.wo, next());
         d.ffnNorm = reinterpret_cast<const float*>(next());
         d.wGate = describeMatrix(l.wGate, next());

@@ -1,8 +1,10 @@
 #pragma once
 // The model's weights on the GPU, in their stored type (F32, F16, BF16, Q8_0,
 // Q4_0, Q4_K, Q6_K), uploaded once into one allocation. Matrix rows are padded
-// to a 16-byte stride so that the kernels' chunk loads are aligned; norm
-// vectors are converted to FP32 (they are tiny and read by every token).
+// to a 16-byte stride so that the kernels' chunk loads are aligned; norm and
+// bias vectors are converted to FP32 (they are tiny and read by every token).
+// phi3's fused matrices arrive as row-range views (Model's binder) and are
+// uploaded as the separate matrices they stand for: the same bytes in all.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -28,6 +30,10 @@ struct DeviceMatrix {
 struct DeviceLayer {
     const float* attnNorm = nullptr;
     DeviceMatrix wq, wk, wv, wo;
+    // FP32; null where the model has none (only qwen2 has them).
+    const float* qBias = nullptr;
+    const float* kBias = nullptr;
+    const float* vBias = nullptr;
     const float* ffnNorm = nullptr;
     DeviceMatrix wGate, wUp, wDown;
 };
@@ -45,6 +51,7 @@ public:
     const std::vector<DeviceLayer>& layers() const { return layers_; }
     const float* outputNorm() const { return outputNorm_; }
     const DeviceMatrix& output() const { return output_; }
+    const uint8_t* data() const { return storage_.get(); }
     uint64_t bytes() const { return storage_.size(); }
 
 private:

@@ -5,6 +5,7 @@
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/elementwise_math.h"
+#include "backend/cuda/kernel_launch.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/rope_math.h"
 #include "backend/cuda/weight_units.h"
@@ -88,8 +89,9 @@ __global__ void floatToHalfKernel(const float* in, __half* out, int64_t count) {
     if (i < count) out[i] = __float2half_rn(in[i]);
 }
 
-// One block per token, one thread per (head, pair) of q; the threads with a kv
-// head pair also rotate k and write k and v into the cache.
+// One block per token, one thread per (head, pair) of q (rope_math.h's
+// ropePairDims says which two dimensions): the bias is added, the pair turned;
+// the threads with a kv head pair do the same to k and write k and v into the cache.
 __global__ void ropeKvWriteKernel(RopeKvParams p) {
     const int t = blockIdx.x;
     const int position = *p.startPos + t;
@@ -98,20 +100,35 @@ __global__ void ropeKvWriteKernel(RopeKvParams p) {
     const KvCacheShape cache{1, 0, p.kvHeads, p.headDim};  // one layer; contextLength unused for offset(0, ...)
     for (int pair = threadIdx.x; pair < p.heads * half; pair += blockDim.x) {
         const int head = pair / half, i = pair % half;
-        const bool rotate = 2 * i < p.ropeDim;
+        int a, b;
+        const bool rotate = ropePairDims(i, p.ropeDim, p.style, a, b);
         const float angle = rotate ? ropeAngle(position, p.inverseFrequencies[i]) : 0.0f;
-        float* q = p.q + static_cast<int64_t>(t) * qDim + head * p.headDim + 2 * i;
-        if (rotate) ropeRotate(q[0], q[1], angle);
+        float* q = p.q + static_cast<int64_t>(t) * qDim + head * p.headDim;
+        float q0 = q[a], q1 = q[b];
+        if (p.qBias) {
+            q0 += p.qBias[head * p.headDim + a];
+            q1 += p.qBias[head * p.headDim + b];
+        }
+        if (rotate) ropeRotate(q0, q1, angle);
+        q[a] = q0;
+        q[b] = q1;
         if (head < p.kvHeads) {
-            const float* k = p.k + static_cast<int64_t>(t) * kvDim + head * p.headDim + 2 * i;
-            const float* v = p.v + static_cast<int64_t>(t) * kvDim + head * p.headDim + 2 * i;
-            float k0 = k[0], k1 = k[1];
+            const int64_t row = static_cast<int64_t>(t) * kvDim + head * p.headDim;
+            float k0 = p.k[row + a], k1 = p.k[row + b], v0 = p.v[row + a], v1 = p.v[row + b];
+            if (p.kBias) {
+                k0 += p.kBias[head * p.headDim + a];
+                k1 += p.kBias[head * p.headDim + b];
+            }
+            if (p.vBias) {
+                v0 += p.vBias[head * p.headDim + a];
+                v1 += p.vBias[head * p.headDim + b];
+            }
             if (rotate) ropeRotate(k0, k1, angle);
-            const int64_t at = cache.offset(0, position, head, 2 * i);
-            p.kCacheLayer[at] = __float2half_rn(k0);
-            p.kCacheLayer[at + 1] = __float2half_rn(k1);
-            p.vCacheLayer[at] = __float2half_rn(v[0]);
-            p.vCacheLayer[at + 1] = __float2half_rn(v[1]);
+            const int64_t at = cache.offset(0, position, head, 0);
+            p.kCacheLayer[at + a] = __float2half_rn(k0);
+            p.kCacheLayer[at + b] = __float2half_rn(k1);
+            p.vCacheLayer[at + a] = __float2half_rn(v0);
+            p.vCacheLayer[at + b] = __float2half_rn(v1);
         }
     }
 }
@@ -119,44 +136,46 @@ __global__ void ropeKvWriteKernel(RopeKvParams p) {
 }  // namespace
 
 void launchProbe(int* flag, cudaStream_t stream) {
-    probeKernel<<<1, 1, 0, stream>>>(flag);
+    launchKernel<probeKernel>(dim3(1), dim3(1), 0, stream, flag);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream) {
     dispatchWeightType(table.type, [&]<TensorType T>() {
-        embeddingKernel<T><<<count, 128, 0, stream>>>(table.data, table.cols, table.rowStride, tokens, x);
+        launchKernel<embeddingKernel<T>>(dim3(count), dim3(128), 0, stream, table.data, table.cols, table.rowStride,
+                                         tokens, x);
     });
     CUDA_CHECK_LAUNCH();
 }
 
 void launchRmsNorm(const float* x, const float* weight, int dim, int rows, float eps, float* outF32,
                    __half* outF16, cudaStream_t stream) {
-    rmsNormKernel<<<rows, kNormThreads, 0, stream>>>(x, weight, dim, eps, outF32, outF16);
+    launchKernel<rmsNormKernel>(dim3(rows), dim3(kNormThreads), 0, stream, x, weight, dim, eps, outF32, outF16);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchSwiglu(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16,
                   cudaStream_t stream) {
-    swigluKernel<<<blocksFor(count, 256), 256, 0, stream>>>(gate, up, count, outF32, outF16);
+    launchKernel<swigluKernel>(dim3(blocksFor(count, 256)), dim3(256), 0, stream, gate, up, count, outF32, outF16);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchDequantizeToHalf(const DeviceMatrix& w, __half* out, cudaStream_t stream) {
     const int64_t units = w.rows * unitsInRow(w.cols);
     dispatchWeightType(w.type, [&]<TensorType T>() {
-        dequantizeKernel<T><<<blocksFor(units, 256), 256, 0, stream>>>(w.data, w.rows, w.cols, w.rowStride, out);
+        launchKernel<dequantizeKernel<T>>(dim3(blocksFor(units, 256)), dim3(256), 0, stream, w.data, w.rows, w.cols,
+                                          w.rowStride, out);
     });
     CUDA_CHECK_LAUNCH();
 }
 
 void launchFloatToHalf(const float* in, __half* out, int64_t count, cudaStream_t stream) {
-    floatToHalfKernel<<<blocksFor(count, 256), 256, 0, stream>>>(in, out, count);
+    launchKernel<floatToHalfKernel>(dim3(blocksFor(count, 256)), dim3(256), 0, stream, in, out, count);
     CUDA_CHECK_LAUNCH();
 }
 
 void launchRopeKvWrite(const RopeKvParams& p, cudaStream_t stream) {
-    ropeKvWriteKernel<<<p.tokens, 128, 0, stream>>>(p);
+    launchKernel<ropeKvWriteKernel>(dim3(p.tokens), dim3(128), 0, stream, p);
     CUDA_CHECK_LAUNCH();
 }
 

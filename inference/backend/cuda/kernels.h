@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "backend/cuda/device_weights.h"
+#include "model/model_config.h"
 
 namespace ps {
 
@@ -41,17 +42,23 @@ void launchDequantizeToHalf(const DeviceMatrix& w, __half* out, cudaStream_t str
 void launchFloatToHalf(const float* in, __half* out, int64_t count, cudaStream_t stream);
 
 struct RopeKvParams {
-    float* q;        // [tokens][heads * headDim], rotated in place
+    float* q;        // [tokens][heads * headDim], biased and rotated in place
     const float* k;  // [tokens][kvDim]
     const float* v;  // [tokens][kvDim]
+    // Added to q, k, v first (qwen2); null where the model has none.
+    const float* qBias;  // [heads * headDim]
+    const float* kBias;  // [kvDim]
+    const float* vBias;  // [kvDim]
     int tokens;
     const int* startPos;  // device: position of token 0
     const float* inverseFrequencies;  // device, ropeDim / 2
     int heads, kvHeads, headDim, ropeDim;
+    RopeStyle style;      // adjacent pairs (llama) or halves (NEOX: qwen2, phi3)
     __half* kCacheLayer;  // this layer's [contextLength][kvDim]
     __half* vCacheLayer;
 };
-// RoPE on q and k, then k and v (FP16) into the KV cache at their positions.
+// The biases, RoPE on q and k, then k and v (FP16) into the KV cache at their
+// positions: one pass over q, k and v.
 void launchRopeKvWrite(const RopeKvParams& p, cudaStream_t stream);
 
 struct AttentionParams {
@@ -61,12 +68,13 @@ struct AttentionParams {
     const __half* kCacheLayer;
     const __half* vCacheLayer;
     int heads, kvHeads, headDim;
+    int slidingWindow;        // 0, or keys at distance >= slidingWindow are masked (phi3)
     int splitLength, splits;  // attention_math.h: attentionSplitLength/Count
     float scale;              // 1 / sqrt(headDim)
     float* partials;          // [queries][heads][splits][headDim + 2]
     float* out;               // [queries][heads * headDim]
 };
-// Causal attention over the cache, split over the sequence (flash-decoding):
+// Causal (optionally windowed) attention over the cache, split over the sequence (flash-decoding):
 // one pass computes each split's partial softmax, a second merges them.
 void launchAttention(const AttentionParams& p, cudaStream_t stream);
 

@@ -6,6 +6,7 @@
 // The weight type is a template parameter: one body for all seven types.
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/elementwise_math.h"
+#include "backend/cuda/kernel_launch.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/weight_units.h"
 
@@ -99,8 +100,8 @@ template <TensorType T, bool kGateUp>
 void launchMatvecOf(const DeviceMatrix& w0, const uint8_t* w1, const float* x, float* y, bool accumulate,
                     cudaStream_t stream) {
     const unsigned blocks = static_cast<unsigned>((w0.rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
-    matvecKernel<T, kGateUp><<<blocks, kThreads, 0, stream>>>(w0.data, w1, w0.rows, w0.cols, w0.storedRowBytes,
-                                                             w0.rowStride, x, y, accumulate);
+    launchKernel<matvecKernel<T, kGateUp>>(dim3(blocks), dim3(kThreads), 0, stream, w0.data, w1, w0.rows, w0.cols,
+                                           w0.storedRowBytes, w0.rowStride, x, y, accumulate);
     CUDA_CHECK_LAUNCH();
 }
 

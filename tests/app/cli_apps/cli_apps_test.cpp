@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -431,3 +432,68 @@ TEST_F(CliAppsTest, ChatTemplatePrintsExactlyTheExpectedText) {
 }
 
 }  // namespace
+
+// ---- hostile inputs (issue: a bad-input probe of the CLI) ---------------------------------
+
+TEST_F(CliAppsTest, OutputFilesAreNotWrittenThroughSymbolicLinks) {
+    // `new` on a dangling link created the link's target; --force wrote through a link.
+    ASSERT_TRUE(QFile::link(path("nowhere/target.promptapp"), path("dangling.promptapp")));
+    for (const QStringList& extra : {QStringList{}, QStringList{"--force"}}) {
+        const CliResult result = cli(QStringList{"new", "X", "--output", "dangling.promptapp"} + extra);
+        EXPECT_EQ(result.exitCode, 1) << describe(result);
+        EXPECT_TRUE(result.err.contains("symbolic link")) << describe(result);
+    }
+    EXPECT_FALSE(QFile::exists(path("nowhere/target.promptapp")));
+    writeFile("real.promptapp", "keep");
+    ASSERT_TRUE(QFile::link(path("real.promptapp"), path("link.promptapp")));
+    const CliResult forced = cli({"new", "X", "--output", "link.promptapp", "--force"});
+    EXPECT_EQ(forced.exitCode, 1) << describe(forced);
+    QFile real(path("real.promptapp"));
+    ASSERT_TRUE(real.open(QIODevice::ReadOnly));
+    EXPECT_EQ(real.readAll(), QByteArray("keep"));
+}
+
+TEST_F(CliAppsTest, EvalDoesNotOverwriteLogitsWithoutForce) {
+    PS_REQUIRE_SHARED_FILE(model, "models/stories260K.gguf");
+    const QString modelPath = QString::fromStdString(model.string());
+    writeFile("logits.f32", "keep");
+    const CliResult refused =
+        cli({"eval", "--model", modelPath, "--prompt", "Once", "--logits-out", "logits.f32"});
+    EXPECT_EQ(refused.exitCode, 1) << describe(refused);
+    EXPECT_TRUE(refused.err.contains("--force")) << describe(refused);
+    QFile kept(path("logits.f32"));
+    ASSERT_TRUE(kept.open(QIODevice::ReadOnly));
+    EXPECT_EQ(kept.readAll(), QByteArray("keep"));
+    kept.close();
+    const CliResult forced =
+        cli({"eval", "--model", modelPath, "--prompt", "Once", "--logits-out", "logits.f32", "--force"});
+    EXPECT_EQ(forced.exitCode, 0) << describe(forced);
+    EXPECT_EQ(QFileInfo(path("logits.f32")).size(), 512 * 4);
+    ASSERT_TRUE(QFile::link(path("logits.f32"), path("link.f32")));
+    const CliResult throughLink =
+        cli({"eval", "--model", modelPath, "--prompt", "Once", "--logits-out", "link.f32", "--force"});
+    EXPECT_EQ(throughLink.exitCode, 1) << describe(throughLink);
+}
+
+TEST_F(CliAppsTest, TemplateTextReachesTheTerminalEscaped) {
+    // A model's template could retitle or clear the terminal through raise_exception.
+    writeFile("evil.jinja", "{{ raise_exception('\x1b]0;owned\x07\x1b[2Jgone') }}");
+    writeFile("messages.json", R"([{"role": "user", "content": "hi"}])");
+    const CliResult result = cli({"chat-template", "--template", "evil.jinja", "--messages", "messages.json"});
+    EXPECT_EQ(result.exitCode, 1) << describe(result);
+    EXPECT_FALSE(result.err.contains(QChar(0x1b))) << describe(result);
+    EXPECT_TRUE(result.err.contains("\\x1b]0;owned\\x07")) << describe(result);
+}
+
+TEST_F(CliAppsTest, SpecialFilesAreRefusedAtOnce) {
+    writeFile("messages.json", R"([{"role": "user", "content": "hi"}])");
+    for (const QStringList& arguments :
+         {QStringList{"validate", "/dev/zero"}, QStringList{"import", "/dev/zero", "--output", "x.promptapp"},
+          QStringList{"chat-template", "--template", "/dev/zero", "--messages", "messages.json"},
+          QStringList{"info", "--model", "/dev/zero"}, QStringList{"validate", "."}}) {
+        const CliResult result = cli(arguments, 20000);
+        EXPECT_NE(result.exitCode, 0) << describe(result);
+        EXPECT_TRUE(result.err.contains("not a regular file")) << arguments.join(' ').toStdString() << "\n"
+                                                                << describe(result);
+    }
+}

@@ -267,13 +267,13 @@ TEST(PromptTokenizerTest, SpecialTokenTextBecomesItsId) {
     const std::string eos = tokenizer.piece(tokenizer.eosId());
 
     std::vector<int32_t> expected{tokenizer.bosId()};
-    for (int32_t id : tokenizer.encode("Hello", false)) expected.push_back(id);
+    for (int32_t id : tokenizer.encode("Hello", false, SpecialTokens::AsText)) expected.push_back(id);
     expected.push_back(tokenizer.eosId());
-    for (int32_t id : tokenizer.encode(" world", false)) expected.push_back(id);
+    for (int32_t id : tokenizer.encode(" world", false, SpecialTokens::AsText)) expected.push_back(id);
     EXPECT_EQ(prompt.encode(bos + "Hello" + eos + " world", true), expected);  // no second BOS
     // Plain text is what the tokenizer gives, with BOS put first when asked.
-    EXPECT_EQ(prompt.encode("Once upon a time", true), tokenizer.encode("Once upon a time", true));
-    EXPECT_EQ(prompt.encode("Once upon a time", false), tokenizer.encode("Once upon a time", false));
+    EXPECT_EQ(prompt.encode("Once upon a time", true), tokenizer.encode("Once upon a time", true, SpecialTokens::AsText));
+    EXPECT_EQ(prompt.encode("Once upon a time", false), tokenizer.encode("Once upon a time", false, SpecialTokens::AsText));
 }
 
 }  // namespace

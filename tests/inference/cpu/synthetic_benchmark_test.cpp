@@ -36,7 +36,7 @@ TEST(SyntheticModel, TinyShapeLoadsInEveryTypeAndRuns) {
 
 TEST(SyntheticModel, VocabularyTokenizesText) {
     const std::shared_ptr<const Model> model = buildSyntheticModel("tiny", "Q8_0");
-    EXPECT_FALSE(model->tokenizer().encode("hello", false).empty());
+    EXPECT_FALSE(model->tokenizer().encode("hello", false, SpecialTokens::AsText).empty());
 }
 
 TEST(SyntheticModel, UnknownShapeOrTypeNamesTheChoices) {

@@ -10,7 +10,10 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/matmul_kernels.h"
+#include "bench/synthetic_model.h"
 #include "cuda_test_support.h"
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
 #include "model/model.h"
 #include "support/shared_data.h"
 
@@ -158,7 +161,7 @@ TEST(CudaBackend, GraphReplayEqualsPlainLaunches) {
     PS_REQUIRE_CUDA_BACKEND(graphed, model, options);
     setenv("PROMPTSTUDIO_CUDA_GRAPHS", "0", 1);
     std::string whyNot;
-    auto plain = tryCreateCudaBackend(model, options, whyNot);
+    auto plain = tryCreateCudaBackend(model, test::onTestDevice(options), whyNot);
     unsetenv("PROMPTSTUDIO_CUDA_GRAPHS");
     ASSERT_TRUE(plain) << whyNot;
     const std::vector<int32_t> tokens = pseudoRandomTokens(40, 512, 17);
@@ -179,9 +182,70 @@ TEST(CudaBackend, AnImpossibleContextIsRefusedWithTheNumbers) {
     BackendOptions huge;
     huge.contextLength = 1 << 30;
     std::string whyNot;
-    EXPECT_EQ(tryCreateCudaBackend(model, huge, whyNot), nullptr);
+    EXPECT_EQ(tryCreateCudaBackend(model, test::onTestDevice(huge), whyNot), nullptr);
     EXPECT_NE(whyNot.find("GiB"), std::string::npos) << whyNot;
     EXPECT_NE(whyNot.find(probe->deviceName()), std::string::npos) << whyNot;
+}
+
+// qwen2 (biases, NEOX RoPE, tied output) and phi3 (fused matrices, NEOX RoPE,
+// sliding window) against the CPU's reference kernels, in a float and a
+// K-quant type, through prefill (two chunks, past the window) and decode.
+TEST(CudaBackend, OtherArchitecturesMatchTheCpu) {
+    for (const char* shapeName : {"tiny-qwen2", "tiny-phi3"}) {
+        for (TensorType type : {TensorType::F16, TensorType::Q4_K}) {
+            SyntheticModelShape shape = *syntheticModelShape(shapeName);
+            if (shape.slidingWindow > 0) shape.slidingWindow = 100;  // a prefill chunk is 256
+            const GgufWriter writer = makeSyntheticGguf(shape, type, 3);
+            const auto model = Model::fromGguf(GgufFile::fromBytes(writer.toBytes(), std::string(shapeName) + ".gguf"));
+            BackendOptions options;
+            options.contextLength = 512;
+            PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
+            auto cpu = referenceCpu(model, options);
+            SCOPED_TRACE(std::string(shapeName) + " " + tensorTypeInfo(type).name);
+            const std::vector<int32_t> tokens = pseudoRandomTokens(300, 512, 21);
+            EXPECT_LT(relativeL2(runForward(*cuda, tokens), runForward(*cpu, tokens)), 5e-3);
+            for (int pos = 300; pos < 512; pos += 53) {
+                EXPECT_LT(relativeL2(runForward(*cuda, {11}, pos), runForward(*cpu, {11}, pos)), 5e-3)
+                    << "position " << pos;
+            }
+        }
+    }
+}
+
+// Free memory below what the model needs: refused with the numbers, before
+// anything is allocated. Only the emulated device can be made small on purpose.
+TEST(CudaBackend, TooLittleFreeMemoryIsRefusedWithTheNumbers) {
+    if (!test::onEmulatedDevice()) GTEST_SKIP() << "needs the emulated device (its memory size is settable)";
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/tiny-d256-F32.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 256;
+    setenv("PROMPTSTUDIO_CUDA_EMULATOR_MEMORY", "200M", 1);
+    std::string whyNot;
+    const auto backend = tryCreateCudaBackend(model, test::onTestDevice(options), whyNot);
+    unsetenv("PROMPTSTUDIO_CUDA_EMULATOR_MEMORY");
+    EXPECT_EQ(backend, nullptr);
+    EXPECT_NE(whyNot.find("GiB of GPU memory (weights"), std::string::npos) << whyNot;
+    EXPECT_NE(whyNot.find("has 0.2 GiB free"), std::string::npos) << whyNot;
+}
+
+// The check passed but an allocation failed half-way through loading (another
+// program took the memory): "ran out of memory", and the device works after.
+TEST(CudaBackend, RunningOutOfMemoryWhileLoadingIsReported) {
+    if (!test::onEmulatedDevice()) GTEST_SKIP() << "needs the emulated device (its allocations can be made to fail)";
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/tiny-d256-F32.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 64;
+    setenv("PROMPTSTUDIO_CUDA_EMULATOR_ALLOCATION_LIMIT", "20M", 1);  // the weights fit, the rest does not
+    std::string whyNot;
+    const auto failed = tryCreateCudaBackend(model, test::onTestDevice(options), whyNot);
+    unsetenv("PROMPTSTUDIO_CUDA_EMULATOR_ALLOCATION_LIMIT");
+    EXPECT_EQ(failed, nullptr);
+    EXPECT_NE(whyNot.find("ran out of memory while loading the model"), std::string::npos) << whyNot;
+    PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
+    std::vector<float> logits(512);
+    EXPECT_NO_THROW(cuda->forward(std::vector<int32_t>{1}, 0, logits));
 }
 
 TEST(CudaBackend, BadCallsThrowBackendError) {

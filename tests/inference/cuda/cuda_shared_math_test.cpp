@@ -173,13 +173,13 @@ TEST(WeightUnits, PartialPlainFloatUnitReadsNothingPastTheRow) {
 // `splitLength`, tiles of kAttentionTileKeys with an online softmax, then the merge.
 std::vector<float> splitAttention(const std::vector<float>& q, const std::vector<float>& k,
                                   const std::vector<float>& v, int keys, int headDim, int splitLength,
-                                  int contextLength) {
+                                  int contextLength, int firstKey = 0) {
     const int splits = attentionSplitCount(contextLength, splitLength);
     std::vector<SoftmaxState> states(static_cast<size_t>(splits));
     std::vector<std::vector<float>> accs(static_cast<size_t>(splits), std::vector<float>(static_cast<size_t>(headDim)));
     for (int s = 0; s < splits; ++s) {
         int first, end;
-        attentionSplitRange(s, splitLength, keys, first, end);
+        attentionSplitRange(s, splitLength, firstKey, keys, first, end);
         SoftmaxState& state = states[static_cast<size_t>(s)];
         std::vector<float>& acc = accs[static_cast<size_t>(s)];
         for (int tile = first; tile < end; tile += kAttentionTileKeys) {
@@ -225,26 +225,29 @@ TEST(SplitAttention, MatchesAPlainSoftmaxForEveryLengthAndSplit) {
     std::mt19937 rng(3);
     std::normal_distribution<float> normal(0.0f, 2.0f);  // wide scores exercise the rescaling
     const int headDim = 16, contextLength = 1024;
-    for (int keys : {1, 2, 63, 64, 65, 200, 777, 1024}) {
+    for (const auto& [keys, window] : {std::pair{1, 0}, {2, 0}, {63, 0}, {64, 0}, {65, 0}, {200, 0}, {777, 0},
+                                       {1024, 0}, {200, 16}, {777, 100}, {1024, 1023}, {65, 64}, {30, 40}}) {
         std::vector<float> q(headDim), k(static_cast<size_t>(keys * headDim)), v(k.size());
         for (auto* vec : {&q, &k, &v})
             for (float& x : *vec) x = normal(rng);
-        // Plain softmax in double.
-        std::vector<double> scores(static_cast<size_t>(keys));
+        // Plain softmax in double over the keys the query sees (a sliding window
+        // masks those at distance >= window from the query at keys - 1).
+        const int firstKey = firstVisibleKey(keys - 1, window);
+        std::vector<double> scores(static_cast<size_t>(keys), 0.0);
         double maxScore = -INFINITY, sum = 0;
-        for (int j = 0; j < keys; ++j) {
+        for (int j = firstKey; j < keys; ++j) {
             double dot = 0;
             for (int d = 0; d < headDim; ++d) dot += double(q[static_cast<size_t>(d)]) * k[static_cast<size_t>(j * headDim + d)];
             scores[static_cast<size_t>(j)] = dot;
             maxScore = std::max(maxScore, dot);
         }
-        for (double& s : scores) sum += (s = std::exp(s - maxScore));
+        for (int j = firstKey; j < keys; ++j) sum += (scores[static_cast<size_t>(j)] = std::exp(scores[static_cast<size_t>(j)] - maxScore));
         for (int maxSplits : {1, 4, 32}) {
             const int splitLength = attentionSplitLength(contextLength, maxSplits);
-            const std::vector<float> got = splitAttention(q, k, v, keys, headDim, splitLength, contextLength);
+            const std::vector<float> got = splitAttention(q, k, v, keys, headDim, splitLength, contextLength, firstKey);
             for (int d = 0; d < headDim; ++d) {
                 double expected = 0;
-                for (int j = 0; j < keys; ++j) expected += scores[static_cast<size_t>(j)] / sum * v[static_cast<size_t>(j * headDim + d)];
+                for (int j = firstKey; j < keys; ++j) expected += scores[static_cast<size_t>(j)] / sum * v[static_cast<size_t>(j * headDim + d)];
                 EXPECT_NEAR(got[static_cast<size_t>(d)], expected, 1e-4) << "keys " << keys << " splits " << maxSplits;
             }
         }
@@ -259,16 +262,22 @@ TEST(SplitAttention, SplitsCoverEveryKeyOnceAndStayWithinTheirCount) {
             EXPECT_EQ(length % kAttentionTileKeys, 0);
             EXPECT_LE(count, maxSplits);
             for (int keys : {1, contextLength / 2 + 1, contextLength}) {
-                int covered = 0, last = 0;
+              for (int window : {0, 1, 65, 2047}) {
+                const int firstKey = firstVisibleKey(keys - 1, window);
+                int covered = 0, last = firstKey;
                 for (int s = 0; s < count; ++s) {
                     int first, end;
-                    attentionSplitRange(s, length, keys, first, end);
+                    attentionSplitRange(s, length, firstKey, keys, first, end);
                     if (first >= end) continue;
                     EXPECT_EQ(first, last);
                     covered += end - first;
                     last = end;
                 }
-                EXPECT_EQ(covered, keys);
+                EXPECT_EQ(covered, keys - firstKey);
+                if (window > 0) {
+                    EXPECT_EQ(covered, std::min(keys, window));
+                }
+              }
                 EXPECT_LE(attentionSplitCount(keys, length), count);
             }
         }
@@ -317,6 +326,43 @@ TEST(Rope, RotationIsAComplexMultiplication) {
         EXPECT_NEAR(x0 * x0 + x1 * x1, 0.75 * 0.75 + 1.5 * 1.5, 1e-5);
     }
     EXPECT_FLOAT_EQ(ropeAngle(100, 0.01f), 1.0f);
+}
+
+// Every dimension of a head is in exactly one pair; the first ropeDim / 2 pairs
+// turn, as adjacent pairs (llama) or as halves (NEOX: qwen2, phi3).
+TEST(Rope, PairsCoverTheHeadOnceInBothStyles) {
+    for (RopeStyle style : {RopeStyle::AdjacentPairs, RopeStyle::Halves}) {
+        for (const auto& [headDim, ropeDim] : {std::pair{64, 64}, {96, 96}, {128, 64}, {8, 2}}) {
+            std::vector<int> seen(static_cast<size_t>(headDim), 0);
+            int rotated = 0;
+            for (int pair = 0; pair < headDim / 2; ++pair) {
+                int a = -1, b = -1;
+                const bool turns = ropePairDims(pair, ropeDim, style, a, b);
+                ASSERT_TRUE(a >= 0 && a < headDim && b >= 0 && b < headDim);
+                ++seen[static_cast<size_t>(a)];
+                ++seen[static_cast<size_t>(b)];
+                if (turns) {
+                    ++rotated;
+                    EXPECT_LT(a, ropeDim);
+                    EXPECT_LT(b, ropeDim);
+                    EXPECT_EQ(b - a, style == RopeStyle::Halves ? ropeDim / 2 : 1);
+                    EXPECT_EQ(a, style == RopeStyle::Halves ? pair : 2 * pair);
+                } else {
+                    EXPECT_GE(a, ropeDim);
+                }
+            }
+            EXPECT_EQ(rotated, ropeDim / 2);
+            for (int count : seen) EXPECT_EQ(count, 1);
+        }
+    }
+}
+
+TEST(Attention, SlidingWindowMasksKeysAtTheWindowsDistance) {
+    EXPECT_EQ(firstVisibleKey(10, 0), 0);      // no window
+    EXPECT_EQ(firstVisibleKey(15, 16), 0);     // distance 15 < 16: seen
+    EXPECT_EQ(firstVisibleKey(16, 16), 1);     // key 0 at distance 16: masked
+    EXPECT_EQ(firstVisibleKey(4000, 2047), 1954);
+    EXPECT_EQ(firstVisibleKey(5, 1), 5);       // a window of one sees only itself
 }
 
 TEST(Elementwise, RmsScaleAndSwiglu) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,17 @@
 #include "backend/backend_factory.h"
 
 namespace ps::test {
+
+// The device these tests run on: the GPU, or the emulated device when ctest's
+// `emulated` registration sets PS_TEST_CUDA_DEVICE=emulated (same tests, same code).
+inline bool onEmulatedDevice() {
+    const char* device = std::getenv("PS_TEST_CUDA_DEVICE");
+    return device && std::string(device) == "emulated";
+}
+inline BackendOptions onTestDevice(BackendOptions options) {
+    if (onEmulatedDevice()) options.choice = BackendOptions::Choice::CudaEmulated;
+    return options;
+}
 
 // True when tryCreateCudaBackend's reason says there is no GPU (or driver) at all.
 inline bool isNoGpuReason(const std::string& whyNot) { return whyNot.rfind("no NVIDIA GPU found", 0) == 0; }
@@ -68,7 +80,8 @@ inline int argmax(const std::vector<float>& v) {
 // when there is no GPU, fails when there is one and the backend did not start.
 #define PS_REQUIRE_CUDA_BACKEND(var, model, options)                                          \
     std::string var##_whyNot;                                                                  \
-    std::unique_ptr<::ps::Backend> var = ::ps::tryCreateCudaBackend(model, options, var##_whyNot); \
+    std::unique_ptr<::ps::Backend> var =                                                       \
+        ::ps::tryCreateCudaBackend(model, ::ps::test::onTestDevice(options), var##_whyNot);    \
     if (!var) {                                                                                \
         if (::ps::test::isNoGpuReason(var##_whyNot)) GTEST_SKIP() << "no usable GPU: " << var##_whyNot; \
         FAIL() << "a GPU is present but the CUDA backend did not start: " << var##_whyNot;     \

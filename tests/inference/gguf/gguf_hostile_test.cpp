@@ -3,6 +3,7 @@
 // (run these under AddressSanitizer to see the "never").
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -293,6 +294,43 @@ TEST(GgufHostile, OpenReportsFileSystemProblems) {
     }
     std::filesystem::remove(empty);
     std::filesystem::remove(truncated);
+}
+
+// Tensors that share bytes: the second starts inside the first, or a tensor's type
+// claims more bytes (F32: 4 per value) than the writer left before the next one
+// (written for F16: 2 per value). Both were accepted and computed garbage.
+TEST(GgufHostile, OverlappingTensorsAreRefused) {
+    const std::vector<uint8_t> overlap =
+        RawGguf().header(2, 0).tensor("a", {64}, kF32, 0).tensor("b", {64}, kF32, 128).data(512).out;
+    try {
+        GgufFile::fromBytes(overlap, kName);
+        ADD_FAILURE() << "overlapping tensors accepted";
+    } catch (const GgufError& e) {
+        EXPECT_NE(std::string(e.what()).find("overlaps tensor 'b'"), std::string::npos) << e.what();
+    }
+    // Written as F16 (64 values in 128 bytes) but typed F32.
+    const std::vector<uint8_t> wrongType =
+        RawGguf().header(2, 0).tensor("a", {64}, kF32, 0).tensor("b", {64}, kF32, 128).data(256).out;
+    EXPECT_THROW(GgufFile::fromBytes(wrongType, kName), GgufError);
+    // Adjacent tensors, and empty ones at the same offset, are fine.
+    const std::vector<uint8_t> adjacent =
+        RawGguf().header(2, 0).tensor("a", {64}, kF32, 0).tensor("b", {64}, kF32, 256).data(512).out;
+    EXPECT_EQ(GgufFile::fromBytes(adjacent, kName)->tensors().size(), 2u);
+}
+
+// A named pipe is refused at once: opening it for reading must not wait for a writer.
+TEST(GgufHostile, NamedPipesAreRefusedWithoutBlocking) {
+    const std::filesystem::path fifo = std::filesystem::temp_directory_path() /
+                                       ("ps-gguf-fifo-" + std::to_string(::getpid()) + ".gguf");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    try {
+        GgufFile::open(fifo);
+        ADD_FAILURE();
+    } catch (const GgufError& e) {
+        EXPECT_NE(std::string(e.what()).find("not a regular file (a named pipe)"), std::string::npos)
+            << e.what();
+    }
+    std::filesystem::remove(fifo);
 }
 
 }  // namespace

@@ -83,6 +83,21 @@ TEST(Sampler, GreedyIsExactArgmaxWithTiesToTheFirst) {
     EXPECT_EQ(Sampler(penalized).sample(tied, recent), 40);
 }
 
+TEST(Sampler, TinyTemperaturesAreGreedy) {
+    // 1 / 1e-40 overflows float to infinity: every logit became +-inf or NaN and the
+    // draw picked garbage. Below kGreedyBelowTemperature the sampler is greedy.
+    const std::vector<float> logits = randomLogits(32000, 5);
+    const int32_t expected = argmax(logits);
+    for (const float temperature : {1e-40f, 1e-30f, 1e-10f, 9e-6f}) {
+        for (uint64_t seed = 0; seed < 4; ++seed) {
+            SamplingParams params = plain(temperature);
+            params.seed = seed;
+            std::vector<float> copy = logits;
+            EXPECT_EQ(Sampler(params).sample(copy, {}), expected) << temperature;
+        }
+    }
+}
+
 TEST(Sampler, TopKOfOneEqualsGreedyWhateverTheTemperatureAndSeed) {
     for (uint64_t seed = 0; seed < 20; ++seed) {
         std::vector<float> logits = randomLogits(4096, 100 + seed, 0.5f);

@@ -3,65 +3,30 @@
 // ids of the matching .out line, without BOS.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "gguf/gguf_file.h"
 #include "support/shared_data.h"
 #include "tokenizer/tokenizer.h"
+#include "vocab_test_cases.h"
 
 namespace ps {
 namespace {
 
-std::string readWholeFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-// The .inp cases are separated by lines that read "__ggml_vocab_test__"; the
-// text of a case is the lines between two separators, joined by newlines.
-std::vector<std::string> splitCases(const std::string& text) {
-    const std::string separator = "\n__ggml_vocab_test__\n";
-    std::vector<std::string> cases;
-    size_t start = 0;
-    while (true) {
-        const size_t at = text.find(separator, start);
-        if (at == std::string::npos) break;
-        cases.push_back(text.substr(start, at - start));
-        start = at + separator.size();
-    }
-    return cases;
-}
-
-std::vector<std::vector<int32_t>> readExpectedIds(const std::string& text) {
-    std::vector<std::vector<int32_t>> lines;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream numbers(line);
-        std::vector<int32_t> ids;
-        int32_t id = 0;
-        while (numbers >> id) ids.push_back(id);
-        lines.push_back(std::move(ids));
-    }
-    return lines;
-}
+using test::readExpectedIds;
+using test::readWholeFile;
 
 TEST(LlamaSpmVectors, AllCasesMatchLlamaCpp) {
     PS_REQUIRE_SHARED_FILE(vocabPath, "models/tokenizer-vectors/ggml-vocab-llama-spm.gguf");
     const auto file = GgufFile::open(vocabPath);
     const auto tokenizer = Tokenizer::fromGguf(*file);
 
-    const std::vector<std::string> cases = splitCases(readWholeFile(vocabPath.string() + ".inp"));
+    const std::vector<std::string> cases = test::splitVocabTestCases(readWholeFile(vocabPath.string() + ".inp"));
     const auto expected = readExpectedIds(readWholeFile(vocabPath.string() + ".out"));
     ASSERT_EQ(cases.size(), 46u);  // the shipped .inp holds 46 cases
     ASSERT_EQ(expected.size(), cases.size());
 
     for (size_t i = 0; i < cases.size(); ++i) {
         SCOPED_TRACE("case " + std::to_string(i) + ": \"" + cases[i] + "\"");
-        const std::vector<int32_t> ids = tokenizer->encode(cases[i], false);
+        const std::vector<int32_t> ids = tokenizer->encode(cases[i], false, SpecialTokens::AsText);
         EXPECT_EQ(ids, expected[i]);
         // Decoding gives the text back (the dummy-prefix space is dropped).
         EXPECT_EQ(tokenizer->decode(ids), cases[i]);

@@ -55,8 +55,8 @@ TEST(SentencePieceModels, StoriesGgufMatchesTok512Model) {
     }
     for (const std::string& text : test::variedCorpus()) {
         SCOPED_TRACE(text);
-        const std::vector<int32_t> ids = fromGguf->encode(text, true);
-        EXPECT_EQ(ids, fromModel->encode(text, true));
+        const std::vector<int32_t> ids = fromGguf->encode(text, true, SpecialTokens::AsText);
+        EXPECT_EQ(ids, fromModel->encode(text, true, SpecialTokens::AsText));
         EXPECT_EQ(fromGguf->decode(ids), text);
         EXPECT_EQ(fromModel->decode(ids), text);
     }
@@ -71,9 +71,9 @@ TEST(SentencePieceModels, OnlyTok512ModelCollapsesExtraWhitespace) {
     const auto fromGguf = Tokenizer::fromGguf(*GgufFile::open(ggufPath));
     const auto fromModel = Tokenizer::fromModelFile(modelPath);
     const std::string text = "two  spaces";
-    EXPECT_EQ(fromModel->decode(fromModel->encode(text, false)), "two spaces");
-    EXPECT_EQ(fromGguf->decode(fromGguf->encode(text, false)), text);
-    EXPECT_NE(fromGguf->encode(text, false), fromModel->encode(text, false));
+    EXPECT_EQ(fromModel->decode(fromModel->encode(text, false, SpecialTokens::AsText)), "two spaces");
+    EXPECT_EQ(fromGguf->decode(fromGguf->encode(text, false, SpecialTokens::AsText)), text);
+    EXPECT_NE(fromGguf->encode(text, false, SpecialTokens::AsText), fromModel->encode(text, false, SpecialTokens::AsText));
 }
 
 TEST(SentencePieceModels, StoriesPromptsGiveReferenceIds) {
@@ -86,7 +86,7 @@ TEST(SentencePieceModels, StoriesPromptsGiveReferenceIds) {
         SCOPED_TRACE(path.string());
         ASSERT_FALSE(ref.prompt.empty());
         ASSERT_FALSE(ref.ids.empty());
-        EXPECT_EQ(tokenizer->encode(ref.prompt, true), ref.ids);
+        EXPECT_EQ(tokenizer->encode(ref.prompt, true, SpecialTokens::AsText), ref.ids);
         EXPECT_EQ(tokenizer->decode(ref.ids), ref.prompt);
     }
     EXPECT_EQ(readReferencePrompt(p0Path).prompt, "Once upon a time");
@@ -103,8 +103,8 @@ TEST(SentencePieceModels, Llama2GgufMatchesLlama2Model) {
     for (const std::string& text : test::whitespaceCorpus()) texts.push_back(text);
     for (const std::string& text : texts) {
         SCOPED_TRACE(text);
-        const std::vector<int32_t> ids = fromGguf->encode(text, true);
-        EXPECT_EQ(ids, fromModel->encode(text, true));
+        const std::vector<int32_t> ids = fromGguf->encode(text, true, SpecialTokens::AsText);
+        EXPECT_EQ(ids, fromModel->encode(text, true, SpecialTokens::AsText));
         EXPECT_EQ(fromGguf->decode(ids), text);
     }
 }
@@ -117,8 +117,8 @@ TEST(SentencePieceModels, ModelFileSpecialIds) {
     EXPECT_EQ(tokenizer->bosId(), 1);
     EXPECT_EQ(tokenizer->eosId(), 2);
     EXPECT_EQ(tokenizer->endOfGenerationIds(), std::vector<int32_t>{2});
-    EXPECT_EQ(tokenizer->encode("", true), std::vector<int32_t>{1});
-    EXPECT_EQ(tokenizer->encode("", false), std::vector<int32_t>{});
+    EXPECT_EQ(tokenizer->encode("", true, SpecialTokens::AsText), std::vector<int32_t>{1});
+    EXPECT_EQ(tokenizer->encode("", false, SpecialTokens::AsText), std::vector<int32_t>{});
 }
 
 }  // namespace

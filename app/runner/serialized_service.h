@@ -1,15 +1,15 @@
 #pragma once
-// One loaded model shared by every run view of the window (the Run page and the
-// editor's "Try it" panel). A GenerationService runs one generation at a time,
-// but two Runners do not know about each other: this wrapper makes a second
-// generation wait on its worker thread until the first one ends, so the model's
-// KV cache is never used by two threads at once. The window never waits.
+// One loaded model shared by several users: the window's run views (the Run page
+// and the editor's "Try it" panel) and the HTTP server. A GenerationService runs
+// one generation at a time, but its users do not know about each other: this
+// wrapper makes a second generation wait on its own thread until the first one
+// ends, so the model's KV cache is never used by two threads at once.
 #include <memory>
 #include <mutex>
 
 #include "runner/generation_service.h"
 
-namespace ps::ui {
+namespace ps {
 
 class SerializedService : public GenerationService {
 public:
@@ -34,4 +34,4 @@ private:
     mutable std::mutex mutex_;
 };
 
-}  // namespace ps::ui
+}  // namespace ps
