@@ -419,6 +419,23 @@ TEST_F(CliRuntimeTest, GeneratePromptIsTextUnlessParseSpecialIsGiven) {
     EXPECT_EQ(promptTokens({"--parse-special"}), 2);
 }
 
+// Nothing configured (no --model, no PROMPTSTUDIO_MODEL): the built-in demo model
+// of the build tree answers, and stderr says so; its greedy text is stories260K's.
+TEST_F(CliRuntimeTest, GenerateWithoutAModelRunsTheBuiltInDemoModelAndSaysSo) {
+    const CliResult result = cli({"generate", "--prompt", "Once upon a time", "--temperature", "0",
+                                  "--max-tokens", "24", "--threads", "1", "--backend", "cpu"});
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+    const QString err = QString::fromUtf8(result.err);
+    EXPECT_TRUE(err.contains("using the built-in demo model")) << describe(result);
+    EXPECT_TRUE(err.contains("resources/models/stories260K.gguf")) << describe(result);
+    EXPECT_TRUE(err.contains("--model FILE.gguf")) << describe(result);
+    ASSERT_FALSE(result.out.isEmpty()) << describe(result);
+    QFile expected(qpath(ps::test::modelsDir() / "stories260K.greedy-256.txt"));
+    if (expected.open(QIODevice::ReadOnly)) {
+        EXPECT_TRUE(expected.readAll().startsWith(result.out)) << describe(result);
+    }
+}
+
 TEST_F(CliRuntimeTest, GenerateStopSequenceEndsTheTextBeforeIt) {
     PS_REQUIRE_SHARED_FILE(stories, "models/stories260K.gguf");
     const CliResult result = cli({"generate", "--model", qpath(stories), "--prompt",
@@ -517,7 +534,6 @@ TEST_F(CliRuntimeTest, UsageErrorsExitWith2AndSayWhatIsWrong) {
     const Case cases[] = {
         {{}, "usage:"},
         {{"frobnicate"}, "unknown command 'frobnicate'"},
-        {{"generate", "--prompt", "x"}, "--model is required"},
         {{"generate", "--model", model}, "--prompt is required"},
         {{"generate", "--model", model, "--prompt", "x", "--bogus"}, "bogus"},
         {{"generate", "--model", model, "--prompt", "x", "--threads", "two"}, "--threads"},
