@@ -10,7 +10,7 @@ packages=(
   # runtime libraries
   libsentencepiece-dev libpcre2-dev libyaml-cpp-dev
   libcpp-httplib-dev libssl-dev
-  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev qtkeychain-qt6-dev
   qt6-l10n-tools
   libgl-dev
   # tests

@@ -11,6 +11,7 @@ std::unique_ptr<httplib::Client> makeClient(const RemoteEndpoint& endpoint) {
     client->set_read_timeout(endpoint.readTimeoutSeconds, 0);
     client->set_write_timeout(endpoint.readTimeoutSeconds, 0);
     client->set_keep_alive(false);
+    client->set_tcp_nodelay(true);
     client->set_follow_location(true);
     return client;
 }

@@ -1,5 +1,7 @@
 #include "server/bounded_http_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -195,6 +197,10 @@ bool BoundedHttpServer::process_and_close_socket(socket_t socket) {
         closeSocket(socket);
         return false;
     }
+    // Each streamed event goes out as it is written: without this, Nagle's
+    // algorithm holds small writes back until the client acknowledges (up to 40 ms).
+    const int on = 1;
+    ::setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     tCurrentSocket = socket;
     tCloseAfterResponse = false;
     ConnectionStream stream(socket, limits_.writeTimeout);

@@ -16,6 +16,8 @@
 #include <QVBoxLayout>
 
 #include "settings/preferences.h"
+#include "settings/sharing_page.h"
+#include "settings/sharing_preferences.h"
 
 #include <utility>
 
@@ -40,6 +42,8 @@ SettingsDialog::SettingsDialog(Preferences& preferences, QWidget* parent)
     tabs->addTab(createGenerationPage(), tr("Answers"));
     tabs->addTab(createFoldersPage(), tr("Folders"));
     tabs->addTab(createAppearancePage(), tr("Appearance"));
+    sharing_ = new SharingPage;
+    tabs->addTab(sharing_, tr("Sharing"));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -171,6 +175,7 @@ void SettingsDialog::load() {
     modelFolders_->addItems(preferences_.modelFolders());
     theme_->setCurrentIndex(static_cast<int>(preferences_.theme()));
     fontSize_->setValue(preferences_.fontPointSize());
+    sharing_->load(SharingPreferences());
 }
 
 void SettingsDialog::apply() {
@@ -186,6 +191,8 @@ void SettingsDialog::apply() {
     preferences_.setModelFolders(folders);
     preferences_.setTheme(static_cast<ThemePreference>(theme_->currentIndex()));
     preferences_.setFontPointSize(fontSize_->value());
+    SharingPreferences sharing;
+    sharing_->apply(sharing);
 }
 
 }  // namespace ps::ui

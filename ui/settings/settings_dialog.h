@@ -1,5 +1,6 @@
 #pragma once
-// The Settings window: where the model runs, generation defaults, folders and looks.
+// The Settings window: where the model runs, generation defaults, folders, looks and
+// sharing (the HTTP server and remote models).
 #include <QDialog>
 
 class QComboBox;
@@ -11,6 +12,7 @@ class QSpinBox;
 namespace ps::ui {
 
 class Preferences;
+class SharingPage;
 
 class SettingsDialog : public QDialog {
     Q_OBJECT
@@ -38,6 +40,7 @@ private:
     QListWidget* modelFolders_ = nullptr;
     QComboBox* theme_ = nullptr;
     QSpinBox* fontSize_ = nullptr;
+    SharingPage* sharing_ = nullptr;  // Settings -> Sharing (sharing_page.h)
 };
 
 }  // namespace ps::ui

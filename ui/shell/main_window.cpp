@@ -42,6 +42,8 @@
 #include "runner/model_session.h"
 #include "settings/preferences.h"
 #include "settings/settings_dialog.h"
+#include "settings/sharing_preferences.h"
+#include "shell/sharing_controller.h"
 #include "settings/theme.h"
 #include "runner/serialized_service.h"
 #include "version.h"
@@ -98,6 +100,11 @@ MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& option
         }, Qt::QueuedConnection);
     }
     session_ = new ModelSession(this);
+    sharing_ = new SharingController(this);
+    sharing_->setAppFolders({preferences_.appsFolder(), options_.samplesFolder});
+    connect(sharing_, &SharingController::statusChanged, this, [this](const QString& status) {
+        if (!status.isEmpty()) statusBar()->showMessage(status, 10000);
+    });
     createPages();
     createActions();
     createMenusAndToolbar();
@@ -270,6 +277,13 @@ void MainWindow::createActions() {
     showEdit_ = make(tr("&Edit Page"), QKeySequence(Qt::CTRL | Qt::Key_4), tr("Edit the selected app"));
     showHistory_ = make(tr("&History Page"), QKeySequence(Qt::CTRL | Qt::Key_5), tr("Past runs of the selected app"));
     focusSearch_ = make(tr("&Find App"), QKeySequence::Find, tr("Search your apps"));
+    runRemotely_ = make(tr("Run This App on the Remote &Server"), QKeySequence(),
+                        tr("Run this app on the server set in Settings, Sharing, instead of this computer"));
+    runRemotely_->setCheckable(true);
+    connect(runRemotely_, &QAction::triggered, this, [this](bool remote) {
+        SharingPreferences().setAppChoice(currentPath_, remote ? AppBackendChoice::Remote : AppBackendChoice::Local);
+        chooseService();
+    });
     showApps_->setCheckable(true);
     showModels_->setCheckable(true);
     auto* pages = new QActionGroup(this);
@@ -336,6 +350,8 @@ void MainWindow::createMenusAndToolbar() {
     run->addAction(runView_->stopAction());
     run->addAction(runView_->regenerateAction());
     run->addSeparator();
+    run->addAction(runRemotely_);
+    run->addSeparator();
     run->addAction(runView_->copyAction());
     run->addAction(runView_->saveAnswerAction());
 
@@ -382,7 +398,9 @@ void MainWindow::connectModelSession() {
         auto local = session_->service();
         modelsPage_->setActiveModel(local ? local->modelName() : QString(), tr("Ready"));
         runView_->setModelStatus(QString());
-        setService(std::make_shared<SerializedService>(local));
+        localService_ = std::make_shared<SerializedService>(local);
+        sharing_->setLocalService(localService_);
+        chooseService();
         if (!fallback.isEmpty())
             statusBar()->showMessage(tr("Running on the CPU: %1").arg(fallback), 10000);
         emit modelLoaded(description);
@@ -407,6 +425,15 @@ void MainWindow::setService(std::shared_ptr<GenerationService> service) {
     service_ = std::move(service);
     runView_->setService(service_);
     editor_->setService(service_);
+}
+
+void MainWindow::chooseService() {
+    if (!runRemotely_ || !sharing_) return;  // still being built
+    const SharingPreferences sharing;
+    runRemotely_->setEnabled(!currentPath_.isEmpty() && !sharing.remoteBaseUrl().isEmpty());
+    runRemotely_->setChecked(sharing.runsRemotely(currentPath_));
+    auto service = sharing_->serviceFor(currentPath_);
+    if (service != service_) setService(std::move(service));
 }
 
 GetModelDialog* MainWindow::getModelDialog() {
@@ -472,6 +499,7 @@ void MainWindow::showApp(const QString& path) {
     }
     runView_->setEnabled(result.ok());
     editor_->setEnabled(result.loaded);
+    chooseService();
     updateActions();
     updateTitle();
 }
@@ -734,6 +762,9 @@ void MainWindow::applySettings(const std::function<void()>& change) {
         modelsPage_->detectGpu();
     if (service_ || session_->isLoading())
         statusBar()->showMessage(tr("Model settings apply the next time a model is loaded."), 8000);
+    sharing_->setAppFolders({preferences_.appsFolder(), options_.samplesFolder});
+    sharing_->apply();
+    chooseService();
 }
 
 void MainWindow::aboutAsked() {

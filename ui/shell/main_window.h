@@ -34,6 +34,7 @@ class LibraryPanel;
 class ModelsPage;
 class Preferences;
 class RunView;
+class SharingController;
 
 struct MainWindowOptions {
     QString samplesFolder;  // empty = samplesFolder() (installed or source tree)
@@ -121,6 +122,8 @@ private:
     void updateActions();
     void updateTitle();
     void setService(std::shared_ptr<GenerationService> service);
+    // The local model or the remote server, as Settings -> Sharing says for this app.
+    void chooseService();
     void applyGenerationDefaults();
     void reportError(const QString& title, const QString& message);
 
@@ -138,6 +141,8 @@ private:
     RunHistory* history_ = nullptr;
     ModelSession* session_ = nullptr;
     std::shared_ptr<GenerationService> service_;
+    std::shared_ptr<GenerationService> localService_;  // the loaded model, shared (SerializedService)
+    SharingController* sharing_ = nullptr;              // the HTTP server; local or remote per app
     QString modelDescription_;
 
     QStackedWidget* stack_ = nullptr;
@@ -178,6 +183,7 @@ private:
     QAction* showEdit_ = nullptr;
     QAction* showHistory_ = nullptr;
     QAction* focusSearch_ = nullptr;
+    QAction* runRemotely_ = nullptr;
 };
 
 }  // namespace ps::ui
