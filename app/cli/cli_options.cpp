@@ -16,7 +16,8 @@ void printRuntimeError(const QString& command, const QString& message) {
 }
 
 std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStringList& arguments,
-                                         const QString& command, const QString& description) {
+                                         const QString& command, const QString& description,
+                                         int positionalAllowed) {
     parser.setApplicationDescription(description);
     const QCommandLineOption help = parser.addHelpOption();
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -36,10 +37,9 @@ std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStri
         QTextStream(stdout) << text;
         return kExitOk;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        printRuntimeError(
-            command,
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    if (parser.positionalArguments().size() > positionalAllowed) {
+        printRuntimeError(command, QStringLiteral("unexpected argument '%1'")
+                                       .arg(parser.positionalArguments().at(positionalAllowed)));
         return kExitUsage;
     }
     return std::nullopt;

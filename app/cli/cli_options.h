@@ -28,8 +28,10 @@ void printRuntimeError(const QString& command, const QString& message);
 // Parses `arguments` (program, command, options...). Returns nullopt when the
 // command goes on; otherwise the exit code: 0 after --help (help on stdout),
 // 2 after an unknown option or a stray argument (message and a hint on stderr).
+// Up to `positionalAllowed` arguments without an option name are accepted.
 std::optional<int> parseRuntimeArguments(QCommandLineParser& parser, const QStringList& arguments,
-                                         const QString& command, const QString& description);
+                                         const QString& command, const QString& description,
+                                         int positionalAllowed = 0);
 
 // The value of a required option; UsageError when it is missing or empty.
 QString requiredValue(const QCommandLineParser& parser, const QCommandLineOption& option);

@@ -69,9 +69,13 @@ int runGenerate(const QStringList& arguments) {
         "keep-end", "When the prompt does not fit the context, drop its start instead of failing.");
     const QCommandLineOption ignoreEos(
         "ignore-eos", "Go on past end-of-text tokens (until --max-tokens or the context is full).");
+    const QCommandLineOption parseSpecial(
+        "parse-special",
+        "Turn control-token texts in the prompt (<|im_start|>, <|eot_id|>...) into their ids; "
+        "by default the whole prompt is text.");
     BackendCommandOptions backendOptions;
     parser.addOptions({model, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty,
-                       repeatLastN, seed, stop, noBos, keepEnd, ignoreEos});
+                       repeatLastN, seed, stop, noBos, keepEnd, ignoreEos, parseSpecial});
     backendOptions.addTo(parser);
     if (auto exit = parseRuntimeArguments(parser, arguments, kCommand,
                                           "Continues a prompt; prints only the generated text.")) {
@@ -111,6 +115,10 @@ int runGenerate(const QStringList& arguments) {
 
         const auto loaded = loadModelFile(modelPath);
         request.addBos = !parser.isSet(noBos) && loaded->tokenizer().addBosByDefault();
+        if (parser.isSet(parseSpecial)) {
+            request.promptTokens =
+                loaded->tokenizer().encode(request.prompt, request.addBos, SpecialTokens::Parse);
+        }
         const auto backend = createBackendForCommand(loaded, options);
         Generator generator(*backend);
 

@@ -12,6 +12,7 @@
 #include "cli/runtime_commands.h"
 #include "limits/terminal_text.h"
 #include "model/model.h"
+#include "model/model_support.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ps::cli {
@@ -49,6 +50,24 @@ BackendGuess automaticBackend(const ModelCard& card) {
     return {"cuda", QStringLiteral("needs about %1, %2").arg(formatBytes(needed), free)};
 }
 
+// "gpt2 (byte-level BPE), pre-tokenizer llama-bpe", with a note when the
+// pre-tokenizer is not known here and GPT-2's expression stands in for it.
+QString tokenizerText(const Tokenizer& tokenizer) {
+    const QString type = QString::fromStdString(tokenizer.vocabularyType());
+    if (tokenizer.preTokenizerExpression().empty()) {
+        return QStringLiteral("%1 (SentencePiece)").arg(type);
+    }
+    const QString name = tokenizer.preTokenizerName().empty()
+                             ? QStringLiteral("(none named)")
+                             : QString::fromStdString(tokenizer.preTokenizerName());
+    QString text = QStringLiteral("%1 (byte-level BPE), pre-tokenizer %2").arg(type, name);
+    if (tokenizer.preTokenizerIsFallback()) {
+        text += QStringLiteral(" (not known here: GPT-2's expression is used, which may split "
+                               "some texts differently from the model's own tokenizer)");
+    }
+    return text;
+}
+
 QJsonObject cardJson(const Model& model, const ModelCard& card) {
     const ModelConfig& c = model.config();
     QJsonArray types;
@@ -60,6 +79,8 @@ QJsonObject cardJson(const Model& model, const ModelCard& card) {
         {"path", QString::fromStdString(card.path)},
         {"name", QString::fromStdString(card.name)},
         {"architecture", QString::fromStdString(card.architecture)},
+        {"family", QString::fromStdString(card.family)},
+        {"runs", true},
         {"file_bytes", static_cast<qint64>(card.fileBytes)},
         {"parameters", static_cast<qint64>(card.parameterCount)},
         {"weight_bytes", static_cast<qint64>(card.weightBytes)},
@@ -79,6 +100,10 @@ QJsonObject cardJson(const Model& model, const ModelCard& card) {
         {"memory_bytes_fp16_kv", static_cast<qint64>(card.weightBytes + card.kvCacheBytesFp16)},
         {"memory_bytes_fp32_kv", static_cast<qint64>(card.weightBytes + card.kvCacheBytesFp32)},
         {"chat_template", !model.chatTemplate().empty()},
+        {"vocabulary_type", QString::fromStdString(model.tokenizer().vocabularyType())},
+        {"pre_tokenizer", QString::fromStdString(model.tokenizer().preTokenizerName())},
+        {"pre_tokenizer_expression", QString::fromStdString(model.tokenizer().preTokenizerExpression())},
+        {"pre_tokenizer_fallback", model.tokenizer().preTokenizerIsFallback()},
         {"bos_id", model.tokenizer().bosId()},
         {"eos_id", model.tokenizer().eosId()},
         {"backend", backend.kind},
@@ -95,7 +120,9 @@ void printCard(const Model& model, const ModelCard& card) {
     };
     row("file", QString::fromStdString(card.path));
     row("name", card.name.empty() ? QStringLiteral("(none)") : QString::fromStdString(card.name));
-    row("architecture", QString::fromStdString(card.architecture));
+    row("architecture", QStringLiteral("%1 (%2)").arg(QString::fromStdString(card.architecture),
+                                                     QString::fromStdString(card.family)));
+    row("runs", QStringLiteral("yes"));
     row("parameters", QStringLiteral("%1 (%2)")
                           .arg(parameterCountText(card.parameterCount))
                           .arg(card.parameterCount));
@@ -107,6 +134,7 @@ void printCard(const Model& model, const ModelCard& card) {
     row("main type", QString::fromStdString(card.mainTensorType));
     row("context length", QString::number(card.contextLength));
     row("vocabulary", QString::number(card.vocabSize));
+    row("tokenizer", tokenizerText(model.tokenizer()));
     row("embedding length", QString::number(c.dim));
     row("layers", QString::number(c.layerCount));
     row("heads", QStringLiteral("%1 (head dim %2)").arg(c.headCount).arg(c.headDim));
@@ -128,16 +156,47 @@ void printCard(const Model& model, const ModelCard& card) {
 
 int runInfo(const QStringList& arguments) {
     QCommandLineParser parser;
-    const QCommandLineOption model("model", "The model (GGUF file).", "FILE");
+    const QCommandLineOption model("model", "The model (GGUF file); it may also come as the only argument.",
+                                   "FILE");
     const QCommandLineOption json("json", "Print one JSON object.");
     parser.addOptions({model, json});
+    parser.addPositionalArgument("MODEL", "The model (GGUF file), instead of --model.", "[MODEL]");
     if (auto exit = parseRuntimeArguments(parser, arguments, kCommand,
-                                          "Shows what a model is and the memory it needs.")) {
+                                          "Shows what a model is and the memory it needs.", 1)) {
         return *exit;
     }
     return runGuarded(
         kCommand, [&] {
-            const auto loaded = loadModelFile(requiredValue(parser, model));
+            const QStringList positional = parser.positionalArguments();
+            if (!positional.isEmpty() && parser.isSet(model)) {
+                throw UsageError("give the model either with --model or as the argument, not both");
+            }
+            const QString path = positional.isEmpty() ? requiredValue(parser, model) : positional.first();
+            if (path.isEmpty()) throw UsageError("--model is required");
+            // A model that cannot run still gets its one line, before any loading.
+            const ModelSupport support = checkModelSupport(path.toStdString());
+            if (!support.runs && QFileInfo(path).isFile()) {
+                if (parser.isSet(json)) {
+                    QTextStream(stdout) << QJsonDocument(QJsonObject{
+                                                             {"path", path},
+                                                             {"family", QString::fromStdString(support.family)},
+                                                             {"runs", false},
+                                                             {"reason", QString::fromStdString(support.reason)},
+                                                         })
+                                               .toJson(QJsonDocument::Indented);
+                } else {
+                    QTextStream out(stdout);
+                    out << QStringLiteral("file").leftJustified(22) << path << "\n";
+                    if (!support.family.empty()) {
+                        out << QStringLiteral("architecture").leftJustified(22)
+                            << QString::fromStdString(support.family) << "\n";
+                    }
+                    out << QStringLiteral("runs").leftJustified(22) << "no: "
+                        << QString::fromStdString(support.reason) << "\n";
+                }
+                return kExitFailure;
+            }
+            const auto loaded = loadModelFile(path);
             const ModelCard card = loaded->card();
             if (parser.isSet(json)) {
                 QTextStream(stdout)

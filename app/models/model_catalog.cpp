@@ -37,7 +37,7 @@ QList<RecommendedModel> makeCatalog() {
         {QObject::tr("Qwen 2.5 3B Instruct"),
          QObject::tr("A good all-rounder for a laptop: writing, structured answers, many "
                      "languages."),
-         QStringLiteral("Qwen Research License (non-commercial)"), QStringLiteral("Q4_K_M"),
+         QStringLiteral("Qwen Research (non-commercial)"), QStringLiteral("Q4_K_M"),
          QStringLiteral("hf:bartowski/Qwen2.5-3B-Instruct-GGUF/Qwen2.5-3B-Instruct-Q4_K_M.gguf"),
          1930 * kMiB, 36, 2048, 16, 2, 151936},
         {QObject::tr("Llama 3.2 3B Instruct"),

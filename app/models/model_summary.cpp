@@ -10,14 +10,12 @@
 
 #include "gguf/gguf_file.h"
 #include "io/regular_file.h"
+#include "model/model_support.h"
 #include "tensor/tensor_type.h"
 
 namespace ps {
 
 namespace {
-
-// Architectures the runtime has a graph for.
-bool architectureSupported(const QString& architecture) { return architecture == "llama"; }
 
 int metadataInt(const GgufFile& file, const std::string& key) {
     const auto value = file.getInteger(key);
@@ -63,7 +61,7 @@ std::optional<ModelSummary> readModelSummary(const QString& path, QString* error
         summary.name = info.completeBaseName();
         summary.fileBytes = static_cast<uint64_t>(info.size());
         summary.modified = info.lastModified();
-        summary.problem = QString::fromStdString(e.what());
+        summary.problem = QString::fromStdString(checkModelSupport(path.toStdString()).reason);
         return summary;
     }
     summary.path = info.absoluteFilePath();
@@ -96,15 +94,15 @@ std::optional<ModelSummary> readModelSummary(const QString& path, QString* error
         }
     }
 
-    if (!architectureSupported(summary.architecture)) {
-        summary.problem = QObject::tr("its architecture \"%1\" is not supported yet")
-                              .arg(summary.architecture.isEmpty() ? QObject::tr("unknown")
-                                                                  : summary.architecture);
-    } else if (file->tensors().empty()) {
-        summary.problem = QObject::tr("it holds a vocabulary only, no weights");
-    }
-    summary.runnable = summary.problem.isEmpty();
+    const ModelSupport support = checkModelSupport(*file);
+    summary.family = QString::fromStdString(support.family);
+    summary.runnable = support.runs;
+    summary.problem = QString::fromStdString(support.reason);
     return summary;
+}
+
+QString ModelSummary::supportLine() const {
+    return runnable ? QObject::tr("Runs") : QObject::tr("Cannot run: %1").arg(problem);
 }
 
 QString formatParameterCount(uint64_t count) {

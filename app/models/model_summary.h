@@ -15,6 +15,7 @@ struct ModelSummary {
     QString path;
     QString name;          // general.name, else the file name without extension
     QString architecture;  // general.architecture
+    QString family;        // the architecture for people ("Qwen 2", "Gemma 2"), or empty
     QString mainTensorType;  // the type holding most weight bytes ("Q4_K")
     QString sourceLabel;   // where it was found ("Ollama", "LM Studio", "Downloads", ...)
     uint64_t fileBytes = 0;
@@ -26,9 +27,14 @@ struct ModelSummary {
     int kvHeadCount = 0;
     int headCount = 0;
     bool hasChatTemplate = false;
-    bool runnable = false;   // an architecture and tensor types this runtime can run
-    QString problem;         // why it cannot run, for people ("uses Q5_K tensors")
+    // The runtime's support check (inference/model/model_support.h), from the
+    // header alone: architecture, hyperparameters, tensors, vocabulary.
+    bool runnable = false;
+    QString problem;         // why it cannot run, for people ("Gemma 2 models are not supported yet")
     QDateTime modified;
+
+    // One line saying whether it runs: "Runs" or "Cannot run: <why>".
+    QString supportLine() const;
 
     // Bytes the model needs on a GPU at `context` positions: weights, FP16 KV cache
     // and a scratch estimate.

@@ -63,9 +63,9 @@ QString describeNetworkFailure(QNetworkReply::NetworkError error, int httpStatus
             text = QObject::tr("%1 refused the request (HTTP %2).").arg(host).arg(httpStatus);
         } else {
             text = QObject::tr("The request to %1 failed.").arg(host);
+            if (!details.isEmpty()) text += QStringLiteral(" (%1)").arg(details);
         }
     }
-    if (!details.isEmpty() && httpStatus < 400) text += QStringLiteral(" (%1)").arg(details);
     return text;
 }
 

@@ -3,6 +3,7 @@
 #include <QFileInfo>
 
 #include "model/model.h"
+#include "runner/chat_prompt.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ps {
@@ -51,20 +52,27 @@ QString LocalGenerationService::describe() const {
 
 const std::string& LocalGenerationService::chatTemplate() const { return model_->chatTemplate(); }
 
-std::string LocalGenerationService::renderPrompt(const GenerationInput& input) const {
-    if (input.kind == GenerationInput::Kind::Completion) return input.prompt;
+templating::ChatTemplateOptions LocalGenerationService::chatOptions() const {
     const Tokenizer& tokenizer = model_->tokenizer();
     templating::ChatTemplateOptions options;
     options.bosToken = tokenizer.piece(tokenizer.bosId());
     options.eosToken = tokenizer.piece(tokenizer.eosId());
     options.addGenerationPrompt = true;
+    return options;
+}
+
+GenerationServiceError LocalGenerationService::templateFailed(const std::exception& error) const {
+    return GenerationServiceError(QStringLiteral("%1: the model's chat template failed: %2")
+                                      .arg(QFileInfo(modelPath_).fileName(), QString::fromUtf8(error.what()))
+                                      .toStdString());
+}
+
+std::string LocalGenerationService::renderPrompt(const GenerationInput& input) const {
+    if (input.kind == GenerationInput::Kind::Completion) return input.prompt;
     try {
-        return templating::renderChatTemplateMergingSystem(model_->chatTemplate(), input.messages, options);
+        return templating::renderChatTemplateMergingSystem(model_->chatTemplate(), input.messages, chatOptions());
     } catch (const templating::TemplateError& error) {
-        throw GenerationServiceError(
-            QStringLiteral("%1: the model's chat template failed: %2")
-                .arg(QFileInfo(modelPath_).fileName(), QString::fromUtf8(error.what()))
-                .toStdString());
+        throw templateFailed(error);
     }
 }
 
@@ -74,7 +82,13 @@ std::vector<int32_t> LocalGenerationService::promptTokens(const GenerationInput&
         // Sent as is: the text is the user's, special-token look-alikes stay text.
         return model_->tokenizer().encode(input.prompt, addBos, SpecialTokens::AsText);
     }
-    return promptTokenizer_.encode(renderPrompt(input), addBos);
+    // The template's markup becomes control tokens; the messages stay text.
+    try {
+        return promptTokenizer_.encodeChat(renderChatPrompt(model_->chatTemplate(), input.messages, chatOptions()),
+                                           addBos);
+    } catch (const templating::TemplateError& error) {
+        throw templateFailed(error);
+    }
 }
 
 GenerationResult LocalGenerationService::generate(const GenerationInput& input,

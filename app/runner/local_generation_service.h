@@ -45,6 +45,9 @@ public:
     const std::string& chatTemplate() const;
 
 private:
+    templating::ChatTemplateOptions chatOptions() const;
+    GenerationServiceError templateFailed(const std::exception& error) const;
+
     std::shared_ptr<const Model> model_;
     std::unique_ptr<Backend> backend_;
     std::string fallbackReason_;

@@ -21,15 +21,26 @@ SpecialTokenSplitter::SpecialTokenSplitter(const Vocabulary& vocab) {
     }
 }
 
-std::vector<SpecialTokenSplitter::Part> SpecialTokenSplitter::split(std::string_view text,
-                                                                    bool matchControl) const {
+std::vector<SpecialTokenSplitter::Part> SpecialTokenSplitter::split(
+    std::string_view text, bool matchControl, const std::vector<TextRange>& literal) const {
     std::vector<Part> parts;
     size_t plainStart = 0;
     size_t pos = 0;
+    size_t nextLiteral = 0;  // the first range that does not end at or before `pos`
     while (pos < text.size()) {
+        const auto& candidates = byFirstByte_[static_cast<uint8_t>(text[pos])];
+        if (candidates.empty()) {
+            ++pos;
+            continue;
+        }
+        while (nextLiteral < literal.size() && literal[nextLiteral].end <= pos) ++nextLiteral;
         const Candidate* found = nullptr;
-        for (const Candidate& candidate : byFirstByte_[static_cast<uint8_t>(text[pos])]) {
-            if (candidate.control && !matchControl) continue;
+        for (const Candidate& candidate : candidates) {
+            if (candidate.control) {
+                if (!matchControl) continue;
+                const size_t end = pos + candidate.text.size();
+                if (nextLiteral < literal.size() && literal[nextLiteral].begin < end) continue;
+            }
             if (text.compare(pos, candidate.text.size(), candidate.text) == 0) {
                 found = &candidate;
                 break;

@@ -23,8 +23,11 @@ public:
 
     explicit SpecialTokenSplitter(const Vocabulary& vocab);
 
-    // The parts of `text` in order; plain parts are never empty.
-    std::vector<Part> split(std::string_view text, bool matchControl) const;
+    // The parts of `text` in order; plain parts are never empty. With
+    // `matchControl`, a control token is not matched where it would overlap one
+    // of `literal` (byte ranges, sorted, not overlapping): text a person wrote.
+    std::vector<Part> split(std::string_view text, bool matchControl,
+                            const std::vector<TextRange>& literal = {}) const;
 
 private:
     struct Candidate {

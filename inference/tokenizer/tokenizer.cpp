@@ -117,12 +117,21 @@ bool Tokenizer::isEndOfGeneration(int32_t id) const {
 }
 
 std::vector<int32_t> Tokenizer::encode(const std::string& text, bool addBos, SpecialTokens special) const {
+    return encodeParts(text, addBos, special == SpecialTokens::Parse, {});
+}
+
+std::vector<int32_t> Tokenizer::encodeMarkup(const std::string& text, bool addBos,
+                                             const std::vector<TextRange>& literal) const {
+    return encodeParts(text, addBos, true, literal);
+}
+
+std::vector<int32_t> Tokenizer::encodeParts(const std::string& text, bool addBos, bool parseControl,
+                                            const std::vector<TextRange>& literal) const {
     std::vector<int32_t> ids;
     if (addBos && bos_ >= 0) ids.push_back(bos_);
     // The engine sees the text between special tokens, one part at a time (a
     // SentencePiece part gets its space prefix, as in llama.cpp).
-    for (const SpecialTokenSplitter::Part& part :
-         impl_->splitter->split(text, special == SpecialTokens::Parse)) {
+    for (const SpecialTokenSplitter::Part& part : impl_->splitter->split(text, parseControl, literal)) {
         if (part.id >= 0) {
             ids.push_back(part.id);
             continue;

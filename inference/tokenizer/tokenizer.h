@@ -4,6 +4,7 @@
 // loads as is; a GGUF vocabulary of type "gpt2" (Llama 3, Qwen) goes to the
 // byte-level BPE engine. Decoding for streaming goes through TokenTextStream,
 // which never hands out a broken UTF-8 sequence.
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -31,6 +32,12 @@ enum class TokenKind : int32_t {
 // cannot end a turn or fake a role. User-defined tokens are matched either way.
 enum class SpecialTokens { AsText, Parse };
 
+// A byte range [begin, end) of a text.
+struct TextRange {
+    size_t begin = 0;
+    size_t end = 0;
+};
+
 class Tokenizer {
 public:
     // From the tokenizer.ggml.* metadata of a GGUF file. Throws TokenizerError.
@@ -43,6 +50,13 @@ public:
     // Ids for `text`; a BOS is put first when `addBos` is true (and the
     // vocabulary has one).
     std::vector<int32_t> encode(const std::string& text, bool addBos, SpecialTokens special) const;
+    // Text the program assembled around what people wrote (a rendered chat
+    // prompt): control-token texts become their ids except where they would
+    // overlap one of `literal` (sorted, not overlapping byte ranges of the
+    // people's text). Tokenized in one pass, so the ids are those of
+    // encode(text, addBos, Parse) wherever the literal text holds no control text.
+    std::vector<int32_t> encodeMarkup(const std::string& text, bool addBos,
+                                      const std::vector<TextRange>& literal) const;
     // Text of a whole sequence (control tokens such as BOS/EOS produce nothing).
     std::string decode(const std::vector<int32_t>& ids) const;
     // The raw bytes token `id` stands for when it follows `previous`: the leading
@@ -85,6 +99,8 @@ public:
 private:
     Tokenizer();
     void finishLoading();  // special ids, end ids and the piece index from the vocabulary
+    std::vector<int32_t> encodeParts(const std::string& text, bool addBos, bool parseControl,
+                                     const std::vector<TextRange>& literal) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
     int32_t bos_ = 1;

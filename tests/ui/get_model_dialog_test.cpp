@@ -21,6 +21,7 @@
 #include "models/model_download.h"
 #include "models/model_list_model.h"
 #include "models/models_page.h"
+#include "settings/preferences.h"
 #include "shell/main_window.h"
 #include "support/fake_hugging_face.h"
 #include "support/shared_data.h"
@@ -64,12 +65,13 @@ protected:
 TEST_F(GetModelDialogTest, RecommendedModelsShowWhetherTheyFitThisComputer) {
     QTableWidget* table = dialog_.recommendedTable();
     ASSERT_EQ(table->rowCount(), recommendedModels().size());
-    const int fits = 3;
+    const int fits = 2;
     dialog_.setMachine("NVIDIA H100", 70 * GiB, 64 * GiB);
     for (int row = 0; row < table->rowCount(); ++row) {
         EXPECT_TRUE(table->item(row, fits)->text().contains("GPU")) << row;
-        EXPECT_FALSE(table->item(row, 4)->text().isEmpty()) << "a licence";
-        EXPECT_TRUE(table->item(row, 2)->text().startsWith("about")) << "sizes are approximate";
+        EXPECT_FALSE(table->item(row, 3)->text().isEmpty()) << "a licence";
+        EXPECT_TRUE(table->item(row, 1)->text().startsWith("about")) << "sizes are approximate";
+        EXPECT_TRUE(table->item(row, 0)->text().contains(recommendedModels()[row].goodAt));
     }
     dialog_.setMachine(QString(), 0, 2 * GiB);
     EXPECT_TRUE(table->item(0, fits)->text().contains("memory"))
@@ -156,8 +158,14 @@ TEST_F(GetModelDialogTest, AFailedDownloadSaysWhy) {
         << dialog_.downloadPanel()->statusText().toStdString();
 }
 
-TEST(GetModelEntryPoints, TheFileMenuAndTheModelsPageOpenTheDialog) {
-    MainWindow window;
+class GetModelEntryPoints : public ::testing::Test {
+protected:
+    test::CleanSettings settings_;
+    Preferences preferences_;
+};
+
+TEST_F(GetModelEntryPoints, TheFileMenuAndTheModelsPageOpenTheDialog) {
+    MainWindow window(preferences_, test::windowOptions(settings_));
     QAction* action = window.getModelAction();
     ASSERT_TRUE(action);
     bool inFileMenu = false;
@@ -176,12 +184,12 @@ TEST(GetModelEntryPoints, TheFileMenuAndTheModelsPageOpenTheDialog) {
     window.getModelDialog()->close();
 }
 
-TEST(GetModelEntryPoints, AFinishedDownloadIsListedOnTheModelsPageAtOnce) {
+TEST_F(GetModelEntryPoints, AFinishedDownloadIsListedOnTheModelsPageAtOnce) {
     PS_REQUIRE_SHARED_FILE(model, "models/stories260K.gguf");
     QTemporaryDir folder;
     const QString path = folder.filePath("stories260K.gguf");
     ASSERT_TRUE(QFile::copy(QString::fromStdString(model.string()), path));
-    MainWindow window;
+    MainWindow window(preferences_, test::windowOptions(settings_));
     GetModelDialog* dialog = window.getModelDialog();
     emit dialog->modelDownloaded(path);
     EXPECT_GE(window.modelsPage()->models()->rowOfPath(path), 0);

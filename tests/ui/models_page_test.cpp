@@ -92,6 +92,7 @@ TEST_F(ModelsPageTest, SaysWhetherAModelFitsInTheGpusFreeMemory) {
     PS_REQUIRE_SHARED_FILE(stories, "models/stories260K.gguf");
     ModelsPage page(preferences_);
     ASSERT_TRUE(page.addModelFile(QString::fromStdString(stories.string())));
+    EXPECT_EQ(page.models()->index(0, ModelListModel::Runs).data().toString(), QStringLiteral("Runs"));
     const QModelIndex fits = page.models()->index(0, ModelListModel::Fits);
     page.setGpu(QStringLiteral("NVIDIA Test GPU"), 8ull << 30, 4096);
     EXPECT_EQ(fits.data().toString(), QStringLiteral("Yes"));
@@ -109,6 +110,9 @@ TEST_F(ModelsPageTest, AFileThatCannotRunIsListedWithTheReasonAndCannotBeChosen)
     EXPECT_TRUE(error.contains(QStringLiteral("vocabulary"))) << error.toStdString();
     ASSERT_EQ(page.models()->rowCount(), 1);
     EXPECT_EQ(page.models()->index(0, ModelListModel::Fits).data().toString(), QStringLiteral("Cannot run"));
+    // The list itself says why, in one line, before anyone tries to load it.
+    EXPECT_EQ(page.models()->index(0, ModelListModel::Runs).data().toString(),
+              QStringLiteral("Cannot run: this file is only a vocabulary, it has no weights"));
     EXPECT_TRUE(detailsText(page).contains(QStringLiteral("Cannot run")));
     QPushButton* use = buttonNamed(page, QStringLiteral("Use This Model"));
     ASSERT_TRUE(use);

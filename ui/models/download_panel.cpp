@@ -15,8 +15,9 @@ namespace {
 
 // "about 3 min left", "about 40 s left"
 QString timeLeftText(double seconds) {
-    if (seconds >= 90) return DownloadPanel::tr("about %n min left", nullptr, qRound(seconds / 60));
-    return DownloadPanel::tr("about %n s left", nullptr, std::max(1, qRound(seconds)));
+    // Abbreviated units need no plural forms.
+    if (seconds >= 90) return DownloadPanel::tr("about %1 min left").arg(qRound(seconds / 60));
+    return DownloadPanel::tr("about %1 s left").arg(std::max(1, qRound(seconds)));
 }
 
 }  // namespace

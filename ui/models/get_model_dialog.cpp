@@ -6,6 +6,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScreen>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QThread>
@@ -23,7 +24,9 @@ namespace ps::ui {
 
 namespace {
 
-enum Column { Name, GoodAt, Size, Fits, Licence, ColumnCount };
+// The model's name, quantization and what it is good at share the first column:
+// two lines that read as one entry.
+enum Column { Name, Size, Fits, Licence, ColumnCount };
 
 }  // namespace
 
@@ -62,8 +65,13 @@ GetModelDialog::GetModelDialog(QWidget* parent)
         accept();
     });
     setDownloadFolder(folder_);
+    // Room for the tables without scrolling sideways, within the screen.
     const int em = fontMetrics().averageCharWidth();
-    resize(em * 130, em * 70);
+    QSize size(em * 170, em * 110);
+    if (const QScreen* screen = this->screen()) {
+        size = size.boundedTo(screen->availableGeometry().size() * 9 / 10);
+    }
+    resize(size);
 }
 
 GetModelDialog::~GetModelDialog() {
@@ -81,32 +89,31 @@ QWidget* GetModelDialog::createRecommendedTab() {
     machine_->setForegroundRole(QPalette::PlaceholderText);
     machine_->setWordWrap(true);
     recommended_ = new QTableWidget(0, ColumnCount);
-    recommended_->setHorizontalHeaderLabels(
-        {tr("Model"), tr("Good at"), tr("Size"), tr("Fits"), tr("Licence")});
+    recommended_->setHorizontalHeaderLabels({tr("Model"), tr("Size"), tr("Fits"), tr("Licence")});
     recommended_->setAccessibleName(tr("Recommended models"));
     recommended_->setSelectionBehavior(QAbstractItemView::SelectRows);
     recommended_->setSelectionMode(QAbstractItemView::SingleSelection);
     recommended_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     recommended_->setWordWrap(true);
     recommended_->verticalHeader()->hide();
+    // Rows grow with the wrapped text as the dialog is resized.
+    recommended_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     recommended_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    recommended_->horizontalHeader()->setSectionResizeMode(GoodAt, QHeaderView::Stretch);
+    recommended_->horizontalHeader()->setSectionResizeMode(Name, QHeaderView::Stretch);
     for (const RecommendedModel& model : recommendedModels()) {
         const int row = recommended_->rowCount();
         recommended_->insertRow(row);
-        auto* name = new QTableWidgetItem(QStringLiteral("%1\n%2").arg(model.name, model.quantization));
+        auto* name = new QTableWidgetItem(
+            QStringLiteral("%1 · %2\n%3").arg(model.name, model.quantization, model.goodAt));
         name->setData(Qt::UserRole, model.address);
+        name->setToolTip(model.address);
         recommended_->setItem(row, Name, name);
-        auto* goodAt = new QTableWidgetItem(model.goodAt);
-        goodAt->setToolTip(model.goodAt);
-        recommended_->setItem(row, GoodAt, goodAt);
         auto* size = new QTableWidgetItem(tr("about %1").arg(formatBytes(model.approximateBytes)));
         size->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         recommended_->setItem(row, Size, size);
         recommended_->setItem(row, Fits, new QTableWidgetItem(tr("…")));
         recommended_->setItem(row, Licence, new QTableWidgetItem(model.licence));
     }
-    recommended_->resizeRowsToContents();
     recommended_->selectRow(0);
 
     auto* download = new QPushButton(tr("Download"));

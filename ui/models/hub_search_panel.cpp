@@ -35,6 +35,9 @@ HubSearchPanel::HubSearchPanel(QWidget* parent) : QWidget(parent) {
 
     repositories_ = new QListWidget;
     repositories_->setAccessibleName(tr("Repositories found"));
+    repositories_->setWordWrap(true);
+    repositories_->setSpacing(3);
+    repositories_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     files_ = new QTableWidget(0, FileColumnCount);
     files_->setHorizontalHeaderLabels({tr("File"), tr("Type"), tr("Size"), tr("Runs here")});
     files_->setAccessibleName(tr("Model files in the repository"));
@@ -124,8 +127,8 @@ void HubSearchPanel::showRepositories(const QList<HubRepository>& found) {
         item->setData(Qt::UserRole, repository.id);
     }
     status_->setText(found.isEmpty() ? tr("No GGUF models found; try fewer or other words.")
-                                     : tr("%n repositories; choose one to see its files.", nullptr,
-                                          static_cast<int>(found.size())));
+                                     : tr("Repositories found: %1. Choose one to see its files.")
+                                           .arg(found.size()));
 }
 
 void HubSearchPanel::showFiles(const QString& repo, const QList<HubFile>& found) {

@@ -54,6 +54,7 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const {
                 return file;
             return model.name;
         }
+        case Runs: return model.supportLine();  // "Runs" or "Cannot run: <why>", before anyone loads it
         case Parameters: return model.parameterCount ? formatParameterCount(model.parameterCount) : QString();
         case Type: return model.mainTensorType;
         case Size: return formatBytes(model.fileBytes);
@@ -68,6 +69,7 @@ QVariant ModelListModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
         case Name: return tr("Model");
+        case Runs: return tr("Runs here");
         case Parameters: return tr("Size (parameters)");
         case Type: return tr("Precision");
         case Size: return tr("File size");

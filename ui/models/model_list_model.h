@@ -10,7 +10,7 @@ namespace ps::ui {
 class ModelListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Parameters, Type, Size, Context, Fits, Source, ColumnCount };
+    enum Column { Name, Runs, Parameters, Type, Size, Context, Fits, Source, ColumnCount };
     enum Role { PathRole = Qt::UserRole + 1, RunnableRole };
 
     explicit ModelListModel(QObject* parent = nullptr);

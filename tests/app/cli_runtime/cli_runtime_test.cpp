@@ -164,6 +164,24 @@ TEST_F(CliRuntimeTest, InfoTextIsAModelCard) {
     EXPECT_TRUE(text.contains("Q6_K x")) << text.toStdString();
     EXPECT_TRUE(text.contains("F32 x")) << text.toStdString();
     EXPECT_TRUE(text.contains("3.41M")) << text.toStdString();
+    EXPECT_TRUE(text.contains(QRegularExpression(QStringLiteral("\\narchitecture +llama \\(Llama\\)\\n"))))
+        << text.toStdString();
+    EXPECT_TRUE(text.contains(QRegularExpression(QStringLiteral("\\nruns +yes\\n")))) << text.toStdString();
+}
+
+// A file that cannot run gets its one line, and exit status 1, without loading.
+TEST_F(CliRuntimeTest, InfoSaysWhyAModelCannotRun) {
+    PS_REQUIRE_SHARED_FILE(vocab, "models/tokenizer-vectors/ggml-vocab-llama-spm.gguf");
+    const CliResult result = cli({"info", "--model", qpath(vocab)});
+    EXPECT_EQ(result.exitCode, 1) << describe(result);
+    EXPECT_TRUE(QString::fromUtf8(result.out)
+                    .contains(QRegularExpression(
+                        QStringLiteral("\\nruns +no: this file is only a vocabulary, it has no weights\\n"))))
+        << describe(result);
+    const CliResult json = cli({"info", "--model", qpath(vocab), "--json"});
+    const QJsonObject card = QJsonDocument::fromJson(json.out).object();
+    EXPECT_FALSE(card["runs"].toBool(true)) << describe(json);
+    EXPECT_EQ(card["reason"].toString(), QStringLiteral("this file is only a vocabulary, it has no weights"));
 }
 
 // --- tokenize ---------------------------------------------------------------
@@ -216,6 +234,120 @@ TEST_F(CliRuntimeTest, TokenizePiecesPairsEachIdWithItsPiece) {
     // The emoji is not in the 512-piece vocabulary: four byte pieces.
     EXPECT_TRUE(pairs.last().endsWith(":<0xB6>")) << result.out.toStdString();
     EXPECT_TRUE(pairs[pairs.size() - 4].endsWith(":<0xF0>")) << result.out.toStdString();
+}
+
+// --- byte-level BPE vocabularies, info MODEL, tokenize --file ------------------
+
+TEST_F(CliRuntimeTest, InfoNamesTheTokenizerAndTakesTheModelAsArgument) {
+    PS_REQUIRE_SHARED_FILE(model, "models/l3-d128-Q8_0.gguf");
+    const CliResult text = cli({"info", qpath(model)});
+    ASSERT_EQ(text.exitCode, 0) << describe(text);
+    EXPECT_TRUE(text.out.contains("tokenizer             gpt2 (byte-level BPE), pre-tokenizer llama-bpe\n"))
+        << text.out.toStdString();
+    EXPECT_FALSE(text.out.contains("not known")) << text.out.toStdString();
+
+    const CliResult json = cli({"info", qpath(model), "--json"});
+    ASSERT_EQ(json.exitCode, 0) << describe(json);
+    const QJsonObject card = QJsonDocument::fromJson(json.out).object();
+    EXPECT_EQ(card["architecture"].toString(), "llama");
+    EXPECT_EQ(card["vocabulary_type"].toString(), "gpt2");
+    EXPECT_EQ(card["pre_tokenizer"].toString(), "llama-bpe");
+    EXPECT_EQ(card["pre_tokenizer_expression"].toString(), "llama3");
+    EXPECT_FALSE(card["pre_tokenizer_fallback"].toBool());
+    EXPECT_EQ(card["bos_id"].toInt(), 128000);
+
+    const CliResult both = cli({"info", qpath(model), "--model", qpath(model)});
+    EXPECT_EQ(both.exitCode, 2) << describe(both);
+    EXPECT_TRUE(both.err.contains("not both")) << describe(both);
+    const CliResult two = cli({"info", qpath(model), qpath(model)});
+    EXPECT_EQ(two.exitCode, 2) << describe(two);
+    EXPECT_TRUE(two.err.contains("unexpected argument")) << describe(two);
+}
+
+TEST_F(CliRuntimeTest, InfoSaysWhenThePreTokenizerIsNotKnown) {
+    PS_REQUIRE_SHARED_FILE(model, "models/l3-d128-Q8_0.gguf");
+    // The same model with a pre-tokenizer name this program has never heard of.
+    QFile original(qpath(model));
+    ASSERT_TRUE(original.open(QIODevice::ReadOnly));
+    QByteArray bytes = original.readAll();
+    const QByteArray name = "llama-bpe";
+    const int at = bytes.indexOf(QByteArray("tokenizer.ggml.pre"));
+    ASSERT_GE(at, 0);
+    const int value = bytes.indexOf(name, at);
+    ASSERT_GT(value, at);
+    bytes.replace(value, name.size(), QByteArray("brand-new"));  // same length: offsets stay
+    const QString edited = path("unknown-pre.gguf");
+    QFile out(edited);
+    ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+    ASSERT_EQ(out.write(bytes), bytes.size());
+    out.close();
+
+    const CliResult text = cli({"info", edited});
+    ASSERT_EQ(text.exitCode, 0) << describe(text);
+    EXPECT_TRUE(text.out.contains("pre-tokenizer brand-new (not known here: GPT-2's expression is used"))
+        << text.out.toStdString();
+    const CliResult json = cli({"info", edited, "--json"});
+    const QJsonObject card = QJsonDocument::fromJson(json.out).object();
+    EXPECT_EQ(card["pre_tokenizer"].toString(), "brand-new");
+    EXPECT_EQ(card["pre_tokenizer_expression"].toString(), "gpt2");
+    EXPECT_TRUE(card["pre_tokenizer_fallback"].toBool());
+}
+
+TEST_F(CliRuntimeTest, TokenizeWorksOnVocabularyOnlyFiles) {
+    struct Case {
+        const char* vocab;
+        const char* ids;  // "Hello world", llama.cpp's ids with the vocabulary's BOS
+    };
+    for (const Case& c : {Case{"llama-bpe", "128000 9906 1917\n"}, Case{"qwen2", "9707 1879\n"},
+                          Case{"phi-3", "1 15043 3186\n"}}) {
+        PS_REQUIRE_SHARED_FILE(vocab, std::string("models/tokenizer-vectors/ggml-vocab-") + c.vocab + ".gguf");
+        SCOPED_TRACE(c.vocab);
+        const CliResult result = cli({"tokenize", "--model", qpath(vocab), "--prompt", "Hello world"});
+        ASSERT_EQ(result.exitCode, 0) << describe(result);
+        EXPECT_EQ(result.out.toStdString(), c.ids);
+    }
+}
+
+TEST_F(CliRuntimeTest, TokenizeReadsAFileOrStandardInput) {
+    PS_REQUIRE_SHARED_FILE(vocab, "models/tokenizer-vectors/ggml-vocab-qwen2.gguf");
+    const QByteArray text = "Line one \xF0\x9F\x98\x80\n  indented <|im_end|> 12345\n";
+    const QString file = path("text.txt");
+    {
+        QFile out(file);
+        ASSERT_TRUE(out.open(QIODevice::WriteOnly));
+        out.write(text);
+    }
+    const CliResult fromPrompt = cli({"tokenize", "--model", qpath(vocab), "--prompt", QString::fromUtf8(text)});
+    const CliResult fromFile = cli({"tokenize", "--model", qpath(vocab), "--file", file});
+    ASSERT_EQ(fromFile.exitCode, 0) << describe(fromFile);
+    EXPECT_EQ(fromFile.out, fromPrompt.out);
+    // <|im_end|> (151645) stays text unless asked for.
+    EXPECT_FALSE(fromFile.out.contains("151645")) << fromFile.out.toStdString();
+    const CliResult parsed = cli({"tokenize", "--model", qpath(vocab), "--file", file, "--parse-special"});
+    EXPECT_TRUE(parsed.out.contains(" 151645 ")) << parsed.out.toStdString();
+
+    const CliResult count = cli({"tokenize", "--model", qpath(vocab), "--file", file, "--count"});
+    EXPECT_EQ(count.out.trimmed().toInt(), fromFile.out.trimmed().split(' ').size()) << describe(count);
+
+    QProcess process;
+    const QStringList arguments{"tokenize", "--model", qpath(vocab), "--file", "-"};
+    start(process, arguments);
+    process.write(text);
+    process.closeWriteChannel();
+    const CliResult fromStdin = finish(process, arguments, 60000);
+    EXPECT_EQ(fromStdin.out, fromFile.out) << describe(fromStdin);
+}
+
+TEST_F(CliRuntimeTest, TokenizeFileErrorsAreClear) {
+    PS_REQUIRE_SHARED_FILE(vocab, "models/tokenizer-vectors/ggml-vocab-qwen2.gguf");
+    const CliResult folder = cli({"tokenize", "--model", qpath(vocab), "--file", dir_.path()});
+    EXPECT_EQ(folder.exitCode, 1) << describe(folder);
+    EXPECT_TRUE(folder.err.contains("not a regular file")) << describe(folder);
+    const CliResult missing = cli({"tokenize", "--model", qpath(vocab), "--file", path("none.txt")});
+    EXPECT_EQ(missing.exitCode, 1) << describe(missing);
+    EXPECT_TRUE(missing.err.contains("no such file")) << describe(missing);
+    const CliResult both = cli({"tokenize", "--model", qpath(vocab), "--file", path("none.txt"), "--prompt", "x"});
+    EXPECT_EQ(both.exitCode, 2) << describe(both);
 }
 
 // --- eval -------------------------------------------------------------------

@@ -13,6 +13,8 @@
 #include <atomic>
 #include <filesystem>
 
+#include "bench/synthetic_model.h"
+#include "gguf/gguf_writer.h"
 #include "models/model_scanner.h"
 #include "models/model_summary.h"
 #include "support/shared_data.h"
@@ -82,6 +84,31 @@ TEST(ModelSummary, AVocabularyOnlyFileIsListedAsNotRunnableWithTheReason) {
     ASSERT_TRUE(summary);
     EXPECT_FALSE(summary->runnable);
     EXPECT_TRUE(summary->problem.contains("vocabulary")) << summary->problem.toStdString();
+    EXPECT_EQ(summary->supportLine(), QStringLiteral("Cannot run: this file is only a vocabulary, it has no weights"));
+}
+
+// The scanner's verdict is the runtime's support check: the other supported
+// architectures run, the rest say why in people's words.
+TEST(ModelSummary, EachArchitectureSaysWhetherItRuns) {
+    QTemporaryDir dir;
+    const auto write = [&](const char* shape, const char* architecture) {
+        GgufWriter writer = makeSyntheticGguf(*syntheticModelShape(shape), TensorType::Q8_0);
+        if (architecture) writer.setString("general.architecture", architecture);
+        const QString path = dir.filePath(QString::fromLatin1(shape) + (architecture ? architecture : "") + ".gguf");
+        writer.writeFile(path.toStdString());
+        return readModelSummary(path);
+    };
+    for (const auto& [shape, family] : {std::pair{"tiny", "Llama"}, {"tiny-qwen2", "Qwen 2"}, {"tiny-phi3", "Phi-3"}}) {
+        const auto summary = write(shape, nullptr);
+        ASSERT_TRUE(summary);
+        EXPECT_TRUE(summary->runnable) << shape << ": " << summary->problem.toStdString();
+        EXPECT_EQ(summary->family, QString::fromLatin1(family));
+        EXPECT_EQ(summary->supportLine(), QStringLiteral("Runs"));
+    }
+    const auto gemma = write("tiny", "gemma2");
+    ASSERT_TRUE(gemma);
+    EXPECT_FALSE(gemma->runnable);
+    EXPECT_EQ(gemma->supportLine(), QStringLiteral("Cannot run: Gemma 2 models are not supported yet"));
 }
 
 TEST(ModelSummary, ATruncatedGgufIsListedWithItsProblemAndJunkIsNot) {

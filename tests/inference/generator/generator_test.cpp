@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <fstream>
@@ -13,6 +14,9 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/cpu_backend.h"
+#include "bench/synthetic_model.h"
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
 #include "inference/cpu/reference_outputs.h"
 #include "model/model.h"
 #include "support/shared_data.h"
@@ -389,6 +393,76 @@ TEST(GeneratorStreaming, ChunksAreValidUtf8AndAddUpToTheText) {
     // Same seed, same text.
     Generator again(*backend);
     EXPECT_EQ(again.generate(request).text, result.text);
+}
+
+}  // namespace
+}  // namespace ps
+
+namespace ps {
+namespace {
+
+// Logits that make greedy sampling pick the next id of a script, whatever the input.
+class ScriptedBackend final : public Backend {
+public:
+    ScriptedBackend(std::shared_ptr<const Model> model, std::vector<int32_t> script)
+        : Backend(std::move(model)), script_(std::move(script)) {}
+    BackendKind kind() const override { return BackendKind::Cpu; }
+    std::string deviceName() const override { return "script"; }
+    int contextLength() const override { return 256; }
+    void forward(std::span<const int32_t>, int, std::span<float> logits) override {
+        std::fill(logits.begin(), logits.end(), 0.0f);
+        logits[static_cast<size_t>(script_[std::min(next_++, script_.size() - 1)])] = 10.0f;
+    }
+
+private:
+    std::vector<int32_t> script_;
+    size_t next_ = 0;
+};
+
+// A synthetic vocabulary with chat end-of-turn markers as control tokens.
+std::shared_ptr<const Model> modelWithEndOfTurnMarkers() {
+    GgufWriter writer = makeSyntheticGguf(*syntheticModelShape("tiny"), TensorType::Q8_0);
+    const auto plain = GgufFile::fromBytes(writer.toBytes(), "plain.gguf");
+    std::vector<std::string> pieces = *plain->getStringArray("tokenizer.ggml.tokens");
+    std::vector<int64_t> kinds64 = *plain->getIntegerArray("tokenizer.ggml.token_type");
+    std::vector<int32_t> kinds(kinds64.begin(), kinds64.end());
+    const char* markers[] = {"<|eot_id|>", "<|im_end|>", "<|end|>"};
+    for (int i = 0; i < 3; ++i) {
+        pieces[static_cast<size_t>(400 + i)] = markers[i];
+        kinds[static_cast<size_t>(400 + i)] = static_cast<int32_t>(TokenKind::Control);
+    }
+    writer.setStringArray("tokenizer.ggml.tokens", pieces);
+    writer.setI32Array("tokenizer.ggml.token_type", kinds);
+    return Model::fromGguf(GgufFile::fromBytes(writer.toBytes(), "markers.gguf"));
+}
+
+// Llama 3 Instruct ends a turn with <|eot_id|> while its EOS is another id:
+// generation must stop on every id of the tokenizer's end-of-generation set.
+TEST(GeneratorEndOfGeneration, StopsOnEveryEndOfGenerationId) {
+    const auto model = modelWithEndOfTurnMarkers();
+    const std::vector<int32_t>& endIds = model->tokenizer().endOfGenerationIds();
+    ASSERT_GE(endIds.size(), 4u) << "EOS and the three markers";
+    for (const int32_t end : endIds) {
+        ScriptedBackend backend(model, {300, 301, end, 302});
+        Generator generator(backend);
+        GenerationRequest request;
+        request.promptTokens = {1, 5, 6};
+        request.sampling.temperature = 0;
+        request.maxTokens = 10;
+        const GenerationResult result = generator.generate(request);
+        EXPECT_EQ(result.stopReason, StopReason::EndOfGeneration) << "end id " << end;
+        EXPECT_EQ(result.tokens, (std::vector<int32_t>{300, 301})) << "end id " << end;
+        EXPECT_EQ(result.text.find("<|"), std::string::npos) << result.text;
+    }
+    // With stopping turned off the same ids are just tokens.
+    ScriptedBackend backend(model, {300, endIds.back(), 301});
+    Generator generator(backend);
+    GenerationRequest request;
+    request.promptTokens = {1, 5};
+    request.sampling.temperature = 0;
+    request.maxTokens = 3;
+    request.stopAtEndOfGeneration = false;
+    EXPECT_EQ(generator.generate(request).tokens, (std::vector<int32_t>{300, endIds.back(), 301}));
 }
 
 }  // namespace

@@ -92,5 +92,52 @@ TEST_F(TokenTextStreamTest, AByteThatCanNeverCompleteBecomesOneReplacementCharac
     EXPECT_EQ(cut.flush(), "\xEF\xBF\xBD");
 }
 
+
+// Byte-level BPE: pieces are bytes, so an emoji or a CJK character often takes
+// several tokens that are not whole characters on their own. The stream holds
+// them back until the character is complete.
+class ByteLevelStreamTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ByteLevelStreamTest, MultiByteCharactersSplitAcrossTokensComeOutWhole) {
+    PS_REQUIRE_SHARED_FILE(path, std::string("models/tokenizer-vectors/ggml-vocab-") + GetParam() + ".gguf");
+    const auto tokenizer = Tokenizer::fromGguf(*GgufFile::open(path));
+    const std::string text =
+        "Family \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7 flags "
+        "\xF0\x9F\x87\xBA\xF0\x9F\x87\xB8\xF0\x9F\x87\xAF\xF0\x9F\x87\xB5 CJK \xE9\xBE\x98\xE7\xA5\x9E "
+        "\xF0\xA0\x80\x80 Arabic \xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7 \xF0\x9F\xA6\x99";
+    const std::vector<int32_t> ids = tokenizer->encode(text, false, SpecialTokens::AsText);
+    // Some token of the text is not a whole character by itself.
+    bool someTokenIsPartial = false;
+    for (const int32_t id : ids) someTokenIsPartial |= !utf8::isValid(tokenizer->tokenBytes(id, -1));
+    EXPECT_TRUE(someTokenIsPartial);
+
+    std::vector<std::string> chunks;
+    EXPECT_EQ(streamed(*tokenizer, ids, &chunks), text);
+    EXPECT_EQ(tokenizer->decode(ids), text);
+    EXPECT_LT(chunks.size(), ids.size());  // held-back bytes came out with a later token
+}
+
+TEST_P(ByteLevelStreamTest, ACutOffCharacterEndsAsOneReplacementPerByte) {
+    PS_REQUIRE_SHARED_FILE(path, std::string("models/tokenizer-vectors/ggml-vocab-") + GetParam() + ".gguf");
+    const auto tokenizer = Tokenizer::fromGguf(*GgufFile::open(path));
+    // The ids of a 4-byte emoji whose last token is dropped, as when generation stops mid-character.
+    std::vector<int32_t> ids = tokenizer->encode("a \xF0\xA0\x80\x80", false, SpecialTokens::AsText);
+    ASSERT_GE(ids.size(), 3u);
+    ids.pop_back();
+    std::vector<std::string> chunks;
+    const std::string text = streamed(*tokenizer, ids, &chunks);
+    EXPECT_EQ(text.substr(0, 1), "a");
+    EXPECT_TRUE(utf8::isValid(text));
+    EXPECT_NE(text.find("\xEF\xBF\xBD"), std::string::npos) << text;
+    EXPECT_EQ(tokenizer->decode(ids), text);
+}
+
+INSTANTIATE_TEST_SUITE_P(Vocabularies, ByteLevelStreamTest, ::testing::Values("llama-bpe", "qwen2"),
+                         [](const auto& info) {
+                             std::string name = info.param;
+                             for (char& c : name) if (c == '-') c = '_';
+                             return name;
+                         });
+
 }  // namespace
 }  // namespace ps

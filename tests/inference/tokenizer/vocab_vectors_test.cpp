@@ -31,7 +31,9 @@ void expectCasesMatch(const Tokenizer& tokenizer, const std::vector<std::string>
         const bool afterUserDefined = std::any_of(ids.begin(), ids.end(), [&](int32_t id) {
             return tokenizer.kind(id) == TokenKind::UserDefined;
         });
-        if (tokenizer.vocabularyType() == "gpt2" || !afterUserDefined) EXPECT_EQ(tokenizer.decode(ids), cases[i]);
+        if (tokenizer.vocabularyType() == "gpt2" || !afterUserDefined) {
+            EXPECT_EQ(tokenizer.decode(ids), cases[i]);
+        }
     }
 }
 

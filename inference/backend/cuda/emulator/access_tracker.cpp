@@ -30,12 +30,16 @@ struct Access {
     uint32_t size;
 };
 
-// One entry per byte of shared memory: who wrote it last, and when.
-struct ShadowByte {
-    uint32_t block;       // block serial of the write (0: never written)
+// Who last touched a byte of shared memory, and when.
+struct ShadowAccess {
+    uint32_t block;       // block serial of the access (0: never)
     uint32_t blockEpoch;  // __syncthreads passed by then
-    uint32_t warpEpoch;   // __syncwarps the writer's warp had passed by then
-    int32_t writer;       // linear thread index
+    uint32_t warpEpoch;   // __syncwarps the thread's warp had passed by then
+    int32_t thread;       // linear thread index
+};
+// One entry per byte of shared memory: its last write and its last read.
+struct ShadowByte {
+    ShadowAccess write, read;
 };
 
 struct RoleRange {
@@ -121,50 +125,74 @@ MemoryRole roleOf(const TrackerState& s, uintptr_t address) {
     return address < it->end ? it->role : MemoryRole::Other;
 }
 
+// True when `earlier` (by another thread) is not ordered before now by a
+// barrier: same block, no __syncthreads since, and no __syncwarp since when
+// both threads are in one warp.
+bool unordered(const TrackerState& s, const ShadowAccess& earlier, int thread, int warp, uint32_t warpEpoch) {
+    if (earlier.block != s.blockSerial || earlier.blockEpoch != s.blockEpoch || earlier.thread == thread) return false;
+    return !(earlier.thread / 32 == warp && earlier.warpEpoch != warpEpoch);
+}
+
+// Read after write, write after write and write after read by different
+// threads with no barrier between them. Threads run in order, so a read can
+// come before the write it races with: the write-after-read check catches that.
 void checkSharedRace(TrackerState& s, uintptr_t address, uint32_t size, bool write) {
     const int thread = tracker::running.thread;
     const int warp = thread / 32;
     const uint32_t warpEpoch = s.warpEpochs[static_cast<size_t>(warp)];
+    const ShadowAccess now{s.blockSerial, s.blockEpoch, warpEpoch, thread};
     for (uint32_t i = 0; i < size; ++i) {
         ShadowByte& b = s.shadow[address + i - s.sharedBase];
-        if (b.block == s.blockSerial && b.blockEpoch == s.blockEpoch && b.writer != thread) {
-            const bool orderedInWarp = b.writer / 32 == warp && b.warpEpoch != warpEpoch;
-            if (!orderedInWarp) {
-                if (++s.racesThisLaunch <= 4) {
-                    const uint3 blockIndex = builtins.block;
-                    reportKernelError(
-                        cudaErrorLaunchFailure,
-                        s.kernel + " block (" + std::to_string(blockIndex.x) + "," + std::to_string(blockIndex.y) +
-                            "," + std::to_string(blockIndex.z) + "): shared-memory race: thread " +
-                            std::to_string(thread) + (write ? " writes" : " reads") + " a shared byte (" +
-                            std::to_string(size) + "-byte access) that thread " + std::to_string(b.writer) +
-                            " wrote since the last barrier between them");
-                }
-                break;
+        const bool afterWrite = unordered(s, b.write, thread, warp, warpEpoch);
+        const bool afterRead = write && unordered(s, b.read, thread, warp, warpEpoch);
+        if (afterWrite || afterRead) {
+            if (++s.racesThisLaunch <= 4) {
+                const uint3 blockIndex = builtins.block;
+                const int other = afterWrite ? b.write.thread : b.read.thread;
+                reportKernelError(cudaErrorLaunchFailure,
+                                  s.kernel + " block (" + std::to_string(blockIndex.x) + "," +
+                                      std::to_string(blockIndex.y) + "," + std::to_string(blockIndex.z) +
+                                      "): shared-memory race: thread " + std::to_string(thread) +
+                                      (write ? " writes" : " reads") + " a shared byte (" + std::to_string(size) +
+                                      "-byte access) that thread " + std::to_string(other) +
+                                      (afterWrite ? " wrote" : " read") + " since the last barrier between them");
             }
+            break;
         }
-        if (write) b = ShadowByte{s.blockSerial, s.blockEpoch, warpEpoch, thread};
+        if (write) {
+            b.write = now;
+        } else {
+            b.read = now;
+        }
     }
 }
 
+__attribute__((noinline)) void onGlobalAccess(uintptr_t address, uint32_t size, bool write) {
+    TrackerState& s = state();
+    if (write) {
+        s.current->bytesStored += size;
+    } else {
+        s.globalLoads[static_cast<size_t>(tracker::running.thread)].push_back(Access{address, size});
+    }
+}
+
+__attribute__((noinline)) void onSharedAccess(uintptr_t address, uint32_t size, bool write) {
+    TrackerState& s = state();
+    if (address - s.builtinsBase < sizeof(Builtins)) return;  // threadIdx & co.
+    if (address + size > s.sharedBase + s.sharedBytes) return;
+    checkSharedRace(s, address, size, write);
+    if (s.counting) s.sharedAccesses[static_cast<size_t>(tracker::running.thread)].push_back(Access{address, size});
+}
+
+// The fast path every load and store takes: no frame, two range checks.
 inline void onAccess(const void* pointer, uint32_t size, bool write) {
     if (!tracker::running.active) return;
-    TrackerState& s = state();
+    const TrackerState& s = state();
     const auto address = reinterpret_cast<uintptr_t>(pointer);
     if (address - s.deviceBase < s.deviceBytes) {
-        if (!s.counting) return;
-        if (write) {
-            s.current->bytesStored += size;
-        } else {
-            s.globalLoads[static_cast<size_t>(tracker::running.thread)].push_back(Access{address, size});
-        }
-        return;
-    }
-    if (address - s.sharedBase < s.sharedBytes) {
-        if (address - s.builtinsBase < sizeof(Builtins)) return;  // threadIdx & co.
-        if (address + size > s.sharedBase + s.sharedBytes) return;
-        checkSharedRace(s, address, size, write);
-        if (s.counting) s.sharedAccesses[static_cast<size_t>(tracker::running.thread)].push_back(Access{address, size});
+        if (s.counting) onGlobalAccess(address, size, write);
+    } else if (address - s.sharedBase < s.sharedBytes) {
+        onSharedAccess(address, size, write);
     }
 }
 

@@ -112,26 +112,40 @@ private:
         self->finishedThread();
     }
 
-    void finishedThread() {
-        EmulatedThread& t = threads_[static_cast<size_t>(current_)];
-        tracker::setActive(false);
-        switchFiber(t.context, scheduler_, true);
-        __builtin_unreachable();
+    void finishedThread() { passOn(true); }
+
+    void yield() { passOn(false); }
+
+    // A pass runs the runnable threads in order, each switching straight to the
+    // next (one switch per turn, not two); the last returns to the scheduler.
+    void passOn(bool leaving) {
+        EmulatedThread& from = threads_[static_cast<size_t>(current_)];
+        int next = current_ + 1;
+        while (next < count_ && threads_[static_cast<size_t>(next)].state != ThreadState::Runnable) ++next;
+        if (next == count_) {
+            tracker::setActive(false);
+            switchFiber(from.context, scheduler_, leaving);
+        } else {
+            enter(next);
+            switchFiber(from.context, threads_[static_cast<size_t>(next)].context, leaving);
+        }
+        // Resumed: whoever switched here called enter() for this thread.
     }
 
-    void yield() {
-        tracker::setActive(false);
-        switchFiber(threads_[static_cast<size_t>(current_)].context, scheduler_);
-        // resumed: resumeThread() set the builtins and the tracker up again
-    }
-
-    void resumeThread(int t) {
+    void enter(int t) {
         current_ = t;
-        EmulatedThread& thread = threads_[static_cast<size_t>(t)];
-        builtins.thread = thread.index;
+        builtins.thread = threads_[static_cast<size_t>(t)].index;
         tracker::setCurrentThread(t);
         tracker::setActive(true);
-        switchFiber(scheduler_, thread.context);
+    }
+
+    // Runs one pass over the runnable threads.
+    void runPass() {
+        int first = 0;
+        while (first < count_ && threads_[static_cast<size_t>(first)].state != ThreadState::Runnable) ++first;
+        if (first == count_) return;
+        enter(first);
+        switchFiber(scheduler_, threads_[static_cast<size_t>(first)].context);
         tracker::setActive(false);
     }
 
@@ -147,9 +161,7 @@ private:
         }
         int live = count_;
         while (live > 0) {
-            for (int t = 0; t < count_; ++t) {
-                if (threads_[static_cast<size_t>(t)].state == ThreadState::Runnable) resumeThread(t);
-            }
+            runPass();
             live = 0;
             for (const EmulatedThread& t : threads_) live += t.state != ThreadState::Exited;
             if (live == 0) break;

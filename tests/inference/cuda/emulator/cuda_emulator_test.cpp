@@ -1,0 +1,394 @@
+// The emulated CUDA device: each check fires on a kernel broken on purpose
+// (shared-memory race, barrier divergence, an exited lane in a shuffle, a
+// global-memory overrun), stays quiet on the correct version, and the traffic
+// counts, cuBLAS and stream semantics match what a GPU does.
+#include <cublas_v2.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "backend/cuda/emulator/emulator_control.h"
+#include "backend/cuda/kernel_launch.h"
+
+namespace ps {
+namespace {
+
+// --- kernels -------------------------------------------------------------------
+
+// Correct: a block sums its values through shared memory and shuffles.
+__global__ void blockSum(const float* in, float* out) {
+    __shared__ float partial[4];
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    float v = in[i];
+    for (int offset = 16; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = v;
+    __syncthreads();
+    if (threadIdx.x == 0) out[blockIdx.x] = partial[0] + partial[1] + partial[2] + partial[3];
+}
+
+// Broken: thread 0 reads what the other warps' lane 0 wrote, without a barrier.
+__global__ void blockSumWithoutBarrier(const float* in, float* out) {
+    __shared__ float partial[4];
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    float v = in[i];
+    for (int offset = 16; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = v;
+    if (threadIdx.x == 96) out[blockIdx.x] = partial[0] + partial[1] + partial[2] + partial[3];
+}
+
+// Correct within a warp: lane 0 reads what lane 5 wrote, after __syncwarp.
+__global__ void warpExchange(float* out, bool withSyncwarp) {
+    __shared__ float slot[32];
+    slot[threadIdx.x] = static_cast<float>(threadIdx.x);
+    if (withSyncwarp) __syncwarp();
+    if (threadIdx.x == 0) out[0] = slot[5];
+}
+
+// Broken: half the block leaves before a __syncthreads the other half waits at.
+__global__ void earlyExitBeforeBarrier(float* out) {
+    __shared__ float value;
+    if (threadIdx.x >= 64) return;
+    if (threadIdx.x == 0) value = 1.0f;
+    __syncthreads();
+    out[threadIdx.x] = value;
+}
+
+// Broken: odd and even warps wait at different __syncthreads.
+__global__ void barriersInBothBranches(float* out) {
+    if ((threadIdx.x / 32) % 2 == 0) {
+        __syncthreads();
+    } else {
+        __syncthreads();
+    }
+    out[threadIdx.x] = 1.0f;
+}
+
+// Broken: lane 31 leaves, the rest shuffle with a full mask.
+__global__ void shuffleAfterLaneExit(float* out) {
+    if (threadIdx.x == 31) return;
+    out[threadIdx.x] = __shfl_xor_sync(0xffffffffu, 1.0f, 1);
+}
+
+// Broken: one float past the end of the array (the last block reads it).
+__global__ void readOnePastTheEnd(const float* in, float* out, int count) {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i <= count) out[0] = in[i];  // `<=`: the bug
+}
+
+// Traffic: consecutive lanes read consecutive floats (coalesced), or floats 8 apart.
+__global__ void readFloats(const float* in, float* out, int stride) {
+    const int i = threadIdx.x * stride;
+    out[threadIdx.x] = in[i] * 2.0f;
+}
+
+// Bank conflicts: lanes read shared floats `stride` apart.
+__global__ void sharedStride(float* out, int stride) {
+    __shared__ float tile[32 * 33];
+    for (int i = threadIdx.x; i < 32 * 33; i += 32) tile[i] = static_cast<float>(i);
+    __syncwarp();
+    out[threadIdx.x] = tile[threadIdx.x * stride];
+}
+
+__global__ void addOne(float* data) { data[threadIdx.x] += 1.0f; }
+
+// --- helpers ---------------------------------------------------------------------
+
+template <typename T>
+T* deviceArray(size_t count) {
+    void* p = nullptr;
+    EXPECT_EQ(cudaMalloc(&p, count * sizeof(T)), cudaSuccess);
+    return static_cast<T*>(p);
+}
+
+bool anyDiagnosticContains(const std::vector<std::string>& messages, const std::string& text) {
+    for (const std::string& m : messages)
+        if (m.find(text) != std::string::npos) return true;
+    return false;
+}
+
+class Emulator : public ::testing::Test {
+protected:
+    void SetUp() override {
+        emu::clearDeviceError();
+        emu::takeDiagnostics();
+    }
+    void TearDown() override { emu::clearDeviceError(); }
+
+    // Runs what is queued; returns the diagnostics of the checks that fired.
+    std::vector<std::string> finish(cudaError_t expected) {
+        EXPECT_EQ(cudaDeviceSynchronize(), expected);
+        return emu::takeDiagnostics();
+    }
+};
+
+// --- the checks ------------------------------------------------------------------
+
+TEST_F(Emulator, ACorrectKernelComputesAndNoCheckFires) {
+    std::vector<float> host(256);
+    for (int i = 0; i < 256; ++i) host[static_cast<size_t>(i)] = static_cast<float>(i);
+    float* in = deviceArray<float>(256);
+    float* out = deviceArray<float>(2);
+    ASSERT_EQ(cudaMemcpy(in, host.data(), 256 * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+    launchKernel<blockSum>(dim3(2), dim3(128), 0, nullptr, in, out);
+    ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+    EXPECT_TRUE(finish(cudaSuccess).empty());
+    float sums[2];
+    ASSERT_EQ(cudaMemcpy(sums, out, sizeof sums, cudaMemcpyDeviceToHost), cudaSuccess);
+    EXPECT_EQ(sums[0], 127.0f * 128.0f / 2.0f);
+    EXPECT_EQ(sums[1], (128.0f + 255.0f) * 128.0f / 2.0f);
+    cudaFree(in);
+    cudaFree(out);
+}
+
+TEST_F(Emulator, ASharedMemoryRaceIsReported) {
+    float* in = deviceArray<float>(128);
+    float* out = deviceArray<float>(1);
+    ASSERT_EQ(cudaMemset(in, 0, 128 * sizeof(float)), cudaSuccess);
+    launchKernel<blockSumWithoutBarrier>(dim3(1), dim3(128), 0, nullptr, in, out);
+    const auto messages = finish(cudaErrorLaunchFailure);
+    EXPECT_TRUE(anyDiagnosticContains(messages, "shared-memory race")) << (messages.empty() ? "" : messages[0]);
+    EXPECT_TRUE(anyDiagnosticContains(messages, "blockSumWithoutBarrier"));
+    emu::clearDeviceError();
+    cudaFree(in);
+    cudaFree(out);
+}
+
+TEST_F(Emulator, SyncwarpOrdersSharedMemoryWithinAWarp) {
+    float* out = deviceArray<float>(1);
+    launchKernel<warpExchange>(dim3(1), dim3(32), 0, nullptr, out, true);
+    EXPECT_TRUE(finish(cudaSuccess).empty());
+    float value = 0;
+    ASSERT_EQ(cudaMemcpy(&value, out, sizeof value, cudaMemcpyDeviceToHost), cudaSuccess);
+    EXPECT_EQ(value, 5.0f);
+    launchKernel<warpExchange>(dim3(1), dim3(32), 0, nullptr, out, false);
+    EXPECT_TRUE(anyDiagnosticContains(finish(cudaErrorLaunchFailure), "shared-memory race"));
+    emu::clearDeviceError();
+    cudaFree(out);
+}
+
+TEST_F(Emulator, ThreadsThatExitBeforeABarrierAreBarrierDivergence) {
+    float* out = deviceArray<float>(128);
+    launchKernel<earlyExitBeforeBarrier>(dim3(1), dim3(128), 0, nullptr, out);
+    const auto messages = finish(cudaErrorLaunchFailure);
+    EXPECT_TRUE(anyDiagnosticContains(messages, "barrier divergence: 64 threads wait at __syncthreads"))
+        << (messages.empty() ? "" : messages[0]);
+    emu::clearDeviceError();
+    cudaFree(out);
+}
+
+TEST_F(Emulator, DifferentBarriersAreBarrierDivergence) {
+    float* out = deviceArray<float>(128);
+    launchKernel<barriersInBothBranches>(dim3(1), dim3(128), 0, nullptr, out);
+    const auto messages = finish(cudaErrorLaunchFailure);
+    EXPECT_TRUE(anyDiagnosticContains(messages, "wait at different __syncthreads"))
+        << (messages.empty() ? "" : messages[0]);
+    emu::clearDeviceError();
+    cudaFree(out);
+}
+
+TEST_F(Emulator, AShuffleWaitingForAnExitedLaneIsReported) {
+    float* out = deviceArray<float>(32);
+    launchKernel<shuffleAfterLaneExit>(dim3(1), dim3(32), 0, nullptr, out);
+    const auto messages = finish(cudaErrorLaunchFailure);
+    EXPECT_TRUE(anyDiagnosticContains(messages, "lane 31 of warp 0 has exited"))
+        << (messages.empty() ? "" : messages[0]);
+    emu::clearDeviceError();
+    cudaFree(out);
+}
+
+// A global-memory overrun: under AddressSanitizer (the emulated tests' ASan
+// build) a heap-buffer-overflow with the kernel in the stack; otherwise the
+// guard page after each allocation faults when the overrun crosses into it.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kOverrunFloats = 64;  // one float past 256 bytes: inside ASan's redzone
+constexpr const char* kOverrunReport = "heap-buffer-overflow";
+#else
+constexpr int kOverrunFloats = 1024;  // exactly one page: the next float is the guard page
+constexpr const char* kOverrunReport = "";
+#endif
+TEST_F(Emulator, AGlobalMemoryOverrunIsCaught) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(
+        {
+            float* in = deviceArray<float>(kOverrunFloats);
+            float* out = deviceArray<float>(1);
+            launchKernel<readOnePastTheEnd>(dim3(kOverrunFloats / 32 + 1), dim3(32), 0, nullptr, in, out,
+                                            kOverrunFloats);
+            cudaDeviceSynchronize();
+        },
+        kOverrunReport);
+}
+
+// --- traffic ---------------------------------------------------------------------
+
+TEST_F(Emulator, CoalescedLoadsUseEverySectorByte) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "the access tracker is off under AddressSanitizer";
+#endif
+    float* in = deviceArray<float>(32 * 8);
+    float* out = deviceArray<float>(32);
+    ASSERT_EQ(cudaMemset(in, 0, 32 * 8 * sizeof(float)), cudaSuccess);
+    emu::setTrafficCounting(true);
+    launchKernel<readFloats>(dim3(1), dim3(32), 0, nullptr, in, out, 1);
+    launchKernel<readFloats>(dim3(1), dim3(32), 0, nullptr, in, out, 8);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    emu::setTrafficCounting(false);
+    const std::vector<emu::KernelTraffic> traffic = emu::takeTraffic();
+    ASSERT_EQ(traffic.size(), 1u);  // one kernel, two launches
+    const emu::KernelTraffic& k = traffic[0];
+    EXPECT_EQ(k.launches, 2);
+    EXPECT_EQ(k.bytesLoaded, 2u * 32 * 4);
+    EXPECT_EQ(k.warpLoads, 2u);
+    // Coalesced: 128 bytes in 4 sectors; strided by 32 bytes: 32 sectors for 128 bytes.
+    EXPECT_EQ(k.sectorsTouched, 4u + 32u);
+    EXPECT_EQ(k.sectorBytesUsed, 2u * 128);
+    EXPECT_NEAR(k.sectorEfficiency(), 256.0 / (36.0 * 32.0), 1e-9);
+    EXPECT_EQ(k.bytesStored, 2u * 32 * 4);
+    cudaFree(in);
+    cudaFree(out);
+}
+
+TEST_F(Emulator, BankConflictsAreCountedPerWarpAccess) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "the access tracker is off under AddressSanitizer";
+#endif
+    float* out = deviceArray<float>(32);
+    for (const auto& [stride, ways] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{32, 32}, std::pair{33, 1}}) {
+        emu::setTrafficCounting(true);
+        launchKernel<sharedStride>(dim3(1), dim3(32), 0, nullptr, out, stride);
+        ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+        emu::setTrafficCounting(false);
+        const auto traffic = emu::takeTraffic();
+        ASSERT_EQ(traffic.size(), 1u);
+        EXPECT_EQ(traffic[0].worstBankConflictWays, ways) << "stride " << stride;
+    }
+    cudaFree(out);
+}
+
+// --- streams, graphs, memory ---------------------------------------------------------
+
+TEST_F(Emulator, QueuedWorkRunsWhenTheHostWaitsAndGraphsReplayIt) {
+    float* data = deviceArray<float>(32);
+    float* pinned = nullptr;
+    ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&pinned), 32 * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMemset(data, 0, 32 * sizeof(float)), cudaSuccess);
+    cudaStream_t stream = nullptr;
+    ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+    ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), cudaSuccess);
+    launchKernel<addOne>(dim3(1), dim3(32), 0, stream, data);
+    ASSERT_EQ(cudaMemcpyAsync(pinned, data, 32 * sizeof(float), cudaMemcpyDeviceToHost, stream), cudaSuccess);
+    cudaGraph_t graph = nullptr;
+    ASSERT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+    cudaGraphExec_t exec = nullptr;
+    ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+    pinned[0] = -1.0f;
+    ASSERT_EQ(cudaGraphLaunch(exec, stream), cudaSuccess);
+    ASSERT_EQ(cudaGraphLaunch(exec, stream), cudaSuccess);
+    EXPECT_EQ(pinned[0], -1.0f);  // not waited for: the copy has not happened
+    ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+    EXPECT_EQ(pinned[0], 2.0f);  // both replays, in order
+    cudaGraphExecDestroy(exec);
+    cudaGraphDestroy(graph);
+    cudaStreamDestroy(stream);
+    cudaFreeHost(pinned);
+    cudaFree(data);
+}
+
+TEST_F(Emulator, AllocationsBeyondTheDeviceFailAndFreeMemoryIsReported) {
+    setenv("PROMPTSTUDIO_CUDA_EMULATOR_MEMORY", "64M", 1);
+    size_t freeBefore = 0, total = 0;
+    ASSERT_EQ(cudaMemGetInfo(&freeBefore, &total), cudaSuccess);
+    EXPECT_EQ(total, size_t{64} << 20);
+    void* big = nullptr;
+    EXPECT_EQ(cudaMalloc(&big, size_t{65} << 20), cudaErrorMemoryAllocation);
+    EXPECT_EQ(cudaGetLastError(), cudaErrorMemoryAllocation);
+    EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+    void* small = nullptr;
+    ASSERT_EQ(cudaMalloc(&small, size_t{16} << 20), cudaSuccess);
+    size_t freeAfter = 0;
+    ASSERT_EQ(cudaMemGetInfo(&freeAfter, &total), cudaSuccess);
+    EXPECT_EQ(freeBefore - freeAfter, size_t{16} << 20);
+    cudaFree(small);
+    unsetenv("PROMPTSTUDIO_CUDA_EMULATOR_MEMORY");
+}
+
+TEST_F(Emulator, LaunchConfigurationErrorsAreLastErrors) {
+    float* out = deviceArray<float>(32);
+    launchKernel<addOne>(dim3(1), dim3(2048), 0, nullptr, out);
+    EXPECT_EQ(cudaGetLastError(), cudaErrorInvalidConfiguration);
+    EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+    cudaFree(out);
+}
+
+// --- cuBLAS ----------------------------------------------------------------------------
+
+// C (m x n) = alpha op(A) op(B) + beta C, column-major, FP16 inputs, FP32 out,
+// against the textbook loops, for every transposition and padded leading dimensions.
+TEST_F(Emulator, GemmExFollowsCublasConventions) {
+    const int m = 5, n = 3, k = 7;
+    cublasHandle_t handle = nullptr;
+    ASSERT_EQ(cublasCreate(&handle), CUBLAS_STATUS_SUCCESS);
+    for (cublasOperation_t ta : {CUBLAS_OP_N, CUBLAS_OP_T}) {
+        for (cublasOperation_t tb : {CUBLAS_OP_N, CUBLAS_OP_T}) {
+            const int aRows = ta == CUBLAS_OP_N ? m : k, aCols = ta == CUBLAS_OP_N ? k : m;
+            const int bRows = tb == CUBLAS_OP_N ? k : n, bCols = tb == CUBLAS_OP_N ? n : k;
+            const int lda = aRows + 2, ldb = bRows + 1, ldc = m + 3;
+            std::vector<__half> a(static_cast<size_t>(lda * aCols)), b(static_cast<size_t>(ldb * bCols));
+            std::vector<float> c(static_cast<size_t>(ldc * n), 0.5f);
+            for (size_t i = 0; i < a.size(); ++i) a[i] = __float2half_rn(static_cast<float>(i % 11) * 0.25f - 1.0f);
+            for (size_t i = 0; i < b.size(); ++i) b[i] = __float2half_rn(static_cast<float>(i % 7) * 0.5f - 1.5f);
+            auto* da = deviceArray<__half>(a.size());
+            auto* db = deviceArray<__half>(b.size());
+            auto* dc = deviceArray<float>(c.size());
+            cudaMemcpy(da, a.data(), a.size() * 2, cudaMemcpyHostToDevice);
+            cudaMemcpy(db, b.data(), b.size() * 2, cudaMemcpyHostToDevice);
+            cudaMemcpy(dc, c.data(), c.size() * 4, cudaMemcpyHostToDevice);
+            const float alpha = 2.0f, beta = 1.0f;
+            ASSERT_EQ(cublasGemmEx(handle, ta, tb, m, n, k, &alpha, da, CUDA_R_16F, lda, db, CUDA_R_16F, ldb, &beta, dc,
+                                   CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+                      CUBLAS_STATUS_SUCCESS);
+            std::vector<float> result(c.size());
+            cudaMemcpy(result.data(), dc, c.size() * 4, cudaMemcpyDeviceToHost);
+            for (int i = 0; i < m; ++i) {
+                for (int j = 0; j < n; ++j) {
+                    double sum = 0;
+                    for (int p = 0; p < k; ++p) {
+                        const float av = __half2float(ta == CUBLAS_OP_N ? a[static_cast<size_t>(i + p * lda)]
+                                                                        : a[static_cast<size_t>(p + i * lda)]);
+                        const float bv = __half2float(tb == CUBLAS_OP_N ? b[static_cast<size_t>(p + j * ldb)]
+                                                                        : b[static_cast<size_t>(j + p * ldb)]);
+                        sum += static_cast<double>(av) * bv;
+                    }
+                    EXPECT_NEAR(result[static_cast<size_t>(i + j * ldc)], 2.0 * sum + 0.5, 1e-4)
+                        << "op " << ta << tb << " at " << i << "," << j;
+                }
+                // Rows past m in the padded leading dimension are untouched.
+                EXPECT_EQ(result[static_cast<size_t>(m + 1)], 0.5f);
+            }
+            cudaFree(da);
+            cudaFree(db);
+            cudaFree(dc);
+        }
+    }
+    // A leading dimension shorter than the matrix is refused, as by cuBLAS.
+    const float one = 1.0f;
+    EXPECT_EQ(cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, nullptr, CUDA_R_16F, m - 1, nullptr,
+                           CUDA_R_16F, k, &one, nullptr, CUDA_R_32F, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+              CUBLAS_STATUS_INVALID_VALUE);
+    cublasDestroy(handle);
+}
+
+TEST_F(Emulator, HalfConversionsRoundToNearestEvenLikeTheDevice) {
+    EXPECT_EQ(__half_as_ushort(__float2half_rn(1.0f)), 0x3c00);
+    EXPECT_EQ(__half_as_ushort(__float2half_rn(65520.0f)), 0x7c00);  // rounds up to infinity
+    EXPECT_EQ(__half_as_ushort(__float2half_rn(1.0f + 1.0f / 2048.0f)), 0x3c00);  // a tie: to even
+    EXPECT_EQ(__half_as_ushort(__float2half_rn(1.0f + 3.0f / 2048.0f)), 0x3c02);
+    EXPECT_EQ(__half2float(__ushort_as_half(0x0001)), 5.9604644775390625e-8f);
+}
+
+}  // namespace
+}  // namespace ps
