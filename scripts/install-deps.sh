@@ -15,6 +15,8 @@ packages=(
   libgl-dev
   # tests
   libgtest-dev libgmock-dev xvfb xauth
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer, ASan and UBSan
+  clang-15 libfuzzer-15-dev
   # packaging checks
   dpkg-dev file desktop-file-utils appstream
   # fonts so screenshots show text and the apps' emoji icons

@@ -53,7 +53,8 @@ struct GraphCheck {
 
 }  // namespace
 
-int estimateYamlNesting(const std::string& text, int* worstLine) {
+int estimateYamlNesting(const std::string& text, int* worstLine, size_t* indicators) {
+    size_t indicatorCount = 0;
     std::vector<size_t> indents;  // open block levels
     int flowDepth = 0;            // open [ and {, across lines
     int worst = 0;
@@ -98,18 +99,21 @@ int estimateYamlNesting(const std::string& text, int* worstLine) {
                 last = c;
                 const bool spaceAfter = i + 1 >= line.size() || isSpace(line[i + 1]);
                 if (((c == '-' || c == '?') && valueStart && spaceAfter) || (c == ':' && spaceAfter)) {
+                    ++indicatorCount;
                     note(base + ++inlineLevels + flowDepth);
                     valueStart = true;
                 } else if ((c == '\'' || c == '"') && valueStart) {
                     quote = c;
                     valueStart = false;
                 } else if ((c == '[' || c == '{') && (valueStart || flowDepth > 0)) {
+                    ++indicatorCount;
                     note(base + inlineLevels + ++flowDepth);
                     valueStart = true;
                 } else if ((c == ']' || c == '}') && flowDepth > 0) {
                     --flowDepth;
                     valueStart = false;
                 } else if (c == ',' && flowDepth > 0) {
+                    ++indicatorCount;
                     valueStart = true;
                 } else {
                     valueStart = false;  // inside a plain scalar
@@ -135,16 +139,25 @@ int estimateYamlNesting(const std::string& text, int* worstLine) {
         if (end == text.size()) break;
         start = end + 1;
     }
+    if (indicators) *indicators = indicatorCount;
     return worst;
 }
 
 YAML::Node loadBounded(const std::string& text) {
     int line = 0;
-    const int nesting = estimateYamlNesting(text, &line);
+    size_t indicators = 0;
+    const int nesting = estimateYamlNesting(text, &line, &indicators);
     if (nesting > limits::kMaxYamlTextNesting) {
         throw YamlLimitError(markAt(line), "nested deeper than the limit of " +
                                                std::to_string(limits::kMaxYamlTextNesting) +
                                                " levels");
+    }
+    // Each indicator ('- ', ': ', '? ', '[', '{', ',' in a flow) starts at least one
+    // value, so this refuses only what the count below would refuse, but before
+    // yaml-cpp spends seconds and hundreds of MB building it.
+    if (indicators > limits::kMaxYamlNodes) {
+        throw YamlLimitError(markAt(0), "more than " + std::to_string(limits::kMaxYamlNodes) +
+                                            " values once aliases are expanded");
     }
     YAML::Node root = YAML::Load(text);
     GraphCheck check;

@@ -26,7 +26,8 @@ YAML::Node loadBounded(const std::string& text);
 
 // An upper bound of the nesting yaml-cpp's parser will recurse through for `text`
 // (block indentation levels, '- ' / '? ' / ': ' indicators on a line, open flow
-// brackets); exposed for tests. `line` receives the 0-based line where it is largest.
-int estimateYamlNesting(const std::string& text, int* line = nullptr);
+// brackets); exposed for tests. `line` receives the 0-based line where it is largest,
+// `indicators` the number of indicators seen (each starts at least one value).
+int estimateYamlNesting(const std::string& text, int* line = nullptr, size_t* indicators = nullptr);
 
 }  // namespace ps::yaml

@@ -47,8 +47,8 @@ public:
     void set(const std::string& key, Value value);
 
     const std::vector<Entry>& entries() const { return entries_; }
-    size_t size() const { return entries_.size(); }
-    bool empty() const { return entries_.empty(); }
+    size_t size() const;  // defined below, where Value is complete (clang needs it)
+    bool empty() const;
 
 private:
     std::vector<Entry> entries_;
@@ -137,5 +137,8 @@ private:
     std::shared_ptr<const Callable> callable_;
     std::shared_ptr<ValueMap> namespace_;
 };
+
+inline size_t ValueMap::size() const { return entries_.size(); }
+inline bool ValueMap::empty() const { return entries_.empty(); }
 
 }  // namespace ps::templating

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz, clang-15, ASan + UBSan) in build-fuzz, runs
+# the template and document test suites under the same sanitizers, then runs each fuzz
+# target for SECONDS on its committed seed corpus (tests/fuzz/corpus/TARGET). New
+# inputs go to build-fuzz/corpus/TARGET, never into the committed corpus. A crash, a
+# sanitizer report, a leak, a timeout (10 s) or an input using more than 4 GB fails
+# the run and names the input that did it (build-fuzz/artifacts/TARGET/).
+#
+# Usage: scripts/fuzz.sh SECONDS [TARGET...]      (CI: scripts/fuzz.sh 60)
+# Targets: gguf vocabulary sentencepiece promptapp prompty template chat_template
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}"
+shift
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(gguf vocabulary sentencepiece promptapp prompty template chat_template)
+fi
+build="${PROMPTSTUDIO_FUZZ_BUILD_DIR:-build-fuzz}"
+
+CC=clang-15 CXX=clang++-15 cmake -S tests/fuzz -B "$build" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER_LAUNCHER=ccache \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+cmake --build "$build" --parallel "$(nproc)"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+if [ -z "${PROMPTSTUDIO_FUZZ_SKIP_TESTS:-}" ]; then
+    echo "== template and document tests under ASan + UBSan"
+    # Two tests only time linear-vs-quadratic work (minutes under ASan); the normal
+    # suite runs them.
+    "$build/sanitized_templating_tests" --gtest_brief=1 \
+        --gtest_filter=-HostileTemplates.QuadraticFiltersAndWorkAreBudgeted:HostileTemplates.HugeDictLiteralsBuildInLinearTime
+    "$build/sanitized_document_tests" --gtest_brief=1
+fi
+
+# Inputs larger than this are not tried.
+declare -A max_len=([gguf]=65536 [vocabulary]=65536 [sentencepiece]=65536 [promptapp]=65536
+                    [prompty]=65536 [template]=65536 [chat_template]=65536)
+failed=()
+for target in "${targets[@]}"; do
+    corpus="$build/corpus/$target"
+    artifacts="$build/artifacts/$target/"
+    mkdir -p "$corpus" "$artifacts"
+    echo "== fuzz_$target for $seconds s"
+    if ! "$build/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+            -max_len="${max_len[$target]:-65536}" -print_final_stats=1 \
+            -artifact_prefix="$artifacts" "$corpus" "tests/fuzz/corpus/$target" \
+            2>"$build/fuzz_$target.log"; then
+        tail -n 60 "$build/fuzz_$target.log"
+        failed+=("$target")
+    else
+        grep -E "^stat::number_of_executed_units|^stat::new_units_added|^stat::peak_rss_mb" \
+            "$build/fuzz_$target.log" || true
+    fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzzing found problems in: ${failed[*]} (inputs in $build/artifacts/)" >&2
+    exit 1
+fi
+echo "fuzzing: no problems in ${targets[*]} ($seconds s each)"

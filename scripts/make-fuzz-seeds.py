@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Writes the fuzzers' seed corpora (tests/fuzz/corpus/TARGET/) from real files: the
+chat templates of ../shared/chat-templates/cases.json, the sample apps, the Prompty
+texts of the tests, the SentencePiece model of stories260K, the start of the real
+GGUF files, and small synthetic GGUF files (metadata of every type, a vocabulary,
+tensors of several types). Run from the project root: python3 scripts/make-fuzz-seeds.py
+"""
+import hashlib
+import json
+import os
+import re
+import struct
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.environ.get("PROMPTSTUDIO_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
+OUT = os.path.join(ROOT, "tests", "fuzz", "corpus")
+
+
+def put(target, data, name=None):
+    folder = os.path.join(OUT, target)
+    os.makedirs(folder, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    name = name or hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+# ---- GGUF -----------------------------------------------------------------------------
+def gguf_string(s):
+    b = s.encode("utf-8")
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_kv(key, vtype, payload):
+    return gguf_string(key) + struct.pack("<I", vtype) + payload
+
+
+def gguf_array(elem_type, items, pack):
+    return struct.pack("<IQ", elem_type, len(items)) + b"".join(pack(i) for i in items)
+
+
+def synthetic_gguf(tensors, vocab=True, align=32):
+    kvs = [
+        gguf_kv("general.architecture", 8, gguf_string("llama")),
+        gguf_kv("general.name", 8, gguf_string("fuzz seed")),
+        gguf_kv("general.alignment", 4, struct.pack("<I", align)),
+        gguf_kv("llama.context_length", 4, struct.pack("<I", 64)),
+        gguf_kv("llama.embedding_length", 4, struct.pack("<I", 32)),
+        gguf_kv("llama.block_count", 4, struct.pack("<I", 1)),
+        gguf_kv("llama.attention.head_count", 4, struct.pack("<I", 2)),
+        gguf_kv("llama.rope.freq_base", 6, struct.pack("<f", 10000.0)),
+        gguf_kv("x.u8", 0, struct.pack("<B", 7)), gguf_kv("x.i8", 1, struct.pack("<b", -7)),
+        gguf_kv("x.u16", 2, struct.pack("<H", 7)), gguf_kv("x.i16", 3, struct.pack("<h", -7)),
+        gguf_kv("x.i32", 5, struct.pack("<i", -7)), gguf_kv("x.bool", 7, struct.pack("<B", 1)),
+        gguf_kv("x.u64", 10, struct.pack("<Q", 7)), gguf_kv("x.i64", 11, struct.pack("<q", -7)),
+        gguf_kv("x.f64", 12, struct.pack("<d", 0.5)),
+        gguf_kv("x.nested", 9, gguf_array(9, [[1, 2], [3]],
+                                          lambda a: gguf_array(5, a, lambda v: struct.pack("<i", v)))),
+    ]
+    if vocab:
+        pieces = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)] + \
+                 ["\u2581", "\u2581a", "\u2581the", "e", "t", "h", "\u2581time", "on", "ce"]
+        kvs += [
+            gguf_kv("tokenizer.ggml.model", 8, gguf_string("llama")),
+            gguf_kv("tokenizer.ggml.tokens", 9, gguf_array(8, pieces, gguf_string)),
+            gguf_kv("tokenizer.ggml.scores", 9,
+                    gguf_array(6, [-float(i) for i in range(len(pieces))], lambda v: struct.pack("<f", v))),
+            gguf_kv("tokenizer.ggml.token_type", 9,
+                    gguf_array(5, [2, 3, 3] + [6] * 256 + [1] * 9, lambda v: struct.pack("<i", v))),
+            gguf_kv("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", 1)),
+            gguf_kv("tokenizer.ggml.eos_token_id", 4, struct.pack("<I", 2)),
+            gguf_kv("tokenizer.ggml.unknown_token_id", 4, struct.pack("<I", 0)),
+            gguf_kv("tokenizer.chat_template", 8, gguf_string(
+                "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{{ eos_token }}{% endfor %}")),
+        ]
+    header = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs)) + b"".join(kvs)
+    table = b""
+    data = b""
+    for name, ggml_type, dims, raw in tensors:
+        pad = (-len(data)) % align
+        data += b"\0" * pad
+        table += gguf_string(name) + struct.pack("<I", len(dims)) + \
+            b"".join(struct.pack("<Q", d) for d in dims) + struct.pack("<IQ", ggml_type, len(data))
+        data += raw
+    body = header + table
+    body += b"\0" * ((-len(body)) % align)
+    return body + data
+
+
+def bpe_vocab_gguf(pre):
+    """A byte-level BPE ("gpt2") vocabulary: the 256 byte symbols, a few merges, specials."""
+    def byte_symbol(b):
+        if 33 <= b <= 126 or 161 <= b <= 172 or 174 <= b <= 255:
+            return chr(b)
+        shifted = [x for x in range(256) if not (33 <= x <= 126 or 161 <= x <= 172 or 174 <= x <= 255)]
+        return chr(256 + shifted.index(b))
+    tokens = [byte_symbol(b) for b in range(256)]
+    merges = ["\u0120 t", "h e", "\u0120t he", "i n", "\u0120 a", "o n", "e r"]
+    for m in merges:
+        tokens.append(m.replace(" ", ""))
+    tokens += ["<|begin_of_text|>", "<|end_of_text|>", "<|im_end|>"]
+    types = [1] * (len(tokens) - 3) + [3, 3, 3]
+    kvs = [
+        gguf_kv("general.architecture", 8, gguf_string("llama")),
+        gguf_kv("tokenizer.ggml.model", 8, gguf_string("gpt2")),
+        gguf_kv("tokenizer.ggml.pre", 8, gguf_string(pre)),
+        gguf_kv("tokenizer.ggml.tokens", 9, gguf_array(8, tokens, gguf_string)),
+        gguf_kv("tokenizer.ggml.token_type", 9, gguf_array(5, types, lambda v: struct.pack("<i", v))),
+        gguf_kv("tokenizer.ggml.merges", 9, gguf_array(8, merges, gguf_string)),
+        gguf_kv("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", len(tokens) - 3)),
+        gguf_kv("tokenizer.ggml.eos_token_id", 4, struct.pack("<I", len(tokens) - 2)),
+    ]
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, len(kvs)) + b"".join(kvs)
+
+
+def gguf_seeds():
+    f32 = ("token_embd.weight", 0, [32, 2], struct.pack("<64f", *[i / 64 for i in range(64)]))
+    f16 = ("output_norm.weight", 1, [32], b"\x00\x3c" * 32)
+    q8_0 = ("blk.0.attn_q.weight", 8, [32, 1], struct.pack("<e", 0.01) + bytes(range(32)))
+    q4_0 = ("blk.0.attn_k.weight", 2, [32, 1], struct.pack("<e", 0.01) + bytes(range(16)))
+    seeds = {
+        "synthetic-vocab-tensors.gguf": synthetic_gguf([f32, f16, q8_0, q4_0]),
+        "synthetic-vocab-only.gguf": synthetic_gguf([]),
+        "synthetic-tensors-only.gguf": synthetic_gguf([f32, q8_0], vocab=False),
+        "synthetic-align64.gguf": synthetic_gguf([f16, f32], align=64),
+    }
+    # Byte-level BPE vocabularies (Llama 3's and Qwen 2's pre-tokenizers).
+    seeds["synthetic-bpe-llama.gguf"] = bpe_vocab_gguf("llama-bpe")
+    seeds["synthetic-bpe-qwen2.gguf"] = bpe_vocab_gguf("qwen2")
+    for name, data in seeds.items():
+        put("gguf", data, name)
+        put("vocabulary", data, name)
+    # The start of real files: header, metadata and (for small vocabularies) the
+    # tensor table; truncated, so they exercise the bounds checks too.
+    for model, size in [("stories260K.gguf", 24 * 1024), ("tiny-d256-Q4_K_M.gguf", 24 * 1024),
+                        ("l3-d128-Q8_0.gguf", 4096), ("phi3-d128-Q8_0.gguf", 4096)]:
+        path = os.path.join(SHARED, "models", model)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                put("gguf", f.read(size), "head-" + model)
+    # No real vocabulary whole: loading 32,000 pieces takes about 5 s under ASan on a
+    # busy machine (the long run reported it as a 10 s timeout), so the fuzzer would
+    # spend its time there; the synthetic vocabularies cover the same structure.
+
+
+# ---- SentencePiece ------------------------------------------------------------------------
+def sentencepiece_seeds():
+    path = os.path.join(SHARED, "models", "tok512.model")
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            put("sentencepiece", f.read(), "tok512.model")
+    path = os.path.join(SHARED, "models", "llama2-tokenizer.model")
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            put("sentencepiece", f.read(16 * 1024), "head-llama2-tokenizer.model")
+
+
+# ---- templates --------------------------------------------------------------------------
+def template_seeds():
+    with open(os.path.join(SHARED, "chat-templates", "cases.json"), encoding="utf-8") as f:
+        cases = json.load(f)
+    if isinstance(cases, dict):
+        cases = cases.get("cases", list(cases.values()))
+    seen = set()
+    for case in cases:
+        source = case["template"]
+        if source in seen:
+            continue
+        seen.add(source)
+        put("chat_template", source)
+        put("template", b"\x03" + source.encode("utf-8"))  # first byte: trim + lstrip
+    for name in sorted(os.listdir(os.path.join(ROOT, "resources", "apps"))):
+        text = open(os.path.join(ROOT, "resources", "apps", name), encoding="utf-8").read()
+        body = text.split("\n---\n", 1)[-1]
+        put("template", b"\x07" + body.encode("utf-8"))  # an app template: strict too
+
+
+# ---- .promptapp and Prompty ------------------------------------------------------------------
+def document_seeds():
+    apps = os.path.join(ROOT, "resources", "apps")
+    for name in sorted(os.listdir(apps)):
+        with open(os.path.join(apps, name), "rb") as f:
+            put("promptapp", f.read(), name)
+    raw = re.compile(r'R"\((.*?)\)"', re.S)
+    for test, target in [("tests/app/document/promptapp_errors_test.cpp", "promptapp"),
+                         ("tests/app/document/promptapp_migration_test.cpp", "promptapp"),
+                         ("tests/app/document/prompty_test.cpp", "prompty")]:
+        path = os.path.join(ROOT, test)
+        if not os.path.exists(path):
+            continue
+        for text in raw.findall(open(path, encoding="utf-8").read()):
+            if text.lstrip().startswith("---") or ":" in text.split("\n", 1)[0]:
+                put(target, text)
+    hello = os.path.join(ROOT, "tests", "ui", "data", "hello.prompty")
+    if os.path.exists(hello):
+        with open(hello, "rb") as f:
+            put("prompty", f.read(), "hello.prompty")
+
+
+def main():
+    if not os.path.isdir(SHARED):
+        sys.exit("no ../shared: set PROMPTSTUDIO_SHARED_DIR")
+    gguf_seeds()
+    sentencepiece_seeds()
+    template_seeds()
+    document_seeds()
+
+
+if __name__ == "__main__":
+    main()
