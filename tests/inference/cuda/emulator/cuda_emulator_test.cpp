@@ -145,6 +145,9 @@ TEST_F(Emulator, ACorrectKernelComputesAndNoCheckFires) {
 }
 
 TEST_F(Emulator, ASharedMemoryRaceIsReported) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "the access tracker (and its race check) is off under AddressSanitizer";
+#endif
     float* in = deviceArray<float>(128);
     float* out = deviceArray<float>(1);
     ASSERT_EQ(cudaMemset(in, 0, 128 * sizeof(float)), cudaSuccess);
@@ -158,6 +161,9 @@ TEST_F(Emulator, ASharedMemoryRaceIsReported) {
 }
 
 TEST_F(Emulator, SyncwarpOrdersSharedMemoryWithinAWarp) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "the access tracker (and its race check) is off under AddressSanitizer";
+#endif
     float* out = deviceArray<float>(1);
     launchKernel<warpExchange>(dim3(1), dim3(32), 0, nullptr, out, true);
     EXPECT_TRUE(finish(cudaSuccess).empty());
