@@ -11,4 +11,17 @@ configure_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ -n "${CI:-}" ]; then configure_args+=(-DCMAKE_CUDA_ARCHITECTURES=90); fi
 cmake -S . -B "$build_dir" "${configure_args[@]}"
 cmake --build "$build_dir" --parallel "$(nproc)"
+# Every test, the emulated CUDA device's included (label `emulated`: the gpu
+# suite on the CPU, docs/cuda-backend.md).
 ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)" "$@"
+
+# The emulated device's own checks once more under AddressSanitizer and UBSan,
+# where a kernel's global-memory overrun is a heap-buffer-overflow: a small
+# build of that one test (it needs none of the runtime library).
+if [ -z "${SKIP_EMULATOR_ASAN:-}" ]; then
+  asan_dir="${build_dir}-emulator-asan"
+  cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROMPTSTUDIO_GUI=OFF \
+    -DPROMPTSTUDIO_CUDA=OFF -DPROMPTSTUDIO_SANITIZE=address,undefined
+  cmake --build "$asan_dir" --parallel "$(nproc)" --target cuda_emulator_test
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$asan_dir/tests/inference/cuda/emulator/cuda_emulator_test"
+fi

@@ -36,7 +36,7 @@ seconds() { local start end; start=$(date +%s.%N); "$@" > /dev/null; end=$(date 
 ours_total=0
 theirs_total=0
 for i in $(seq "$repeats"); do
-    ours=$(seconds "$cli" tokenize --model "$vocab" --file "$text" --no-bos --count)
+    ours=$(seconds "$cli" tokenize --model "$vocab" --file "$text" --no-bos)  # prints the ids, as llama-tokenize does
     theirs=$(seconds "$reference" -m "$vocab" -f "$text" --ids --no-bos --log-disable)
     echo "run $i: promptstudio-cli ${ours} s, llama-tokenize ${theirs} s"
     ours_total=$(echo "$ours_total + $ours" | bc)

@@ -6,7 +6,6 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QIcon>
-#include <QStatusBar>
 #include <QTimer>
 
 #include "settings/preferences.h"
@@ -41,6 +40,14 @@ int main(int argc, char** argv) {
                                   QStringLiteral("folder"));
     tourOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(tourOption);
+    QCommandLineOption tourSizeOption(QStringLiteral("tour-size"), QStringLiteral("The window size of the screenshots."),
+                                      QStringLiteral("WIDTHxHEIGHT"), QStringLiteral("1366x768"));
+    tourSizeOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(tourSizeOption);
+    QCommandLineOption tourThemeOption(QStringLiteral("tour-theme"), QStringLiteral("light or dark."),
+                                       QStringLiteral("theme"));
+    tourThemeOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(tourThemeOption);
     QCommandLineOption tourAppOption(QStringLiteral("tour-app"),
                                      QStringLiteral("The app the screenshot tour runs."), QStringLiteral("file"));
     tourAppOption.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -63,7 +70,11 @@ int main(int argc, char** argv) {
     }
 
     ps::ui::Preferences preferences;
-    ps::ui::applyTheme(application, preferences.theme(), preferences.fontPointSize());
+    ps::ui::ThemePreference theme = preferences.theme();
+    if (tour && parser.isSet(tourThemeOption))
+        theme = parser.value(tourThemeOption) == QLatin1String("dark") ? ps::ui::ThemePreference::Dark
+                                                                        : ps::ui::ThemePreference::Light;
+    ps::ui::applyTheme(application, theme, preferences.fontPointSize());
 
     ps::ui::MainWindowOptions options;
     options.restoreState = !tour;  // screenshots always have the same layout
@@ -73,17 +84,17 @@ int main(int argc, char** argv) {
     window.openFiles(files);
     QObject::connect(&instance, &ps::ui::SingleInstance::filesReceived, &window, &ps::ui::MainWindow::openFiles);
 
-    QString model = parser.isSet(modelOption) ? parser.value(modelOption) : preferences.lastModel();
-    if (model.isEmpty()) model = qEnvironmentVariable("PROMPTSTUDIO_MODEL");  // as promptstudio-cli
-    if (!model.isEmpty()) {
-        if (QFileInfo::exists(model)) window.loadModel(QFileInfo(model).absoluteFilePath());
-        else window.statusBar()->showMessage(
-                 QApplication::translate("main", "The model %1 is no longer there. Choose one on the Models page.")
-                     .arg(model), 15000);
-    }
+    // --model, the last one used, $PROMPTSTUDIO_MODEL, one found on disk, or the
+    // built-in demo model with the bedtime story open (only when no file was given).
+    // (The screenshot tour opens its own app.)
+    window.loadStartupModel(parser.isSet(modelOption) ? parser.value(modelOption) : QString(),
+                            files.isEmpty() && !tour);
 
     if (tour) {
-        auto* screenshots = new ps::ui::ScreenshotTour(window, parser.value(tourOption), parser.value(tourAppOption));
+        const QStringList size = parser.value(tourSizeOption).split(QLatin1Char('x'));
+        const QSize windowSize(size.value(0).toInt(), size.value(1).toInt());
+        auto* screenshots = new ps::ui::ScreenshotTour(window, parser.value(tourOption), parser.value(tourAppOption),
+                                                       windowSize.isValid() ? windowSize : QSize(1366, 768));
         QObject::connect(screenshots, &ps::ui::ScreenshotTour::done, &application,
                          [&application](int code) { application.exit(code); });
         screenshots->start();

@@ -8,6 +8,7 @@
 
 #include "cli/cli_command.h"
 #include "limits/terminal_text.h"
+#include "models/demo_model.h"
 
 namespace ps::cli {
 
@@ -75,7 +76,7 @@ QString outputPathProblem(const QString& path, bool force) {
 }
 
 QString resolveModelPath(const QString& modelOption, const QString& appModelHint,
-                         const QString& appDirectory, QString* error) {
+                         const QString& appDirectory, QString* error, QString* note) {
     if (!modelOption.isEmpty()) {
         if (!QFileInfo(modelOption).isFile()) {
             if (error) {
@@ -101,6 +102,11 @@ QString resolveModelPath(const QString& modelOption, const QString& appModelHint
         }
         return fromEnvironment;
     }
+    // Nothing configured: the demo model answers, so a first try works offline.
+    if (const QString demo = demoModelPath(); !demo.isEmpty()) {
+        if (note) *note = demoModelNote();
+        return demo;
+    }
     if (error) {
         *error = QStringLiteral(
             "no model to run on: pass --model FILE.gguf, set PROMPTSTUDIO_MODEL=FILE.gguf, "
@@ -110,6 +116,13 @@ QString resolveModelPath(const QString& modelOption, const QString& appModelHint
         }
     }
     return {};
+}
+
+QString demoModelNote() {
+    return QStringLiteral(
+               "no model given: using the built-in demo model %1 (it only writes short children's "
+               "stories; pass --model FILE.gguf or set PROMPTSTUDIO_MODEL for a real model)")
+        .arg(demoModelPath());
 }
 
 }  // namespace ps::cli

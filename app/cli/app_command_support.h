@@ -40,9 +40,13 @@ void writeStdout(const std::string& bytes);
 QString outputPathProblem(const QString& path, bool force);
 
 // The model to use: `--model` when given, else the app's model hint when it
-// names an existing file, else $PROMPTSTUDIO_MODEL. When none applies, `error`
-// says how to pick one and the result is empty.
+// names an existing file, else $PROMPTSTUDIO_MODEL, else the built-in demo model
+// (then `note` says so, for stderr). When none applies, `error` says how to pick
+// one and the result is empty.
 QString resolveModelPath(const QString& modelOption, const QString& appModelHint,
-                         const QString& appDirectory, QString* error);
+                         const QString& appDirectory, QString* error, QString* note = nullptr);
+
+// The line a command prints on stderr when it falls back to the demo model.
+QString demoModelNote();
 
 }  // namespace ps::cli

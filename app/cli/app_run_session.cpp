@@ -50,13 +50,14 @@ std::shared_ptr<LocalGenerationService> loadModelForApp(const QString& command, 
             return nullptr;
         }
     }
-    QString error;
+    QString error, note;
     const QString appFolder = app.filePath.isEmpty() ? QString() : QFileInfo(app.filePath).absolutePath();
-    const QString modelPath = resolveModelPath(parser.value(options.model), app.model, appFolder, &error);
+    const QString modelPath = resolveModelPath(parser.value(options.model), app.model, appFolder, &error, &note);
     if (modelPath.isEmpty()) {
         printCommandError(command, error);
         return nullptr;
     }
+    if (!note.isEmpty()) printCommandError(command, note);
     try {
         auto service = LocalGenerationService::load(modelPath.toStdString(), backend);
         if (!service->fallbackReason().empty()) {

@@ -22,7 +22,9 @@ namespace ps::cli {
 
 // --model, --threads, --backend, --context.
 struct ModelOptions {
-    QCommandLineOption model{"model", "The GGUF model to run on (else the app's model, else $PROMPTSTUDIO_MODEL).",
+    QCommandLineOption model{"model",
+                             "The GGUF model to run on (else the app's model, else $PROMPTSTUDIO_MODEL, else the "
+                             "built-in demo model).",
                              "M"};
     QCommandLineOption threads{"threads", "CPU threads (default: one per core).", "N"};
     QCommandLineOption backend{"backend", "auto, cpu or cuda (default auto: the GPU when one fits).", "B",

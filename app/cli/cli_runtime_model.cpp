@@ -4,8 +4,11 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+#include "cli/app_command_support.h"
+#include "cli/cli_options.h"
 #include "gguf/gguf_file.h"
 #include "model/model.h"
+#include "models/demo_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ps::cli {
@@ -29,6 +32,16 @@ std::runtime_error withPath(const QString& path, const std::exception& error) {
 }
 
 }  // namespace
+
+QString modelPathForCommand(const QCommandLineParser& parser, const QCommandLineOption& model,
+                            const QString& command) {
+    if (parser.isSet(model)) return requiredValue(parser, model);
+    const QString fromEnvironment = qEnvironmentVariable("PROMPTSTUDIO_MODEL");
+    if (!fromEnvironment.isEmpty()) return fromEnvironment;
+    if (demoModelPath().isEmpty()) return requiredValue(parser, model);  // "--model is required"
+    printRuntimeError(command, demoModelNote());
+    return demoModelPath();
+}
 
 LoadedTokenizer::LoadedTokenizer() = default;
 LoadedTokenizer::LoadedTokenizer(LoadedTokenizer&&) noexcept = default;

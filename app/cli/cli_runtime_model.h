@@ -2,6 +2,8 @@
 // Loading what a runtime command works on, with errors that name the file:
 // a model (GGUF), a backend for it, or just a tokenizer (GGUF vocabulary or a
 // SentencePiece .model file).
+#include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QString>
 #include <memory>
 #include <stdexcept>
@@ -15,6 +17,11 @@ class Tokenizer;
 }  // namespace ps
 
 namespace ps::cli {
+
+// The model a generating command runs on: --model, else $PROMPTSTUDIO_MODEL, else
+// the built-in demo model (saying so on stderr). UsageError when there is none.
+QString modelPathForCommand(const QCommandLineParser& parser, const QCommandLineOption& model,
+                            const QString& command);
 
 // Throws std::runtime_error with "PATH: what is wrong".
 std::shared_ptr<const Model> loadModelFile(const QString& path);

@@ -9,6 +9,8 @@
 #include "bench/benchmark.h"
 #include "bench/gpu_benchmark.h"
 #include "bench/synthetic_model.h"
+#include "tensor/tensor_type.h"
+#include "bench/traffic_report.h"
 #include "cli/cli_options.h"
 #include "cli/cli_runtime_model.h"
 #include "cli/runtime_commands.h"
@@ -35,6 +37,50 @@ std::vector<int> parseLengths(const QString& text) {
     return lengths;
 }
 
+// --traffic: one decode token counted kernel by kernel on the emulated device.
+ExitCode runTrafficReport(const QCommandLineParser& parser, const QCommandLineOption& model,
+                     const QCommandLineOption& synthetic, const QCommandLineOption& type,
+                     const QCommandLineOption& json, const QCommandLineOption& layersOption,
+                     const QCommandLineOption& positionOption, BackendOptions backendChoice) {
+    const int position = intValue(parser, positionOption, 16, 0, 1 << 20);
+    std::shared_ptr<const Model> loaded;
+    std::string name;
+    if (parser.isSet(model)) {
+        loaded = loadModelFile(parser.value(model));
+        name = parser.value(model).toStdString();
+    } else {
+        std::optional<SyntheticModelShape> shape =
+            syntheticModelShape(parser.value(synthetic).trimmed().toLower().toStdString());
+        if (!shape) throw UsageError("unknown --synthetic shape '" + parser.value(synthetic) + "'");
+        const int fullLayers = shape->layerCount;
+        const int layers = intValue(parser, layersOption, 2, 0, 1000);
+        if (layers > 0 && layers < fullLayers) shape->layerCount = layers;
+        name = shape->name + (shape->layerCount < fullLayers ? ", " + std::to_string(shape->layerCount) + " of " +
+                                                                   std::to_string(fullLayers) + " layers"
+                                                             : std::string());
+        try {
+            const std::string typeName = parser.value(type).trimmed().toUpper().toStdString();
+            std::optional<TensorType> weightType;
+            for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
+                                 TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+                if (typeName == tensorTypeInfo(t).name) weightType = t;
+            }
+            if (!weightType) throw std::invalid_argument("unknown --type '" + typeName + "'");
+            loaded = buildSyntheticModel(*shape, *weightType);
+        } catch (const std::invalid_argument& error) {
+            throw UsageError(QString::fromStdString(error.what()));
+        }
+    }
+    if (backendChoice.contextLength == 0) backendChoice.contextLength = std::max(64, position + 1);
+    const auto backend = createBackendForCommand(loaded, backendChoice);
+    TrafficReport report = measureDecodeTraffic(*backend, position);
+    report.model = name;
+    report.weightType = parser.isSet(model) ? std::string() : parser.value(type).trimmed().toUpper().toStdString();
+    const std::string text = (parser.isSet(json) ? toJson(report) : toText(report)) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+}
+
 int runBench(const QStringList& arguments) {
     QCommandLineParser parser;
     const QCommandLineOption model("model", "The model (GGUF file).", "FILE");
@@ -59,9 +105,16 @@ int runBench(const QStringList& arguments) {
         "long-context", "Also measure decode at this position (0 = no).", "N", "0");
     const QCommandLineOption repetitions("repetitions",
                                          "Each figure is the best of this many runs.", "N", "2");
+    const QCommandLineOption traffic(
+        "traffic",
+        "Count the memory traffic of one decode token per kernel instead of timing (needs --backend "
+        "cuda-emulated).");
+    const QCommandLineOption trafficLayers(
+        "traffic-layers", "Layers of the synthetic shape the traffic count runs (a slice; 0 = all).", "N", "2");
+    const QCommandLineOption trafficPosition("traffic-position", "Position of the decode token counted.", "N", "16");
     BackendCommandOptions backendOptions;
-    parser.addOptions(
-        {model, synthetic, type, json, prefill, decodeTokens, longContext, repetitions});
+    parser.addOptions({model, synthetic, type, json, prefill, decodeTokens, longContext, repetitions, traffic,
+                       trafficLayers, trafficPosition});
     backendOptions.addTo(parser);
     if (auto exit = parseRuntimeArguments(
             parser, arguments, kCommand,
@@ -80,6 +133,12 @@ int runBench(const QStringList& arguments) {
         BackendOptions backendChoice = backendOptions.read(parser);
         options.threads = backendChoice.threads;
 
+        if (parser.isSet(traffic)) {
+            if (backendChoice.choice != BackendOptions::Choice::CudaEmulated)
+                throw UsageError("--traffic counts on the emulated device: add --backend cuda-emulated");
+            return runTrafficReport(parser, model, synthetic, type, json, trafficLayers, trafficPosition,
+                                    backendChoice);
+        }
         std::shared_ptr<const Model> loaded;
         if (parser.isSet(model)) {
             loaded = loadModelFile(parser.value(model));

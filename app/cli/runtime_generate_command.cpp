@@ -44,7 +44,8 @@ void printStatistics(const GenerationResult& result, const Backend& backend, uin
 
 int runGenerate(const QStringList& arguments) {
     QCommandLineParser parser;
-    const QCommandLineOption model("model", "The model (GGUF file).", "FILE");
+    const QCommandLineOption model(
+        "model", "The model (GGUF file; else $PROMPTSTUDIO_MODEL, else the built-in demo model).", "FILE");
     const QCommandLineOption prompt("prompt", "The text to continue.", "TEXT");
     const QCommandLineOption maxTokens(
         "max-tokens", "Tokens to generate at most (0 = until the end or the context is full).", "N",
@@ -83,8 +84,8 @@ int runGenerate(const QStringList& arguments) {
     }
 
     return runGuarded(kCommand, [&] {
-        const QString modelPath = requiredValue(parser, model);
         if (!parser.isSet(prompt)) throw UsageError("--prompt is required");
+        const QString modelPath = modelPathForCommand(parser, model, kCommand);
         GenerationRequest request;
         request.prompt = parser.value(prompt).toStdString();
         request.maxTokens = intValue(parser, maxTokens, 256, 0, 1 << 24);

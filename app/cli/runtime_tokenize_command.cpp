@@ -4,8 +4,6 @@
 // texts that do not fit a command line.
 #include <QCommandLineParser>
 #include <QElapsedTimer>
-#include <QFile>
-#include <QFileInfo>
 #include <QTextStream>
 #include <cstdio>
 #include <string>
@@ -13,6 +11,7 @@
 #include "cli/cli_options.h"
 #include "cli/cli_runtime_model.h"
 #include "cli/runtime_commands.h"
+#include "io/regular_file.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ps::cli {
@@ -37,21 +36,7 @@ std::string readTextFile(const QString& path) {
         }
         return text;
     }
-    const QFileInfo info(path);
-    const std::string name = path.toStdString();
-    if (!info.exists()) throw std::runtime_error(name + ": no such file");
-    if (!info.isFile()) throw std::runtime_error(name + ": not a regular file (a folder, device or pipe)");
-    if (info.size() > kMaxTextBytes) {
-        throw std::runtime_error(name + ": " + std::to_string(info.size()) + " bytes, over the limit of " +
-                                 std::to_string(kMaxTextBytes >> 20) + " MiB");
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        throw std::runtime_error(name + ": cannot be read: " + file.errorString().toStdString());
-    }
-    const QByteArray bytes = file.read(kMaxTextBytes + 1);
-    if (bytes.size() > kMaxTextBytes) throw std::runtime_error(name + ": the file grew over the limit while read");
-    return bytes.toStdString();
+    return io::readRegularFile(path.toStdString(), static_cast<uint64_t>(kMaxTextBytes));
 }
 
 int runTokenize(const QStringList& arguments) {
@@ -59,13 +44,15 @@ int runTokenize(const QStringList& arguments) {
     const QCommandLineOption model(
         "model", "A GGUF model or vocabulary, or a SentencePiece .model file.", "FILE");
     const QCommandLineOption prompt("prompt", "The text to tokenize.", "TEXT");
-    const QCommandLineOption file("file", "Read the text from a file ('-': standard input).", "PATH");
+    const QCommandLineOption file("file", "Read the text from a file ('-': standard input).",
+                                  "PATH");
     const QCommandLineOption pieces("pieces", "Print id:piece pairs instead of ids.");
     const QCommandLineOption count("count", "Print only the number of tokens.");
     const QCommandLineOption timing("time", "Also print the time the encoding took (to stderr).");
     const QCommandLineOption noBos("no-bos", "Do not put BOS first.");
     const QCommandLineOption parseSpecial(
-        "parse-special", "Turn control-token texts such as <|im_end|> into their ids (default: text).");
+        "parse-special",
+        "Turn control-token texts such as <|im_end|> into their ids (default: text).");
     parser.addOptions({model, prompt, file, pieces, count, timing, noBos, parseSpecial});
     if (auto exit = parseRuntimeArguments(parser, arguments, kCommand,
                                           "Prints the token ids of a text, separated by spaces.")) {
@@ -73,16 +60,18 @@ int runTokenize(const QStringList& arguments) {
     }
     return runGuarded(kCommand, [&] {
         const QString path = requiredValue(parser, model);
-        if (parser.isSet(prompt) == parser.isSet(file)) throw UsageError("give either --prompt or --file");
-        const std::string text =
-            parser.isSet(file) ? readTextFile(parser.value(file)) : parser.value(prompt).toStdString();
+        if (parser.isSet(prompt) == parser.isSet(file))
+            throw UsageError("give either --prompt or --file");
+        const std::string text = parser.isSet(file) ? readTextFile(parser.value(file))
+                                                    : parser.value(prompt).toStdString();
         const LoadedTokenizer loaded = loadTokenizerFile(path);
         const Tokenizer& tokenizer = *loaded.tokenizer;
         const bool addBos = !parser.isSet(noBos) && tokenizer.addBosByDefault();
         QElapsedTimer timer;
         timer.start();
         const std::vector<int32_t> ids = tokenizer.encode(
-            text, addBos, parser.isSet(parseSpecial) ? SpecialTokens::Parse : SpecialTokens::AsText);
+            text, addBos,
+            parser.isSet(parseSpecial) ? SpecialTokens::Parse : SpecialTokens::AsText);
         const qint64 nanoseconds = timer.nsecsElapsed();
         std::string out;
         if (parser.isSet(count)) {

@@ -16,6 +16,23 @@ namespace ps {
 
 namespace {
 
+// The type people often write for each input type (the names of HTML forms,
+// spreadsheets and programming languages), for a "did you mean" hint.
+QString nearestInputTypeName(const QString& written) {
+    static const QList<QPair<QStringList, QString>> synonyms = {
+        {{"dropdown", "drop-down", "select", "enum", "option", "options", "radio", "combo", "combobox", "menu"}, "choice"},
+        {{"textarea", "multiline", "longtext", "long_text", "long text", "paragraphs"}, "paragraph"},
+        {{"string", "str", "line", "short text", "shorttext", "input"}, "text"},
+        {{"int", "integer", "float", "double", "numeric", "num", "decimal"}, "number"},
+        {{"bool", "checkbox", "check", "yesno", "yes/no", "toggle", "switch", "flag"}, "boolean"},
+        {{"path", "upload", "attachment", "document"}, "file"},
+    };
+    const QString key = written.trimmed().toLower();
+    for (const auto& [names, type] : synonyms)
+        if (names.contains(key)) return type;
+    return {};
+}
+
 QString indexPath(const QString& list, int index) { return QStringLiteral("%1[%2]").arg(list).arg(index); }
 
 // Reads the format-1 front matter into an app, collecting every shape error.
@@ -142,8 +159,12 @@ private:
                 if (type) {
                     input.type = *type;
                 } else {
-                    fields_.addError(at, QStringLiteral("'type' must be one of %1")
-                                             .arg(inputTypeNames().join(", ")));
+                    QString message = QStringLiteral("'type' must be one of %1").arg(inputTypeNames().join(", "));
+                    if (value.IsScalar()) {
+                        const QString near = nearestInputTypeName(QString::fromStdString(value.Scalar()));
+                        if (!near.isEmpty()) message += QStringLiteral(" (did you mean %1?)").arg(near);
+                    }
+                    fields_.addError(at, message);
                     fields_.record(path + ".type#invalid", at);  // type-specific checks skip it
                 }
             } else if (key == "required") {

@@ -223,7 +223,6 @@ void ModelDownload::sendRequest() {
     }
     request.setTransferTimeout(stallTimeoutMs_);
     bodyAccepted_ = false;
-    receivedThisAttempt_ = 0;
     reply_ = network_->get(request);
     reply_->setReadBufferSize(kReadBufferBytes);
     connect(reply_, &QNetworkReply::metaDataChanged, this, &ModelDownload::onHeaders);
@@ -300,7 +299,6 @@ void ModelDownload::onData() {
     hash_->addData(data);
     hashedBytes_ += data.size();
     received_ += data.size();
-    receivedThisAttempt_ += data.size();
     retriesLeft_ = retryCount_;  // it makes progress: a later break gets its retries again
     reportProgress(false);
 }

@@ -96,7 +96,6 @@ private:
     void onHeaders();
     void onData();
     void onReplyFinished();
-    bool handleRedirect(int status);
     void restartFromZero(const QString& why);
     void retryOrFail(const QString& message);
     void reportProgress(bool force);
@@ -125,7 +124,6 @@ private:
     qint64 received_ = 0;
     qint64 total_ = -1;
     qint64 announcedSize_ = -1;  // X-Linked-Size
-    qint64 receivedThisAttempt_ = 0;
     int redirects_ = 0;
     int retriesLeft_ = 3;
     int retryCount_ = 3;

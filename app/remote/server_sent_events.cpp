@@ -2,6 +2,11 @@
 
 namespace ps {
 
+namespace {
+// A line longer than this is not an OpenAI chunk: dropped rather than kept growing.
+constexpr size_t kMaxLineBytes = size_t{16} << 20;
+}  // namespace
+
 bool ServerSentEventReader::endLine(const std::function<bool(const std::string&)>& onEvent) {
     if (line_.empty()) {  // a blank line dispatches the event
         bool goOn = true;
@@ -31,7 +36,7 @@ bool ServerSentEventReader::feed(std::string_view bytes, const std::function<boo
         lastWasCarriageReturn_ = c == '\r';
         if (c == '\n' || c == '\r') {
             if (!endLine(onEvent)) return false;
-        } else {
+        } else if (line_.size() < kMaxLineBytes) {
             line_ += c;
         }
     }

@@ -8,7 +8,9 @@ namespace {
 constexpr std::string_view kOpen = "\xEF\xB7\x90";   // U+FDD0
 constexpr std::string_view kClose = "\xEF\xB7\x91";  // U+FDD1
 
-bool isSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool isSpace(char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 // Leading whitespace, marker, content, marker, trailing whitespace: a template
 // that trims the content trims the whitespace and keeps the markers.
@@ -40,7 +42,8 @@ bool cutAtMarkers(const std::string& rendered, ChatPrompt& prompt) {
                 prompt.literal.push_back({prompt.text.size(), prompt.text.size()});
             } else {
                 prompt.literal.back().end = prompt.text.size();
-                if (prompt.literal.back().begin == prompt.literal.back().end) prompt.literal.pop_back();
+                if (prompt.literal.back().begin == prompt.literal.back().end)
+                    prompt.literal.pop_back();
             }
             inside = open;
             pos += kOpen.size();
@@ -80,7 +83,8 @@ std::string withoutMarkers(const std::string& text) {
     std::string out;
     out.reserve(text.size());
     for (size_t pos = 0; pos < text.size();) {
-        if (text.compare(pos, kOpen.size(), kOpen) == 0 || text.compare(pos, kClose.size(), kClose) == 0) {
+        if (text.compare(pos, kOpen.size(), kOpen) == 0 ||
+            text.compare(pos, kClose.size(), kClose) == 0) {
             pos += kOpen.size();
         } else {
             out.push_back(text[pos++]);
@@ -98,7 +102,8 @@ ChatPrompt renderChatPrompt(const std::string& templateSource,
         clean[i].content = withoutMarkers(messages[i].content);
         wrapped[i].content = marked(messages[i].content);
     }
-    const std::string plain = templating::renderChatTemplateMergingSystem(templateSource, clean, options);
+    const std::string plain =
+        templating::renderChatTemplateMergingSystem(templateSource, clean, options);
     ChatPrompt prompt;
     std::string rendered;
     try {

@@ -25,10 +25,10 @@
 namespace ps {
 
 struct ChatPrompt {
-    std::string text;                  // the rendering, as renderChatTemplateMergingSystem gives it
-    std::vector<TextRange> literal;    // byte ranges of message contents, sorted
-    std::vector<std::string> unplaced; // contents whose place in `text` is not known
-    bool marked = true;                // the markers survived the template
+    std::string text;                // the rendering, as renderChatTemplateMergingSystem gives it
+    std::vector<TextRange> literal;  // byte ranges of message contents, sorted
+    std::vector<std::string> unplaced;  // contents whose place in `text` is not known
+    bool marked = true;                 // the markers survived the template
 };
 
 // The model's template applied to `messages` (the fallback template when it is

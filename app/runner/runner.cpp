@@ -1,6 +1,7 @@
 #include "runner/runner.h"
 
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QThread>
 #include <QtDebug>
 
@@ -70,8 +71,13 @@ bool Runner::start(const QVariantMap& inputs, const QVariantMap& overrides) {
     }
     GenerationParameters parameters;
     QStringList errors;
-    parameters.apply(appParameterValues(app_), &errors);
+    const QVariantMap appValues = appParameterValues(app_);
+    parameters.apply(appValues, &errors);
     parameters.apply(overrides, &errors);
+    // No seed asked for ("Same answer every time" off): a new one each run, so that
+    // Regenerate gives another answer. The history records the one used.
+    if (!appValues.contains(QStringLiteral("seed")) && !overrides.contains(QStringLiteral("seed")))
+        parameters.sampling.seed = QRandomGenerator::global()->bounded(quint64(1) << 53);
     if (!errors.isEmpty()) {
         emit failed(tr("Invalid parameters: %1").arg(errors.join(QStringLiteral("; "))));
         return false;
@@ -136,6 +142,13 @@ void Runner::onGenerated(const GenerationResult& generation) {
     }
     recordEnd(RunOutcome::Finished, result, {});
     emit finished(result);
+}
+
+bool Runner::takeBackLastReply() {
+    if (running_ || conversation_.empty() || conversation_.back().role != "assistant") return false;
+    conversation_.pop_back();
+    while (!conversation_.empty() && conversation_.back().role != "assistant") conversation_.pop_back();
+    return true;
 }
 
 QString Runner::promptTooLongMessage(qint64 promptTokens, int contextTokens) const {

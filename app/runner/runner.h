@@ -61,6 +61,10 @@ public:
     // instructions); always empty for form and completion apps.
     const std::vector<templating::ChatMessage>& conversation() const { return conversation_; }
     void clearConversation() { conversation_.clear(); }
+    // Drops the last exchange of a chat (the model's reply and the message it
+    // answered), so that the same message can be sent again for another reply.
+    // False when there is no reply to take back.
+    bool takeBackLastReply();
 
     // What start() would send for `inputs` (validated and rendered), without
     // running it; for "show prompt" and tests. Throws AppPromptError.

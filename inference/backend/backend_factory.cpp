@@ -38,6 +38,19 @@ std::unique_ptr<Backend> tryCreateCudaBackend(std::shared_ptr<const Model> model
     return backend;
 }
 
+bool setCudaTrafficCounting(bool on) {
+    const CudaPluginLoad& plugin = cudaEmulatedPlugin();
+    if (!plugin.api || !plugin.api->setTrafficCounting) return false;
+    plugin.api->setTrafficCounting(on);
+    return true;
+}
+
+std::vector<CudaKernelTraffic> takeCudaTraffic() {
+    const CudaPluginLoad& plugin = cudaEmulatedPlugin();
+    if (!plugin.api || !plugin.api->takeTraffic) return {};
+    return plugin.api->takeTraffic();
+}
+
 CudaDeviceCeilings measureCudaCeilings(int device) {
     const CudaPluginLoad& plugin = cudaPlugin();
     if (!plugin.api) throw BackendError("cannot measure the GPU: " + plugin.whyNot);

@@ -50,6 +50,30 @@ struct CudaDeviceCeilings {
     double fp16GemmTflops = 0;  // 2*m*n*k / second / 1e12
 };
 
+// Memory traffic per kernel, counted by the emulated CUDA device
+// (BackendOptions::Choice::CudaEmulated; docs/cuda-backend.md): global bytes
+// loaded, the distinct bytes among them (each byte once per launch: the
+// ideal), split by what they are, 32-byte sectors vs bytes used per warp
+// access, and the worst shared-memory bank conflict.
+struct CudaKernelTraffic {
+    std::string name;
+    int64_t launches = 0;
+    int64_t blocks = 0;
+    uint64_t bytesLoaded = 0;
+    uint64_t bytesIdeal = 0;
+    uint64_t weightBytesLoaded = 0, weightBytesDistinct = 0;
+    uint64_t activationBytesLoaded = 0;
+    uint64_t kvBytesLoaded = 0, kvBytesDistinct = 0;
+    double sectorEfficiency = 1.0;         // all global loads
+    double weightSectorEfficiency = 1.0;   // warp accesses that read weights
+    double kvSectorEfficiency = 1.0;       // ... the KV cache
+    int bankConflictWays = 1;
+};
+// Turns counting on or off; false where the emulated device is not available.
+bool setCudaTrafficCounting(bool on);
+// The counts since counting was turned on (or last taken), in order of first launch.
+std::vector<CudaKernelTraffic> takeCudaTraffic();
+
 // Measures both on `device` (a few seconds). Throws BackendError when the
 // plugin, the driver or the device is missing or a CUDA call fails.
 CudaDeviceCeilings measureCudaCeilings(int device);

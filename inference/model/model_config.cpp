@@ -18,9 +18,9 @@ constexpr int64_t kMaxLayers = 4096;
 
 // Mistral is `llama` in GGUF; Qwen 2 / 2.5 are `qwen2`; Phi-3 / 3.5 mini are `phi3`.
 constexpr ArchitectureTraits kArchitectures[] = {
-    {"llama", "Llama", RopeStyle::AdjacentPairs},
-    {"qwen2", "Qwen 2", RopeStyle::Halves},
-    {"phi3", "Phi-3", RopeStyle::Halves},
+    {"llama", "Llama", RopeStyle::AdjacentPairs, false},
+    {"qwen2", "Qwen 2", RopeStyle::Halves, false},
+    {"phi3", "Phi-3", RopeStyle::Halves, true},
 };
 
 class ConfigReader {
@@ -150,7 +150,7 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& file) {
     c.ropeBase = r.positiveFloat("rope.freq_base", 10000.0f);
     c.ropeScaling = readRopeScaling(r);
     // 0 in a file means "no window" (llama.cpp's reading too).
-    if (r.has("attention.sliding_window")) {
+    if (traits->usesSlidingWindow && r.has("attention.sliding_window")) {
         const GgufValue* v = file.find(r.prefix() + "attention.sliding_window");
         if (!v->toInteger() || *v->toInteger() != 0) c.slidingWindow = r.positive("attention.sliding_window");
     }

@@ -42,6 +42,9 @@ struct ArchitectureTraits {
     const char* id;          // "llama", "qwen2", "phi3": also the metadata prefix
     const char* familyName;  // for people: "Llama", "Qwen 2", "Phi-3"
     RopeStyle ropeStyle;
+    // Whether attention.sliding_window applies (llama.cpp reads it for phi3,
+    // not for llama or qwen2 even where a file carries it).
+    bool usesSlidingWindow;
 };
 
 // The traits of a supported architecture id, or nullptr.

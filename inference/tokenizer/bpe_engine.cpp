@@ -63,8 +63,8 @@ public:
             // The first space after the first character separates the halves.
             const size_t space = merge.find(' ', 1);
             if (space == std::string::npos) {
-                throw TokenizerError(source + ": tokenizer.ggml.merges[" + std::to_string(rank) + "] \"" +
-                                     merge + "\" is not two pieces separated by a space");
+                throw TokenizerError(source + ": tokenizer.ggml.merges[" + std::to_string(rank) +
+                                     "] \"" + merge + "\" is not two pieces separated by a space");
             }
             const std::string_view left(merge.data(), space);
             const std::string_view right(merge.data() + space + 1, merge.size() - space - 1);
@@ -82,9 +82,14 @@ public:
         for (int32_t id = 0; id < vocab.size(); ++id) {
             switch (vocab.kinds[id]) {
                 case TokenKind::Normal:
-                case TokenKind::Byte: bytesOf_[id] = byte_level::decode(vocab.pieces[id]); break;
-                case TokenKind::UserDefined: bytesOf_[id] = vocab.pieces[id]; break;
-                default: break;
+                case TokenKind::Byte:
+                    bytesOf_[id] = byte_level::decode(vocab.pieces[id]);
+                    break;
+                case TokenKind::UserDefined:
+                    bytesOf_[id] = vocab.pieces[id];
+                    break;
+                default:
+                    break;
             }
         }
     }
@@ -105,7 +110,8 @@ public:
             const size_t offset = session.idPool.size();
             encodeWord(word, session);
             const auto count = static_cast<uint32_t>(session.idPool.size() - offset);
-            session.wordIds.emplace(word, EncodeSession::Span{static_cast<uint32_t>(offset), count});
+            session.wordIds.emplace(word,
+                                    EncodeSession::Span{static_cast<uint32_t>(offset), count});
             ids.insert(ids.end(), session.idPool.begin() + offset, session.idPool.end());
         }
         return ids;
@@ -158,7 +164,8 @@ private:
         symbols.clear();
         const auto n = static_cast<int32_t>(word.size());
         for (int32_t i = 0; i < n; ++i) {
-            symbols.push_back({byteId_[static_cast<uint8_t>(word[i])], i - 1, i + 1 < n ? i + 1 : -1});
+            symbols.push_back(
+                {byteId_[static_cast<uint8_t>(word[i])], i - 1, i + 1 < n ? i + 1 : -1});
         }
         if (n > 1) mergeSymbols(session);
         // A byte the vocabulary cannot spell is dropped, as llama.cpp drops it.
@@ -210,7 +217,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TokenizerEngine> makeBpeEngine(const Vocabulary& vocab, const PreTokenizer& preTokenizer,
+std::unique_ptr<TokenizerEngine> makeBpeEngine(const Vocabulary& vocab,
+                                               const PreTokenizer& preTokenizer,
                                                const std::string& source) {
     return std::make_unique<BpeEngine>(vocab, preTokenizer, source);
 }

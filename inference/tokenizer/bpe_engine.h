@@ -16,7 +16,8 @@ class PreTokenizer;
 
 // `vocab` must outlive the engine; `source` names the file in errors. Throws
 // TokenizerError when the merges are malformed.
-std::unique_ptr<TokenizerEngine> makeBpeEngine(const Vocabulary& vocab, const PreTokenizer& preTokenizer,
+std::unique_ptr<TokenizerEngine> makeBpeEngine(const Vocabulary& vocab,
+                                               const PreTokenizer& preTokenizer,
                                                const std::string& source);
 
 }  // namespace ps

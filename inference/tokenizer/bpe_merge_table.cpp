@@ -23,7 +23,9 @@ void BpeMergeTable::reserve(size_t merges) {
     }
 }
 
-void BpeMergeTable::grow() { reserve(count_ + 1 > 8 ? count_ + 1 : 8); }
+void BpeMergeTable::grow() {
+    reserve(count_ + 1 > 8 ? count_ + 1 : 8);
+}
 
 void BpeMergeTable::add(int32_t left, int32_t right, int32_t rank, int32_t result) {
     if ((count_ + 1) * 2 > slots_.size()) grow();

@@ -18,14 +18,16 @@ struct Tables {
     Tables() {
         char32_t next = 0x100;
         for (int b = 0; b < 256; ++b) {
-            const char32_t cp = standsForItself(static_cast<uint8_t>(b)) ? static_cast<char32_t>(b) : next++;
+            const char32_t cp =
+                standsForItself(static_cast<uint8_t>(b)) ? static_cast<char32_t>(b) : next++;
             codePoint[b] = cp;
             byteOf[cp] = static_cast<uint16_t>(b + 1);
             // Every code point here is below U+0800: one or two UTF-8 bytes.
             if (cp < 0x80) {
                 utf8[b] = std::string(1, static_cast<char>(cp));
             } else {
-                utf8[b] = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+                utf8[b] = {static_cast<char>(0xC0 | (cp >> 6)),
+                           static_cast<char>(0x80 | (cp & 0x3F))};
             }
         }
     }
@@ -38,9 +40,13 @@ const Tables& tables() {
 
 }  // namespace
 
-char32_t codePointOfByte(uint8_t b) { return tables().codePoint[b]; }
+char32_t codePointOfByte(uint8_t b) {
+    return tables().codePoint[b];
+}
 
-const std::array<std::string, 256>& utf8OfBytes() { return tables().utf8; }
+const std::array<std::string, 256>& utf8OfBytes() {
+    return tables().utf8;
+}
 
 std::string encode(std::string_view bytes) {
     const auto& utf8 = tables().utf8;

@@ -20,7 +20,8 @@ constexpr const char* kLlama3 =
 constexpr const char* kQwen2 =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 // GPT-2 (openai/gpt-2 encoder.py), the fallback for names not known here.
-constexpr const char* kGpt2 = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+constexpr const char* kGpt2 =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
 struct Known {
     const char* name;
@@ -65,7 +66,8 @@ struct PreTokenizer::Compiled {
     ~Compiled() { pcre2_code_free(code); }
 };
 
-PreTokenizer::PreTokenizer(const std::string& name) : name_(name), compiled_(std::make_unique<Compiled>()) {
+PreTokenizer::PreTokenizer(const std::string& name)
+    : name_(name), compiled_(std::make_unique<Compiled>()) {
     const char* expression = kGpt2;
     expressionName_ = "gpt2";
     fallback_ = true;
@@ -87,8 +89,9 @@ PreTokenizer::PreTokenizer(const std::string& name) : name_(name), compiled_(std
     if (!compiled_->code) {
         std::array<PCRE2_UCHAR, 256> message{};
         pcre2_get_error_message(error, message.data(), message.size());
-        throw TokenizerError("pre-tokenizer \"" + expressionName_ + "\": PCRE2 cannot compile it: " +
-                             reinterpret_cast<const char*>(message.data()));
+        throw TokenizerError(
+            "pre-tokenizer \"" + expressionName_ +
+            "\": PCRE2 cannot compile it: " + reinterpret_cast<const char*>(message.data()));
     }
     // Without a JIT (an unsupported CPU) the interpreter gives the same words, slower.
     compiled_->jit = pcre2_jit_compile(compiled_->code, PCRE2_JIT_COMPLETE) == 0;
@@ -106,9 +109,10 @@ void PreTokenizer::split(std::string_view text, std::vector<std::string_view>& w
     const auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     size_t offset = 0;
     while (offset < text.size()) {
-        const int rc = compiled_->jit
-                           ? pcre2_jit_match(compiled_->code, subject, text.size(), offset, 0, match.data, nullptr)
-                           : pcre2_match(compiled_->code, subject, text.size(), offset, 0, match.data, nullptr);
+        const int rc = compiled_->jit ? pcre2_jit_match(compiled_->code, subject, text.size(),
+                                                        offset, 0, match.data, nullptr)
+                                      : pcre2_match(compiled_->code, subject, text.size(), offset,
+                                                    0, match.data, nullptr);
         if (rc == PCRE2_ERROR_NOMATCH) {
             words.push_back(text.substr(offset));  // only invalid UTF-8 is left
             return;
@@ -116,8 +120,8 @@ void PreTokenizer::split(std::string_view text, std::vector<std::string_view>& w
         if (rc < 0) {
             std::array<PCRE2_UCHAR, 256> message{};
             pcre2_get_error_message(rc, message.data(), message.size());
-            throw TokenizerError("pre-tokenizer \"" + expressionName_ + "\" failed: " +
-                                 reinterpret_cast<const char*>(message.data()));
+            throw TokenizerError("pre-tokenizer \"" + expressionName_ +
+                                 "\" failed: " + reinterpret_cast<const char*>(message.data()));
         }
         const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match.data);
         size_t start = ovector[0];

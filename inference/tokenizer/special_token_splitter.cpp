@@ -6,18 +6,21 @@
 namespace ps {
 
 SpecialTokenSplitter::SpecialTokenSplitter(const Vocabulary& vocab) {
-    const std::unordered_set<int32_t> strip(vocab.stripSpaceAfter.begin(), vocab.stripSpaceAfter.end());
+    const std::unordered_set<int32_t> strip(vocab.stripSpaceAfter.begin(),
+                                            vocab.stripSpaceAfter.end());
     for (int32_t id = 0; id < vocab.size(); ++id) {
         const TokenKind kind = vocab.kinds[id];
         const bool control = kind == TokenKind::Control || kind == TokenKind::Unknown;
         if (!control && kind != TokenKind::UserDefined) continue;
         const std::string& piece = vocab.pieces[id];
         if (piece.empty()) continue;
-        byFirstByte_[static_cast<uint8_t>(piece[0])].push_back({piece, id, control, strip.count(id) > 0});
+        byFirstByte_[static_cast<uint8_t>(piece[0])].push_back(
+            {piece, id, control, strip.count(id) > 0});
     }
     for (auto& candidates : byFirstByte_) {
-        std::stable_sort(candidates.begin(), candidates.end(),
-                         [](const Candidate& a, const Candidate& b) { return a.text.size() > b.text.size(); });
+        std::stable_sort(
+            candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.text.size() > b.text.size(); });
     }
 }
 
@@ -54,7 +57,9 @@ std::vector<SpecialTokenSplitter::Part> SpecialTokenSplitter::split(
         parts.push_back({found->text, found->id});
         pos += found->text.size();
         if (found->stripSpaceAfter) {
-            while (pos < text.size() && (text[pos] == ' ' || (text[pos] >= '\t' && text[pos] <= '\r'))) ++pos;
+            while (pos < text.size() &&
+                   (text[pos] == ' ' || (text[pos] >= '\t' && text[pos] <= '\r')))
+                ++pos;
         }
         plainStart = pos;
     }

@@ -33,7 +33,7 @@ private:
     struct Candidate {
         std::string_view text;
         int32_t id;
-        bool control;         // matched only when asked
+        bool control;  // matched only when asked
         bool stripSpaceAfter;
     };
     // By first byte, longest first.

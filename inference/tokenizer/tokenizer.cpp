@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <string_view>
 #include <unordered_map>
 
 #include "gguf/gguf_file.h"
@@ -25,7 +26,7 @@ struct Tokenizer::Impl {
     std::unique_ptr<PreTokenizer> preTokenizer;  // byte-level BPE only; the engine refers to it
     std::unique_ptr<TokenizerEngine> engine;
     std::unique_ptr<SpecialTokenSplitter> splitter;
-    std::unordered_map<std::string, int32_t> idOfPiece;
+    std::unordered_map<std::string_view, int32_t> idOfPiece;  // views of vocab.pieces
 
     void checkId(int32_t id) const {
         if (id < 0 || id >= vocab.size()) {

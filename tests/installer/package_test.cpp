@@ -226,6 +226,9 @@ TEST_F(PackageTest, DebianPackageHoldsProgramsAndDesktopIntegration) {
              "./usr/share/man/man1/promptstudio.1.gz",
              "./usr/share/man/man1/promptstudio-cli.1.gz",
              "./usr/share/promptstudio/apps/",
+             "./usr/share/promptstudio/models/stories260K.gguf",
+             "./usr/share/promptstudio/models/stories260K.LICENSE",
+             "./usr/share/doc/promptstudio/copyright",
          }) {
         if (!PS_GUI_BUILD && QString(path) == "./usr/bin/promptstudio") continue;  // no desktop program built
         // Whole paths: "./usr/bin/promptstudio" must not match promptstudio-cli.
@@ -264,6 +267,38 @@ TEST_F(PackageTest, UnpackedCliRunsASampleAppOnTheStoriesModel) {
     const QString out = QString::fromUtf8(process.readAllStandardOutput());
     EXPECT_EQ(process.exitCode(), 0) << process.readAllStandardError().toStdString();
     EXPECT_GE(out.split(' ', Qt::SkipEmptyParts).size(), 5) << out.toStdString();
+}
+
+// The built-in demo model: with nothing configured the installed programs find it
+// in the installed tree (not in the source tree the build came from), and the
+// package's copyright file names its licence.
+TEST_F(PackageTest, InstalledDemoModelRunsWithNothingConfigured) {
+    QTemporaryDir root;
+    unpackDeb(root);
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove("PROMPTSTUDIO_MODEL");
+    QTemporaryDir home;
+    environment.insert("HOME", home.path());
+    environment.insert("XDG_DATA_HOME", home.filePath("data"));
+    process.setProcessEnvironment(environment);
+    process.start(root.filePath("usr/bin/promptstudio-cli"),
+                  {"generate", "--prompt", "Once upon a time", "--max-tokens", "16", "--temperature", "0",
+                   "--backend", "cpu"});
+    ASSERT_TRUE(process.waitForFinished(120000));
+    const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    EXPECT_EQ(process.exitCode(), 0) << err.toStdString();
+    EXPECT_TRUE(err.contains("using the built-in demo model " +
+                             root.filePath("usr/share/promptstudio/models/stories260K.gguf")))
+        << err.toStdString();
+    EXPECT_FALSE(out.trimmed().isEmpty()) << err.toStdString();
+
+    QFile copyright(root.filePath("usr/share/doc/promptstudio/copyright"));
+    ASSERT_TRUE(copyright.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(copyright.readAll());
+    EXPECT_TRUE(text.contains("stories260K.gguf")) << text.toStdString();
+    EXPECT_TRUE(text.contains("Andrej Karpathy")) << text.toStdString();
 }
 
 TEST_F(PackageTest, DesktopFileAndMetainfoValidate) {
@@ -309,6 +344,7 @@ TEST_F(PackageTest, TarballIsRelocatable) {
     EXPECT_EQ(version.exitCode, 0) << version.err.toStdString();
     EXPECT_TRUE(version.out.contains(PS_PROJECT_VERSION));
     EXPECT_TRUE(QFileInfo::exists(moved + "/share/promptstudio/apps"));
+    EXPECT_TRUE(QFileInfo::exists(moved + "/share/promptstudio/models/stories260K.gguf"));
     EXPECT_TRUE(QFileInfo::exists(moved + "/lib/promptstudio/libpromptstudio-inference.so"));
     // The archive holds everything, the CUDA plugin included (it stays unused without a GPU).
     EXPECT_EQ(QFileInfo::exists(moved + "/lib/promptstudio/libpromptstudio-cuda.so"), bool(PS_CUDA_BUILD));

@@ -42,7 +42,8 @@ protected:
         record.appName = appName;
         record.inputs = QJsonObject{{"topic", topic}};
         record.model = "stories260K.gguf";
-        record.parameters = QJsonObject{{"temperature", 0.7}, {"stop", QJsonArray{}}};
+        record.parameters = QJsonObject{{"temperature", 0.7}, {"stop", QJsonArray{}}, {"max_tokens", 1800},
+                                        {"min_p", 0.05},      {"repeat_penalty", 1.1}, {"seed", 0}};
         record.startedAt = when;
         const qint64 id = history->startRun(record);
         history->finishRun(id, RunOutcome::Finished, output,
@@ -87,6 +88,12 @@ TEST_F(HistoryViewTest, ShowsTheSelectedRunInFull) {
     EXPECT_TRUE(summary.contains("first words after 11 ms")) << summary.toStdString();
     EXPECT_TRUE(summary.contains("12 tokens written")) << summary.toStdString();
     EXPECT_FALSE(summary.contains("stop ,")) << summary.toStdString();
+    EXPECT_FALSE(summary.contains("stop at ,")) << summary.toStdString();
+    // Settings in the editor's words, not the file's keys.
+    EXPECT_TRUE(summary.contains("creativity 0.7")) << summary.toStdString();
+    EXPECT_TRUE(summary.contains("longest answer 1")) << summary.toStdString();
+    for (const char* key : {"max_tokens", "min_p", "repeat_penalty", "top_k", "seed"})
+        EXPECT_FALSE(summary.contains(key)) << key << " in " << summary.toStdString();
     // A label that is a question is not followed by a colon.
     app.inputs[0].label = "What is it about?";
     view.setApp(app);

@@ -56,21 +56,28 @@ TEST_F(ModelsPageTest, FindsTheModelInDownloadsWhenFirstShownAndHandsItOn) {
     page.resize(1000, 600);
     page.show();
     ASSERT_TRUE(test::waitUntil([&] { return !scanned.isEmpty() && !gpu.isEmpty(); }, 20000));
-    ASSERT_EQ(page.models()->rowCount(), 1);
-    const ModelSummary* model = page.models()->modelAt(0);
-    EXPECT_EQ(model->path, QFileInfo(copy).absoluteFilePath());
+    // The model found, and the built-in demo model, listed as what it is.
+    ASSERT_EQ(page.models()->rowCount(), 2);
+    const int row = page.models()->rowOfPath(QFileInfo(copy).absoluteFilePath());
+    ASSERT_GE(row, 0);
+    const ModelSummary* model = page.models()->modelAt(row);
+    const int demoRow = 1 - row;
+    EXPECT_TRUE(page.models()->isDemo(*page.models()->modelAt(demoRow)));
+    EXPECT_EQ(page.models()->index(demoRow, ModelListModel::Name).data().toString(),
+              QStringLiteral("Tiny demo model (stories260K)"));
+    EXPECT_EQ(page.models()->modelAt(demoRow)->sourceLabel, QStringLiteral("Built in"));
     EXPECT_EQ(model->sourceLabel, QStringLiteral("Downloads"));
     // Without a GPU the page says so, and why, instead of leaving the column blank.
     if (page.gpuStatus().contains(QStringLiteral("no NVIDIA GPU")) ||
         page.gpuStatus().contains(QStringLiteral("not installed"))) {
-        EXPECT_EQ(page.models()->index(0, ModelListModel::Fits).data().toString(),
+        EXPECT_EQ(page.models()->index(row, ModelListModel::Fits).data().toString(),
                   QStringLiteral("No GPU (runs on CPU)"));
     }
     EXPECT_FALSE(page.gpuStatus().isEmpty());
 
     auto* table = page.findChild<QTableView*>();
     ASSERT_TRUE(table);
-    table->selectRow(0);
+    table->selectRow(table->model()->index(0, 0).data(ModelListModel::PathRole).toString() == model->path ? 0 : 1);
     const QString details = detailsText(page);
     EXPECT_TRUE(details.contains(QStringLiteral("architecture llama"))) << details.toStdString();
     EXPECT_TRUE(details.contains(QStringLiteral("vocabulary 512"))) << details.toStdString();

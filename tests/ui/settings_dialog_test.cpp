@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPalette>
@@ -101,8 +102,11 @@ TEST_F(SettingsTest, AnAddedModelFolderIsSearchedAtOnce) {
     QSignalSpy scanned(models, &ModelsPage::scanFinished);
     window.applySettings([&] { preferences_.setModelFolders({folder}); });
     ASSERT_TRUE(test::waitUntil([&] { return !scanned.isEmpty(); }, 20000));
-    ASSERT_EQ(models->models()->rowCount(), 1);
-    EXPECT_EQ(models->models()->modelAt(0)->sourceLabel, QStringLiteral("Added folder"));
+    // The folder's model, and the built-in demo model.
+    ASSERT_EQ(models->models()->rowCount(), 2);
+    const int row = models->models()->rowOfPath(QFileInfo(folder + QStringLiteral("/tiny.gguf")).absoluteFilePath());
+    ASSERT_GE(row, 0);
+    EXPECT_EQ(models->models()->modelAt(row)->sourceLabel, QStringLiteral("Added folder"));
 }
 
 }  // namespace

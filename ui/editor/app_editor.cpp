@@ -230,9 +230,12 @@ void AppEditor::buildPages() {
                                              new InputTypeDelegate(d->inputsTable));
     d->inputsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     d->inputsTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    d->inputsTable->setEditTriggers(QAbstractItemView::DoubleClicked |
-                                    QAbstractItemView::EditKeyPressed |
+    // One click (or typing) edits a cell, as in a form; no double-click to learn.
+    d->inputsTable->setEditTriggers(QAbstractItemView::CurrentChanged | QAbstractItemView::SelectedClicked |
+                                    QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                                     QAbstractItemView::AnyKeyPressed);
+    d->inputsTable->verticalHeader()->hide();
+    d->inputsTable->setAlternatingRowColors(true);
     d->inputsTable->setTabKeyNavigation(false);  // Tab leaves the table (keyboard use)
     d->inputsTable->setWordWrap(false);
     // Short columns fit their content whenever the rows change; long texts (placeholder,
@@ -263,8 +266,8 @@ void AppEditor::buildPages() {
     inputButtons->addStretch(1);
     formLayout->addLayout(inputButtons);
     formLayout->addWidget(explanation(
-        tr("Double-click a cell (or press F2) to change it. Options are for choice inputs "
-           "(separated by commas); Min and Max are for numbers."),
+        tr("Click a cell to change it. Options are for choice inputs (separated by commas); "
+           "Min and Max are for numbers."),
         form));
     d->pages->addTab(form, tr("&Form"));
 
@@ -308,6 +311,8 @@ void AppEditor::buildPages() {
     auto* settingsScroll = new QScrollArea(d->pages);
     settingsScroll->setWidgetResizable(true);
     settingsScroll->setFrameShape(QFrame::NoFrame);
+    // The settings wrap to the panel's width; a sideways scroll bar would hide their ends.
+    settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     d->parameters = new ParametersEditor(settingsScroll);
     settingsScroll->setWidget(d->parameters);
     d->pages->addTab(settingsScroll, tr("&Settings"));
@@ -321,9 +326,17 @@ void AppEditor::buildPages() {
     auto* tryItLayout = new QVBoxLayout(tryItBox);
 #ifdef PS_EDITOR_HAS_RUN_VIEW
     d->runView = new RunView(tryItBox);
+    d->runView->setCompact(true);  // a narrow panel: the answer's buttons as icons
     d->tryIt = d->runView;
     connect(d->runView, &RunView::modelsPageRequested, this, &AppEditor::modelsPageRequested);
     connect(d->runView, &RunView::runEnded, this, &AppEditor::tryItRunEnded);
+    connect(d->examples, &ExamplesEditor::tryExampleRequested, this, [this](const QVariantMap& inputs) {
+        d->tryItDelay.stop();
+        d->runView->setApp(currentApp(), d->filePath);  // the app as it is now, not as last tried
+        d->tryItApp = currentApp();
+        d->runView->setInputs(inputs);
+        d->runView->runNow();
+    });
 #else
     auto* placeholder = new QLabel(tr("Running the app from the editor is not available in this "
                                       "build yet."),
@@ -441,20 +454,23 @@ void AppEditor::connectEdits() {
             QMessageBox::warning(this, tr("Could not save"), error);
     });
     connect(&d->autosave, &QTimer::timeout, this, [this] { writeRecoveryCopy(); });
-    connect(&d->tryItDelay, &QTimer::timeout, this, [this] {
+    connect(&d->tryItDelay, &QTimer::timeout, this, &AppEditor::syncTryIt);
+}
+
+void AppEditor::syncTryIt() {
 #ifdef PS_EDITOR_HAS_RUN_VIEW
-        if (d->runView->isRunning()) {
-            d->tryItDelay.start();  // never pull the app from under a running Try
-            return;
-        }
-        const PromptApp app = currentApp();
-        if (app.sameContent(d->tryItApp)) return;
-        d->tryItApp = app;
-        const QVariantMap typed = d->runView->inputs();
-        d->runView->setApp(app, d->filePath);
-        d->runView->setInputs(typed);
+    d->tryItDelay.stop();
+    if (d->runView->isRunning()) {
+        d->tryItDelay.start();  // never pull the app from under a running Try
+        return;
+    }
+    const PromptApp app = currentApp();
+    if (app.sameContent(d->tryItApp)) return;
+    d->tryItApp = app;
+    const QVariantMap typed = d->runView->inputs();
+    d->runView->setApp(app, d->filePath);
+    d->runView->setInputs(typed);
 #endif
-    });
 }
 
 void AppEditor::showApp() {
@@ -487,7 +503,12 @@ void AppEditor::analyse() {
     }
     d->highlighter->setVariables(known, QSet<QString>(unknown.begin(), unknown.end()));
     d->unknownVariables->setUnknownVariables(unknown);
-    d->problems->setProblems(validatePromptApp(app));
+    d->problems->setProblems(d->fileProblems + validatePromptApp(app));
+#ifdef PS_EDITOR_HAS_RUN_VIEW
+    // The file as it is cannot run (the Run page says so too); fixing it here and
+    // saving runs it.
+    d->runView->setEnabled(d->fileProblems.isEmpty());
+#endif
 
     const int row = d->inputsTable->currentIndex().row();
     const int count = d->inputsModel->rowCount();
@@ -555,6 +576,11 @@ bool AppEditor::isReadOnlySample() const {
 void AppEditor::setReadOnlySample(bool readOnly) {
     d->readOnlySample = readOnly;
     d->sampleBanner->setVisible(readOnly);
+}
+
+void AppEditor::setFileProblems(const QList<DocumentError>& problems) {
+    d->fileProblems = problems;
+    analyse();
 }
 
 void AppEditor::setService(std::shared_ptr<GenerationService> service) {

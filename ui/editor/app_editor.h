@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 
+#include "document/document_error.h"
 #include "document/prompt_app.h"
 #include "editor/recovery_store.h"
 
@@ -75,11 +76,17 @@ public:
     // Writes the recovery copy now (what the timer does); false when nothing to write.
     bool writeRecoveryCopy();
 
+    // The problems of the file as read (positions in the file): shown with the
+    // app's own until it is saved; Try it waits until then.
+    void setFileProblems(const QList<DocumentError>& problems);
+
     // --- Try it -------------------------------------------------------------------
     // What the Try-it panel generates with (null = no model loaded).
     void setService(std::shared_ptr<GenerationService> service);
     // Where Try-it runs are recorded (not owned; nullptr = not recorded).
     void setHistory(RunHistory* history);
+    // Gives Try it the app as it is now (it otherwise follows edits after a short pause).
+    void syncTryIt();
     // The Try-it panel (a RunView once the run view exists, else a placeholder).
     QWidget* tryItPanel() const;
 

@@ -31,6 +31,9 @@ struct AppEditor::Private {
     EditedApp document;
     QString filePath;
     bool readOnlySample = false;
+    // What the file itself got wrong (an unknown 'type', a bad value): the widgets
+    // cannot show it, so the problems panel does until the app is saved again.
+    QList<DocumentError> fileProblems;
     QString appsFolder;  // empty = Preferences::appsFolder()
 
     QTimer autosave;

@@ -145,6 +145,8 @@ bool AppEditor::saveAs(const QString& path, QString* error) {
     d->readOnlySample = false;
     d->sampleBanner->setVisible(false);
     d->document.markSaved();
+    d->fileProblems.clear();  // what was saved is what the editor shows
+    analyse();
     removeRecoveryCopy();
     emit saved(d->filePath);
     return true;

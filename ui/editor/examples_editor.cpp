@@ -78,11 +78,24 @@ ExamplesEditor::ExamplesEditor(QWidget* parent) : QWidget(parent) {
     values_->setHorizontalHeaderLabels({tr("Input"), tr("Value")});
     values_->horizontalHeader()->setStretchLastSection(true);
     values_->verticalHeader()->hide();
+    // Long values wrap in their row instead of being cut.
+    values_->setWordWrap(true);
+    values_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    values_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    values_->setEditTriggers(QAbstractItemView::AllEditTriggers);  // one click edits
     right->addWidget(values_, 1);
+    try_ = new QPushButton(tr("&Try This Example"), this);
+    try_->setObjectName(QStringLiteral("tryExample"));
+    try_->setToolTip(tr("Run the app with these values in Try it"));
+    right->addWidget(try_, 0, Qt::AlignRight);
     columns->addLayout(right, 2);
     layout->addLayout(columns, 1);
 
     connect(list_, &QListWidget::currentRowChanged, this, [this] { showSelected(); });
+    connect(try_, &QPushButton::clicked, this, [this] {
+        const int row = list_->currentRow();
+        if (row >= 0 && row < app_.examples.size()) emit tryExampleRequested(app_.examples.at(row).inputs);
+    });
     connect(add_, &QPushButton::clicked, this, [this] {
         QList<AppExample> examples = app_.examples;
         AppExample example;
@@ -144,6 +157,7 @@ void ExamplesEditor::showSelected() {
     const int row = list_->currentRow();
     const bool has = row >= 0 && row < app_.examples.size();
     remove_->setEnabled(has);
+    try_->setEnabled(has);
     name_->setEnabled(has);
     values_->setEnabled(has);
     const AppExample example = has ? app_.examples.at(row) : AppExample();

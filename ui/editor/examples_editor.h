@@ -26,6 +26,8 @@ public:
 signals:
     // `detail` groups typing in one place into one undo step.
     void examplesEdited(const QList<ps::AppExample>& examples, int detail);
+    // "Try This Example": run the app with these input values (in Try it).
+    void tryExampleRequested(const QVariantMap& inputs);
 
 private:
     void showSelected();
@@ -36,6 +38,7 @@ private:
     QListWidget* list_;
     QPushButton* add_;
     QPushButton* remove_;
+    QPushButton* try_;
     QLineEdit* name_;
     QTableWidget* values_;
 };

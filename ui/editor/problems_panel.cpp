@@ -1,6 +1,7 @@
 #include "editor/problems_panel.h"
 
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace ps::ui {
@@ -8,11 +9,20 @@ namespace ps::ui {
 ProblemsPanel::ProblemsPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    label_ = new QLabel(this);
+    // A fixed height that scrolls: problems coming and going while one types must
+    // not push the editor up and down.
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setFixedHeight(fontMetrics().lineSpacing() * 4 + 8);
+    label_ = new QLabel(scroll);
     label_->setObjectName(QStringLiteral("problemsText"));
     label_->setWordWrap(true);
     label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(label_);
+    label_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    scroll->setWidget(label_);
+    layout->addWidget(scroll);
     setProblems({});
 }
 

@@ -1,5 +1,7 @@
 #include "history/run_details_view.h"
 
+#include <cmath>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -84,10 +86,22 @@ void RunDetailsView::showRun(const RunRecord* run, const PromptApp& app) {
     QStringList details;
     if (!run->model.isEmpty()) details << tr("Model: %1").arg(run->model).toHtmlEscaped();
     if (!run->parameters.isEmpty()) {
+        // In the editor's words, not the file's keys (max_tokens, min_p...); the
+        // sampling fine print (top_k, min_p) stays out.
+        const QList<QPair<QString, QString>> named = {
+            {QStringLiteral("temperature"), tr("creativity %1")},
+            {QStringLiteral("max_tokens"), tr("longest answer %1 tokens")},
+            {QStringLiteral("top_p"), tr("focus %1")},
+            {QStringLiteral("repeat_penalty"), tr("avoid repeating %1")},
+            {QStringLiteral("stop"), tr("stop at %1")},
+        };
         QStringList settings;
-        for (auto it = run->parameters.begin(); it != run->parameters.end(); ++it) {
-            const QString value = jsonValueText(it.value());
-            if (!value.isEmpty()) settings << QStringLiteral("%1 %2").arg(it.key(), value);  // no "stop ,"
+        for (const auto& [key, text] : named) {
+            const QJsonValue value = run->parameters.value(key);
+            QString shown = jsonValueText(value);
+            if (value.isDouble() && value.toDouble() == std::floor(value.toDouble()))
+                shown = QLocale().toString(qlonglong(value.toDouble()));
+            if (!shown.isEmpty()) settings << text.arg(shown);  // no "stop at ,"
         }
         details << tr("Settings: %1").arg(settings.join(QStringLiteral(", "))).toHtmlEscaped();
     }

@@ -54,7 +54,8 @@ PromptApp newAppTemplate(const QString& name) {
     PromptApp app;
     app.name = name;
     app.icon = QStringLiteral("\u2728");  // ✨
-    app.description = tr("Describe what your app does in one sentence.");
+    // No description: the editor's field shows a placeholder, and nothing is saved
+    // that the author did not write.
     app.instructions = tr("You are a helpful assistant. Answer clearly and briefly.");
     PromptInput topic;
     topic.name = QStringLiteral("topic");
@@ -143,6 +144,21 @@ QString importApp(const QString& sourcePath, const QString& folder, QString* err
     PromptApp app = result.app;
     app.filePath.clear();
     return saveAsNewApp(app, folder, error);
+}
+
+QString importAppAsIs(const QString& sourcePath, const QString& folder, QString* error) {
+    if (!QDir().mkpath(folder)) {
+        if (error) *error = tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(folder));
+        return {};
+    }
+    const QString path = uniqueAppPath(folder, QFileInfo(sourcePath).completeBaseName());
+    if (!QFile::copy(sourcePath, path)) {
+        if (error) *error = tr("Cannot copy %1 into %2.").arg(QDir::toNativeSeparators(sourcePath),
+                                                             QDir::toNativeSeparators(folder));
+        return {};
+    }
+    QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::WriteOwner);
+    return path;
 }
 
 bool exportApp(const QString& path, const QString& destination, QString* error) {

@@ -35,6 +35,9 @@ bool restoreTrashedApp(const QString& trashedPath, const QString& originalPath, 
 // Reads a .promptapp or .prompty file and saves it as a new app in `folder`;
 // returns its path or empty, with `error` listing the file's problems (with
 // their lines).
+// Copies a .promptapp with problems into `folder` as it is (no rewriting, so the
+// problems keep their lines), for fixing in the editor. Returns the copy's path.
+QString importAppAsIs(const QString& sourcePath, const QString& folder, QString* error);
 QString importApp(const QString& sourcePath, const QString& folder, QString* error);
 
 // Writes the app at `path` to `destination`: a .prompty file when the

@@ -4,6 +4,7 @@
 #include <QPainter>
 
 #include "library/app_library_model.h"
+#include "settings/theme.h"
 
 namespace ps::ui {
 namespace {
@@ -76,15 +77,24 @@ void AppLibraryDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
     painter->drawText(row.description, Qt::AlignLeft | Qt::AlignVCenter,
                       textMetrics.elidedText(description.simplified(), Qt::ElideRight, row.description.width()));
 
+    // Where the keyboard is: a ring around the current row while the list has the focus.
+    if ((opt.state & QStyle::State_HasFocus) && opt.widget && opt.widget->hasFocus()) {
+        painter->setRenderHint(QPainter::Antialiasing);
+        QPen ring(selected ? opt.palette.color(group, QPalette::HighlightedText) : accentColor(), 2);
+        painter->setPen(ring);
+        painter->setBrush(Qt::NoBrush);
+        const int radius = textMetrics.height() / 3;
+        painter->drawRoundedRect(QRectF(opt.rect).adjusted(2, 2, -2, -2), radius, radius);
+    }
+
     if (!badge.isEmpty()) {
-        QColor badgeColor = broken ? QColor(0xc0, 0x39, 0x2b) : opt.palette.color(group, QPalette::Mid);
+        QColor badgeColor = broken ? errorColor() : opt.palette.color(group, QPalette::Mid);
         painter->setRenderHint(QPainter::Antialiasing);
         painter->setPen(Qt::NoPen);
         painter->setBrush(badgeColor);
         const int radius = textMetrics.height() / 3;
         painter->drawRoundedRect(row.badge, radius, radius);
-        painter->setPen(broken ? QColor(Qt::white) : opt.palette.color(group, QPalette::BrightText));
-        if (!broken) painter->setPen(opt.palette.color(group, QPalette::Window));
+        painter->setPen(broken ? QColor(Qt::white) : opt.palette.color(group, QPalette::Text));
         painter->drawText(row.badge, Qt::AlignCenter, badge);
     }
     painter->restore();

@@ -1,6 +1,9 @@
 #include "library/library_panel.h"
 
 #include <QComboBox>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QTimer>
 #include <QEvent>
 #include <QItemSelectionModel>
 #include <QKeyEvent>
@@ -61,16 +64,15 @@ LibraryPanel::LibraryPanel(QWidget* parent) : QWidget(parent) {
         view_->setCurrentIndex(index);
         emit appActivated(index.data(AppLibraryModel::PathRole).toString());
     });
-    connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
-        filter_->setSearchText(text);
-        updateEmptyState();
+    connect(search_, &QLineEdit::textChanged, this,
+            [this](const QString& text) { refilter([this, text] { filter_->setSearchText(text); }); });
+    connect(tags_, &QComboBox::currentIndexChanged, this,
+            [this] { refilter([this] { filter_->setTag(tags_->currentData().toString()); }); });
+    connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+        if (filtering_) return;
+        shownPath_ = currentPath();
+        emit currentAppChanged(shownPath_);
     });
-    connect(tags_, &QComboBox::currentIndexChanged, this, [this] {
-        filter_->setTag(tags_->currentData().toString());
-        updateEmptyState();
-    });
-    connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this] { emit currentAppChanged(currentPath()); });
     connect(view_, &QListView::activated, this, [this](const QModelIndex& index) {
         emit appActivated(index.data(AppLibraryModel::PathRole).toString());
     });
@@ -79,6 +81,40 @@ LibraryPanel::LibraryPanel(QWidget* parent) : QWidget(parent) {
         updateEmptyState();
     });
     updateTags();
+
+    // A file copied into the apps folder shows up at once, not at the next start.
+    watcher_ = new QFileSystemWatcher(this);
+    reloadDelay_ = new QTimer(this);
+    reloadDelay_->setSingleShot(true);
+    reloadDelay_->setInterval(300);  // a copy or a save touches the folder several times
+    connect(watcher_, &QFileSystemWatcher::directoryChanged, reloadDelay_, qOverload<>(&QTimer::start));
+    connect(reloadDelay_, &QTimer::timeout, this, &LibraryPanel::reload);
+    connect(model_, &QAbstractItemModel::modelReset, this, &LibraryPanel::watchFolder);
+}
+
+void LibraryPanel::watchFolder() {
+    const QString folder = model_->userFolder();
+    if (!watcher_->directories().isEmpty()) watcher_->removePaths(watcher_->directories());
+    if (!folder.isEmpty() && QFileInfo(folder).isDir()) watcher_->addPath(folder);
+}
+
+void LibraryPanel::refilter(const std::function<void()>& change) {
+    filtering_ = true;
+    change();
+    // The app on the right stays; when the search shows it again, it is selected again.
+    if (!shownPath_.isEmpty()) {
+        const int row = model_->rowOfPath(shownPath_);
+        const QModelIndex index = row < 0 ? QModelIndex() : filter_->mapFromSource(model_->index(row));
+        if (index.isValid()) {
+            view_->setCurrentIndex(index);
+        } else {
+            // Nothing current: Enter and clicks then pick a match and show it.
+            view_->selectionModel()->clearCurrentIndex();
+            view_->clearSelection();
+        }
+    }
+    filtering_ = false;
+    updateEmptyState();
 }
 
 QModelIndex LibraryPanel::firstVisibleOrCurrent() const {
@@ -139,7 +175,7 @@ void LibraryPanel::updateEmptyState() {
         return;
     }
     emptyState_->setText(model_->rowCount() == 0
-                             ? tr("No apps yet. Use \"New app\" to write one, or import a .promptapp file.")
+                             ? tr("No apps yet. Use New App (Ctrl+N) to write one, or Import (Ctrl+O) a .promptapp file.")
                              : tr("No app matches your search."));
     emptyState_->show();
 }

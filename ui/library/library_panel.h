@@ -5,7 +5,11 @@
 #include <QModelIndex>
 #include <QWidget>
 
+#include <functional>
+
 class QComboBox;
+class QFileSystemWatcher;
+class QTimer;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -44,6 +48,10 @@ private:
     QModelIndex firstVisibleOrCurrent() const;
     void updateTags();
     void updateEmptyState();
+    // Applies a search or tag change without losing the app being shown: a hidden
+    // app stays on the right, and is selected again when it shows up again.
+    void refilter(const std::function<void()>& change);
+    void watchFolder();
 
     AppLibraryModel* model_ = nullptr;
     AppLibraryFilter* filter_ = nullptr;
@@ -51,6 +59,10 @@ private:
     QComboBox* tags_ = nullptr;
     QListView* view_ = nullptr;
     QLabel* emptyState_ = nullptr;
+    QFileSystemWatcher* watcher_ = nullptr;
+    QTimer* reloadDelay_ = nullptr;
+    QString shownPath_;     // the app last reported by currentAppChanged
+    bool filtering_ = false;
 };
 
 }  // namespace ps::ui

@@ -2,14 +2,39 @@
 
 #include <QFileInfo>
 
+#include <QFont>
 #include <QGuiApplication>
 #include <QPalette>
 
 #include <algorithm>
 
+#include "models/demo_model.h"
+
 namespace ps::ui {
 
-ModelListModel::ModelListModel(QObject* parent) : QAbstractTableModel(parent) {}
+ModelListModel::ModelListModel(QObject* parent)
+    : QAbstractTableModel(parent), demoPath_(demoModelPath().isEmpty() ? QString()
+                                                                       : QFileInfo(demoModelPath()).absoluteFilePath()) {}
+
+QString ModelListModel::precisionText(const QString& type) {
+    if (type.isEmpty()) return {};
+    const QString upper = type.toUpper();
+    int bits = 0;
+    if (upper == QLatin1String("F32")) bits = 32;
+    else if (upper == QLatin1String("F16") || upper == QLatin1String("BF16")) bits = 16;
+    else if (upper.startsWith(QLatin1Char('Q')) && upper.size() > 1 && upper[1].isDigit()) bits = upper[1].digitValue();
+    else if (upper.startsWith(QLatin1String("IQ")) && upper.size() > 2 && upper[2].isDigit()) bits = upper[2].digitValue();
+    return bits > 0 ? tr("%1-bit (%2)").arg(bits).arg(type) : type;
+}
+
+void ModelListModel::setActivePath(const QString& path) {
+    activePath_ = path;
+    if (!models_.isEmpty()) emit dataChanged(index(0, 0), index(models_.size() - 1, ColumnCount - 1));
+}
+
+bool ModelListModel::isDemo(const ModelSummary& model) const {
+    return !demoPath_.isEmpty() && model.path == demoPath_;
+}
 
 int ModelListModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(models_.size());
@@ -35,6 +60,12 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ToolTipRole) {
         return model.runnable ? model.path : tr("%1\nCannot run: %2").arg(model.path, model.problem);
     }
+    const bool active = !activePath_.isEmpty() && model.path == activePath_;
+    if (role == Qt::FontRole && active) {
+        QFont font;
+        font.setBold(true);
+        return font;
+    }
     if (role == Qt::ForegroundRole && !model.runnable) {
         return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     }
@@ -48,15 +79,16 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const {
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
         case Name: {
-            // A name that only repeats the architecture ("llama") says less than the file's.
-            const QString file = QFileInfo(model.path).fileName();
-            if (model.name.isEmpty() || model.name.compare(model.architecture, Qt::CaseInsensitive) == 0)
-                return file;
-            return model.name;
+            // The file's name, which people chose or downloaded; the name inside the
+            // file ("synthetic-llama-d256-l4") is in the details.
+            QString name = isDemo(model) ? tr("%1 (stories260K)").arg(demoModelTitle())
+                                         : QFileInfo(model.path).completeBaseName();
+            if (active) name = tr("%1 — in use").arg(name);
+            return name;
         }
         case Runs: return model.supportLine();  // "Runs" or "Cannot run: <why>", before anyone loads it
         case Parameters: return model.parameterCount ? formatParameterCount(model.parameterCount) : QString();
-        case Type: return model.mainTensorType;
+        case Type: return precisionText(model.mainTensorType);
         case Size: return formatBytes(model.fileBytes);
         case Context: return model.contextLength ? QString::number(model.contextLength) : QString();
         case Fits: return fitDescription(model);
@@ -66,6 +98,16 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant ModelListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        switch (section) {
+            case Parameters: return tr("How big the model is: more parameters, better answers, slower");
+            case Type: return tr("How precisely the weights are stored: fewer bits make a smaller, faster "
+                                 "file and slightly weaker answers");
+            case Context: return tr("How much text the model reads at once, in tokens (about ¾ of a word each)");
+            case Fits: return tr("Whether the model fits in the GPU's free memory (else it runs on the CPU)");
+            default: return {};
+        }
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
         case Name: return tr("Model");

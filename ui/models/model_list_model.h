@@ -29,8 +29,16 @@ public:
     // GPU memory the "Fits on GPU" column compares against; 0 = no GPU.
     void setGpu(const QString& name, quint64 freeBytes, int contextLength);
     QString fitDescription(const ModelSummary& model) const;
+    // True for the built-in demo model (stories260K shipped with the program).
+    bool isDemo(const ModelSummary& model) const;
+    // The model in use: its row is bold and says so.
+    void setActivePath(const QString& path);
+    // "4-bit (Q4_K)", "16-bit (F16)": the stored precision in words first.
+    static QString precisionText(const QString& tensorType);
 
 private:
+    QString demoPath_;
+    QString activePath_;
     QList<ModelSummary> models_;
     QString gpuName_;
     quint64 gpuFreeBytes_ = 0;

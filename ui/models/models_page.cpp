@@ -5,7 +5,9 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QFrame>
 #include <QLabel>
+#include <QMetaMethod>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -13,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include "backend/backend_factory.h"
+#include "models/demo_model.h"
 #include "models/model_list_model.h"
 #include "models/model_scanner.h"
 #include "settings/preferences.h"
@@ -32,23 +35,31 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     titleFont.setBold(true);
     title->setFont(titleFont);
     auto* intro = new QLabel(
-        tr("A model is the language model your apps run on: a single .gguf file. These were "
-           "found on this computer; pick one, or open a file you downloaded."));
+        tr("A model is the language model your apps run on: one .gguf file on this computer. "
+           "Models of Ollama, LM Studio and GPT4All, and those in Downloads, are found by themselves."));
     intro->setWordWrap(true);
+    intro->setForegroundRole(QPalette::PlaceholderText);
 
     activeModel_ = new QLabel;
+    activeModel_->setObjectName(QStringLiteral("activeModel"));
     activeModel_->setWordWrap(true);
     activeModel_->setTextFormat(Qt::RichText);
 
-    auto* getButton = new QPushButton(tr("Get a Model…"));
-    getButton->setObjectName(QStringLiteral("getModelButton"));
-    getButton->setToolTip(tr("Download a recommended model or find one on Hugging Face"));
+    // "Get a Model…" opens the download dialog (MainWindow connects it); it shows
+    // while something listens to getModelRequested.
+    getModelButton_ = new QPushButton(tr("Get a Model…"));
+    getModelButton_->setObjectName(QStringLiteral("getModelButton"));
+    getModelButton_->setDefault(true);
+    getModelButton_->setToolTip(tr("Download a recommended model, or search Hugging Face"));
     auto* openButton = new QPushButton(tr("Open a Model File…"));
+    openButton->setToolTip(tr("Use a .gguf file you already have"));
     rescanButton_ = new QPushButton(tr("Look Again"));
+    rescanButton_->setToolTip(tr("Search the usual places for models again"));
     scanStatus_ = new QLabel;
     scanStatus_->setForegroundRole(QPalette::PlaceholderText);
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(getButton);
+    buttons->setSpacing(8);
+    buttons->addWidget(getModelButton_);
     buttons->addWidget(openButton);
     buttons->addWidget(rescanButton_);
     buttons->addWidget(scanStatus_, 1);
@@ -59,35 +70,46 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setSortingEnabled(true);
     table_->verticalHeader()->hide();
+    table_->setShowGrid(false);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(ModelListModel::Name, QHeaderView::Stretch);
+    table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     table_->setAlternatingRowColors(true);
     table_->setAccessibleName(tr("Models found on this computer"));
 
-    emptyState_ = new QLabel(
-        tr("<p><b>No models found yet.</b></p>"
-           "<p>Prompt Studio needs a language model file (a <i>.gguf</i> file) to run apps. "
-           "Click <b>Get a Model…</b> to download a recommended one, or <b>Open a Model "
-           "File…</b> for one you have. Models you already have for Ollama, LM Studio or "
-           "GPT4All are found automatically.</p>"));
-    emptyState_->setWordWrap(true);
-    emptyState_->setTextFormat(Qt::RichText);
+    // With no model of one's own (the demo model alone): what to do next, said once,
+    // above the list.
+    emptyState_ = new QFrame;
+    emptyState_->setObjectName(QStringLiteral("emptyState"));
+    emptyText_ = new QLabel(
+        tr("<p><b>No model of your own yet.</b> The built-in demo model only writes short children's "
+           "stories. For your own apps, get a chat model: a small one (1 to 4 billion parameters, "
+           "Q4_K_M) runs well on most laptops.</p>"
+           "<p><b>Get a Model…</b> downloads a recommended one. Already have one? Click <b>Open a "
+           "Model File…</b>, or put it in your Downloads folder and click <b>Look Again</b>.</p>"),
+        emptyState_);
+    emptyText_->setWordWrap(true);
+    emptyText_->setTextFormat(Qt::RichText);
+    auto* emptyLayout = new QVBoxLayout(emptyState_);
+    emptyLayout->setContentsMargins(14, 10, 14, 10);
+    emptyLayout->addWidget(emptyText_);
 
     details_ = new QLabel;
+    details_->setObjectName(QStringLiteral("modelDetails"));
     details_->setWordWrap(true);
     details_->setTextFormat(Qt::RichText);
     details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    details_->setMinimumHeight(90);
     details_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     useButton_ = new QPushButton(tr("Use This Model"));
-    useButton_->setDefault(true);
     useButton_->setEnabled(false);
     auto* detailsRow = new QHBoxLayout;
     detailsRow->addWidget(details_, 1);
-    detailsRow->addWidget(useButton_, 0, Qt::AlignBottom);
+    detailsRow->addWidget(useButton_, 0, Qt::AlignTop);
 
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(18, 14, 18, 14);
+    layout->setSpacing(10);
     layout->addWidget(title);
     layout->addWidget(intro);
     layout->addWidget(activeModel_);
@@ -96,7 +118,7 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     layout->addWidget(table_, 1);
     layout->addLayout(detailsRow);
 
-    connect(getButton, &QPushButton::clicked, this, &ModelsPage::getModelRequested);
+    connect(getModelButton_, &QPushButton::clicked, this, &ModelsPage::getModelRequested);
     connect(openButton, &QPushButton::clicked, this, &ModelsPage::openModelFile);
     connect(rescanButton_, &QPushButton::clicked, this, &ModelsPage::rescan);
     connect(scanner_, &ModelScanner::modelFound, this, [this](const ModelSummary& model) {
@@ -131,6 +153,7 @@ ModelsPage::~ModelsPage() {
 
 void ModelsPage::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
+    getModelButton_->setVisible(isSignalConnected(QMetaMethod::fromSignal(&ModelsPage::getModelRequested)));
     if (shownBefore_) return;
     shownBefore_ = true;
     rescan();
@@ -165,7 +188,18 @@ void ModelsPage::detectGpu() {
     gpuThread_->start(QThread::LowPriority);
 }
 
+void ModelsPage::addDemoModel() {
+    const QString demo = demoModelPath();
+    if (demo.isEmpty()) return;
+    if (auto summary = readModelSummary(demo)) {
+        summary->sourceLabel = tr("Built in");
+        models_->addModel(*summary);
+        updateEmptyState();
+    }
+}
+
 void ModelsPage::rescan() {
+    addDemoModel();
     rescanButton_->setEnabled(false);
     scanStatus_->setText(tr("Looking for models…"));
     scanner_->start(ModelScanner::defaultLocations(QDir::homePath(), preferences_.modelFolders()));
@@ -175,7 +209,12 @@ bool ModelsPage::addModelFile(const QString& path, QString* error) {
     QString reason;
     auto summary = readModelSummary(path, &reason);
     if (!summary) {
-        if (error) *error = reason.isEmpty() ? tr("%1 is not a GGUF model file.").arg(path) : reason;
+        // The reader's words ("magic bytes", offsets) are for the command line.
+        if (error)
+            *error = looksLikeGguf(path) ? reason
+                                         : tr("%1 is not a language model. A model is a .gguf file, "
+                                              "such as the ones Hugging Face, LM Studio or Ollama download.")
+                                               .arg(QFileInfo(path).fileName());
         return false;
     }
     summary->sourceLabel = tr("Opened");
@@ -212,24 +251,34 @@ const ModelSummary* ModelsPage::selectedModel() const {
 void ModelsPage::updateDetails() {
     const ModelSummary* model = selectedModel();
     useButton_->setEnabled(model && model->runnable && model->path != activePath_);
+    useButton_->setVisible(model != nullptr);
     if (!model) {
-        details_->setText(tr("Select a model to see what it is."));
+        details_->setText(models_->rowCount() > 0 ? tr("Click a model to see what it is.") : QString());
         return;
     }
     const int row = models_->rowOfPath(model->path);
     const QString title = models_->index(row, ModelListModel::Name).data().toString();
     QString html = QString("<b>%1</b><br>").arg(title.toHtmlEscaped());
+    if (models_->isDemo(*model)) html += demoModelDescription().toHtmlEscaped() + "<br>";
     if (!model->runnable) {
         html += tr("Cannot run: %1").arg(model->problem.toHtmlEscaped());
     } else {
         html += tr("%1 parameters · %2 · %3 · architecture %4 · context %5 tokens · "
                    "vocabulary %6 · %7")
-                    .arg(formatParameterCount(model->parameterCount), model->mainTensorType,
+                    .arg(formatParameterCount(model->parameterCount),
+                         ModelListModel::precisionText(model->mainTensorType),
                          formatBytes(model->fileBytes), model->architecture.toHtmlEscaped())
                     .arg(model->contextLength)
                     .arg(model->vocabSize)
-                    .arg(model->hasChatTemplate ? tr("has a chat format")
-                                                : tr("no chat format (a base model)"));
+                    .arg(model->hasChatTemplate ? tr("a chat model: follows instructions")
+                                                : tr("a base model: only continues text"));
+        if (!model->name.isEmpty() && model->name != QFileInfo(model->path).completeBaseName() &&
+            model->name.compare(model->architecture, Qt::CaseInsensitive) != 0)
+            html += "<br>" + tr("Its own name: %1").arg(model->name.toHtmlEscaped());
+        html += "<br><small>" +
+                tr("Context: how much text the model reads at once, in tokens (a token is about ¾ of a "
+                   "word). Precision: fewer bits make a smaller, faster file and slightly weaker answers.") +
+                "</small>";
         html += "<br>" + tr("Fits on the GPU: %1").arg(models_->fitDescription(*model));
         if (!gpuStatus_.isEmpty()) html += QString(" <small>(%1)</small>").arg(gpuStatus_.toHtmlEscaped());
     }
@@ -238,17 +287,22 @@ void ModelsPage::updateDetails() {
 }
 
 void ModelsPage::updateEmptyState() {
-    const bool empty = models_->rowCount() == 0;
-    emptyState_->setVisible(empty);
-    table_->setVisible(!empty);
+    // The demo model alone does not count: the user has no model of their own.
+    bool ownModel = false;
+    for (int row = 0; row < models_->rowCount(); ++row)
+        if (!models_->isDemo(*models_->modelAt(row))) ownModel = true;
+    emptyState_->setVisible(!ownModel);
+    table_->setVisible(models_->rowCount() > 0);
 }
 
 void ModelsPage::setActiveModel(const QString& path, const QString& status) {
     activePath_ = path;
-    activeModel_->setText(path.isEmpty() ? tr("<b>No model chosen.</b>")
+    models_->setActivePath(path);
+    const QString name = isDemoModel(path) ? tr("%1 (stories260K)").arg(demoModelTitle())
+                                           : QFileInfo(path).fileName();
+    activeModel_->setText(path.isEmpty() ? tr("<b>No model in use.</b> Choose one below.")
                                          : tr("<b>In use:</b> %1 — %2")
-                                               .arg(QFileInfo(path).fileName().toHtmlEscaped(),
-                                                    status.toHtmlEscaped()));
+                                               .arg(name.toHtmlEscaped(), status.toHtmlEscaped()));
     updateDetails();
 }
 

@@ -4,6 +4,7 @@
 // on the GPU. Choosing one emits modelChosen; loading happens elsewhere.
 #include <QWidget>
 
+class QFrame;
 class QLabel;
 class QPushButton;
 class QThread;
@@ -39,6 +40,10 @@ public:
     void detectGpu();
     QString gpuStatus() const { return gpuStatus_; }
 
+    // The "Get a Model…" button (named "getModelButton"); it is shown while
+    // something is connected to getModelRequested.
+    QPushButton* getModelButton() const { return getModelButton_; }
+
 signals:
     void modelChosen(const QString& path);
     // The "Get a Model…" button: the main window opens its download dialog.
@@ -53,6 +58,8 @@ protected:
 
 private:
     void openModelFile();
+    // Lists the built-in demo model (first, labelled "Built in").
+    void addDemoModel();
     void updateDetails();
     void updateEmptyState();
     const ModelSummary* selectedModel() const;
@@ -64,7 +71,9 @@ private:
     QTableView* table_ = nullptr;
     QLabel* scanStatus_ = nullptr;
     QLabel* details_ = nullptr;
-    QLabel* emptyState_ = nullptr;
+    QFrame* emptyState_ = nullptr;
+    QLabel* emptyText_ = nullptr;
+    QPushButton* getModelButton_ = nullptr;
     QLabel* activeModel_ = nullptr;
     QPushButton* useButton_ = nullptr;
     QPushButton* rescanButton_ = nullptr;

@@ -17,6 +17,7 @@
 
 #include "run/file_input_field.h"
 #include "runner/input_values.h"
+#include "settings/theme.h"
 
 namespace ps::ui {
 namespace {
@@ -150,7 +151,7 @@ void InputForm::setApp(const PromptApp& app) {
         if (!input.help.isEmpty()) columnLayout->addWidget(smallLabel(input.help, column));
         field.message = smallLabel(QString(), column);
         field.message->setObjectName(QStringLiteral("message_") + input.name);
-        field.message->setStyleSheet(QStringLiteral("color: #c0392b;"));
+        field.message->setStyleSheet(QStringLiteral("color: %1;").arg(errorColor().name()));
         field.message->hide();
         columnLayout->addWidget(field.message);
 

@@ -40,6 +40,8 @@ public:
     // The widget that edits `input` (for tests and focus).
     QWidget* fieldWidget(const QString& input) const;
     bool isEmpty() const { return fields_.isEmpty(); }
+    // The last field's widget (where Tab leaves the form), or null.
+    QWidget* lastFieldWidget() const { return fields_.isEmpty() ? nullptr : fields_.last().editor; }
 
 signals:
     void valuesChanged();

@@ -5,6 +5,7 @@
 #include <QClipboard>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -26,6 +27,7 @@
 #include "runner/generation_service.h"
 #include "runner/run_result.h"
 #include "runner/runner.h"
+#include "settings/theme.h"
 
 namespace ps::ui {
 
@@ -46,6 +48,11 @@ struct RunView::Private {
     QLabel* title = nullptr;
     QLabel* description = nullptr;
     QWidget* notice = nullptr;
+    QLabel* baseWarning = nullptr;
+    bool baseModel = false;
+    bool compact = false;
+    bool formFitPending = false;  // the form's height waits for the view's real size
+    bool hasRun = false;  // a run of this app (or this conversation) ended: Regenerate can repeat it
     QLabel* noticeText = nullptr;
     QPushButton* noticeButton = nullptr;
     InputForm* form = nullptr;
@@ -59,6 +66,7 @@ struct RunView::Private {
     QPushButton* runButton = nullptr;
     QPushButton* stopButton = nullptr;
     QToolButton* newChatButton = nullptr;
+    QList<QToolButton*> answerButtons;  // Regenerate, Copy, Save
 
     QAction* run = nullptr;
     QAction* stop = nullptr;
@@ -103,6 +111,7 @@ void RunView::buildUi() {
     // What to do when there is no model: plain words and one button.
     d->notice = new QFrame(this);
     static_cast<QFrame*>(d->notice)->setFrameShape(QFrame::StyledPanel);
+    d->notice->setObjectName(QStringLiteral("runNotice"));
     d->noticeText = new QLabel(d->notice);
     d->noticeText->setWordWrap(true);
     d->noticeButton = new QPushButton(tr("Go to &Models"), d->notice);
@@ -110,6 +119,16 @@ void RunView::buildUi() {
     noticeLayout->addWidget(d->noticeText, 1);
     noticeLayout->addWidget(d->noticeButton);
     connect(d->noticeButton, &QPushButton::clicked, this, &RunView::modelsPageRequested);
+
+    d->baseWarning = new QLabel(
+        tr("<b>This model only continues text.</b> It has no chat format (a base model), so it does "
+           "not follow instructions: this app's answers may miss the point. Choose a chat model on "
+           "the Models page."),
+        this);
+    d->baseWarning->setObjectName(QStringLiteral("baseModelWarning"));
+    d->baseWarning->setWordWrap(true);
+    d->baseWarning->setMargin(fontMetrics().height() / 3);
+    d->baseWarning->hide();
 
     d->form = new InputForm(this);
     d->formArea = new QScrollArea(this);
@@ -134,7 +153,7 @@ void RunView::buildUi() {
     addActions({d->run, d->stop, d->copy});
     connect(d->run, &QAction::triggered, this, &RunView::runNow);
     connect(d->stop, &QAction::triggered, this, &RunView::stop);
-    connect(d->regenerate, &QAction::triggered, this, &RunView::runNow);
+    connect(d->regenerate, &QAction::triggered, this, &RunView::regenerate);
     connect(d->copy, &QAction::triggered, this, &RunView::copyAnswer);
     connect(d->save, &QAction::triggered, this, &RunView::saveAnswer);
     connect(d->form, &InputForm::submitted, this, &RunView::runNow);
@@ -148,7 +167,9 @@ void RunView::buildUi() {
     const auto toolButton = [this](QAction* action) {
         auto* button = new QToolButton(this);
         button->setDefaultAction(action);
-        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        button->setFocusPolicy(Qt::TabFocus);
+        d->answerButtons << button;
         return button;
     };
     d->newChatButton = new QToolButton(this);
@@ -158,6 +179,7 @@ void RunView::buildUi() {
         d->runner->clearConversation();
         d->output->setConversation({});
         d->output->clear();
+        d->hasRun = false;
         updateState();
     });
 
@@ -175,10 +197,12 @@ void RunView::buildUi() {
     d->statistics->setTextFormat(Qt::PlainText);
     d->statistics->setWordWrap(true);
     d->statistics->setAccessibleName(tr("Statistics"));
+    d->statistics->setToolTip(tr("A token is a word or a piece of a word: the model writes one at a time. "
+                                 "Tokens/s is how fast it writes."));
     d->error = new QLabel(this);
     d->error->setWordWrap(true);
     d->error->setTextFormat(Qt::PlainText);
-    d->error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    d->error->setStyleSheet(QStringLiteral("color: %1;").arg(errorColor().name()));
     d->error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     d->error->hide();
 
@@ -207,20 +231,69 @@ void RunView::buildUi() {
     layout->addWidget(d->title);
     layout->addWidget(d->description);
     layout->addWidget(d->notice);
+    layout->addWidget(d->baseWarning);
     layout->addWidget(d->splitter, 1);
-    setTabOrder(d->formArea, d->runButton);
-    setTabOrder(d->runButton, d->stopButton);
+    d->output->setFocusPolicy(Qt::StrongFocus);  // Tab reaches the answer, to select and read it
+    updateIcons();
+    updateTabOrder();
 }
 
+void RunView::updateTabOrder() {
+    // Fields first, then Run, Stop, the answer's buttons and the answer itself.
+    QWidget* previous = d->form->lastFieldWidget();
+    QList<QWidget*> chain = {d->runButton, d->stopButton, d->newChatButton};
+    for (QToolButton* button : d->answerButtons) chain << button;
+    chain << d->output;
+    for (QWidget* next : chain) {
+        if (previous) setTabOrder(previous, next);
+        previous = next;
+    }
+}
+
+void RunView::updateIcons() {
+    d->run->setIcon(themedIcon(QStringLiteral("run")));
+    d->stop->setIcon(themedIcon(QStringLiteral("stop")));
+    d->regenerate->setIcon(themedIcon(QStringLiteral("regenerate")));
+    d->copy->setIcon(themedIcon(QStringLiteral("copy")));
+    d->save->setIcon(themedIcon(QStringLiteral("save")));
+}
+
+void RunView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    if (d->formFitPending) fitFormHeight();  // first shown since setApp: now the sizes are real
+}
+
+void RunView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) updateIcons();  // the theme changed
+}
+
+void RunView::setCompact(bool compact) {
+    d->compact = compact;
+    for (QToolButton* button : d->answerButtons)
+        button->setToolButtonStyle(compact ? Qt::ToolButtonIconOnly : Qt::ToolButtonTextBesideIcon);
+}
+
+void RunView::setBaseModel(bool base) {
+    d->baseModel = base;
+    updateState();
+}
+
+bool RunView::baseModelWarningShown() const { return d->baseWarning->isVisibleTo(this); }
+
 void RunView::fitFormHeight() {
-    // The whole form when it fits in half the view, else half the view (it scrolls);
-    // never so little that no field shows.
+    // The whole form when it fits in two thirds of the view (an answer not yet
+    // written needs little room), else two thirds (it scrolls); never so little
+    // that no field shows. Error lines under the fields count too.
     const int line = fontMetrics().lineSpacing();
-    const int formHeight = d->form->isVisible() || !d->form->isHidden() ? d->form->sizeHint().height() : 0;
-    d->formArea->setMinimumHeight(std::min(formHeight, line * 5));
-    const int total = std::max(d->splitter->height(), line * 30);
-    const int controls = d->runButton->sizeHint().height() + line;
-    const int top = std::min(formHeight + controls, total / 2);
+    const int formHeight = !d->form->isHidden() ? d->form->sizeHint().height() : 0;
+    d->formArea->setMinimumHeight(std::min(formHeight, line * 6));
+    const bool laidOut = d->splitter->height() > line * 10;
+    d->formFitPending = !laidOut;
+    const int total = laidOut ? d->splitter->height() : line * 30;
+    const int controls = d->runButton->sizeHint().height() + line +
+                         (d->error->isHidden() ? 0 : d->error->sizeHint().height());
+    const int top = std::min(formHeight + controls, total * 2 / 3);
     const bool chat = d->app.kind == AppKind::Chat;
     d->splitter->setSizes(chat ? QList<int>{total - top, top} : QList<int>{top, total - top});
 }
@@ -254,6 +327,9 @@ void RunView::setApp(const PromptApp& app, const QString& path) {
     d->statistics->clear();
     d->error->hide();
     d->pendingUserMessage.clear();
+    d->hasRun = false;
+    d->lastInputs.clear();
+    updateTabOrder();
     updateState();
 }
 
@@ -287,7 +363,10 @@ void RunView::runNow() {
         d->notice->setFocus();
         return;
     }
-    if (!d->form->validate()) return;
+    if (!d->form->validate()) {
+        fitFormHeight();  // the messages under the fields must not push the last one out of sight
+        return;
+    }
     if (d->runner->service() != d->service) d->runner->setService(d->service);
     const QVariantMap inputs = d->form->values();
     d->lastInputs = inputs;
@@ -313,6 +392,18 @@ void RunView::runNow() {
     for (auto it = own.constBegin(); it != own.constEnd(); ++it) overrides.remove(it.key());
     d->runner->start(inputs, overrides);
     updateState();
+}
+
+void RunView::regenerate() {
+    if (d->runner->isRunning() || !d->hasRun) return;
+    // The same inputs as the last run; a chat takes back its last reply and sends
+    // the same message again.
+    if (d->app.kind == AppKind::Chat) {
+        if (!d->runner->takeBackLastReply()) return;
+        showConversation();
+    }
+    d->form->setValues(d->lastInputs);
+    runNow();
 }
 
 void RunView::stop() {
@@ -352,7 +443,8 @@ void RunView::updateState() {
         d->noticeButton->setVisible(d->modelStatus.isEmpty());
     }
     d->notice->setVisible(!hasModel);
-    const bool hasAnswer = !d->output->text().isEmpty();
+    const bool hasAnswer = !answerText().isEmpty();
+    d->baseWarning->setVisible(hasModel && d->baseModel && d->app.kind != AppKind::Completion);
     // Disabling the focused field would send the keyboard focus along Qt's focus
     // chain, often out of this view, where Esc no longer stops the run. So the
     // focus moves to Stop while a run goes, and back to the form when it ends.
@@ -366,8 +458,10 @@ void RunView::updateState() {
     if (!running && focusOnStop) d->form->setFocus(Qt::OtherFocusReason);
     d->run->setEnabled(!running && hasModel);
     d->runButton->setEnabled(!running && hasModel);
-    // A chat's reply cannot be taken back one turn, so a chat has no regenerate.
-    d->regenerate->setEnabled(!running && hasModel && d->clock.isValid() && d->app.kind != AppKind::Chat);
+    // Regenerate repeats the last run, so there must have been one (a chat's last
+    // reply is taken back and asked for again).
+    d->regenerate->setEnabled(!running && hasModel && d->hasRun &&
+                              (d->app.kind != AppKind::Chat || !d->runner->conversation().empty()));
     d->copy->setEnabled(hasAnswer);
     d->save->setEnabled(hasAnswer && !running);
     d->newChatButton->setVisible(d->app.kind == AppKind::Chat);
@@ -403,6 +497,7 @@ void RunView::onToken(const QString& text) {
 
 void RunView::onFinished(const RunResult& result) {
     d->output->finish();
+    d->hasRun = true;
     d->pendingUserMessage.clear();
     if (d->app.kind == AppKind::Chat) {
         showConversation();
@@ -431,6 +526,7 @@ void RunView::onFailed(const QString& message) {
     showConversation();
     d->error->setText(tr("The app could not run: %1").arg(message));
     d->error->show();
+    fitFormHeight();
     d->statistics->clear();
     updateState();
     emit runEnded();
@@ -438,6 +534,7 @@ void RunView::onFailed(const QString& message) {
 
 void RunView::onCancelled(const RunResult& partial) {
     d->output->finish();
+    d->hasRun = d->app.kind != AppKind::Chat || !d->runner->conversation().empty();
     d->pendingUserMessage.clear();
     showConversation();
     d->statistics->setText(tr("Stopped after %n token(s).", nullptr, partial.stats.generatedTokens));
@@ -445,12 +542,15 @@ void RunView::onCancelled(const RunResult& partial) {
     emit runEnded();
 }
 
-void RunView::copyAnswer() {
+QString RunView::answerText() const {
+    // A chat's replies join the conversation: its last reply is the answer.
     QString text = d->output->text();
     if (text.isEmpty() && !d->runner->conversation().empty())
         text = QString::fromStdString(d->runner->conversation().back().content);
-    QApplication::clipboard()->setText(text);
+    return text;
 }
+
+void RunView::copyAnswer() { QApplication::clipboard()->setText(answerText()); }
 
 void RunView::saveAnswer() {
     const QString suffix = d->app.output == OutputFormat::Json ? QStringLiteral("json")
@@ -462,7 +562,16 @@ void RunView::saveAnswer() {
         tr("Markdown (*.md);;Text (*.txt);;JSON (*.json);;All files (*)"));
     if (path.isEmpty()) return;
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(d->output->text().toUtf8()) < 0) {
+    // A chat saves the whole conversation, each turn under who said it.
+    QString text = answerText();
+    if (d->app.kind == AppKind::Chat && !d->runner->conversation().empty()) {
+        QStringList turns;
+        for (const auto& message : d->runner->conversation())
+            turns << QStringLiteral("**%1:** %2")
+                         .arg(message.role == "user" ? tr("You") : tr("Model"), QString::fromStdString(message.content));
+        text = turns.join(QStringLiteral("\n\n")) + QLatin1Char('\n');
+    }
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text.toUtf8()) < 0) {
         QMessageBox::warning(this, tr("Save the answer"),
                              tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
     }

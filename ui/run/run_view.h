@@ -47,6 +47,12 @@ public:
     // Parameters for apps that do not set them (snake_case keys, e.g. temperature,
     // max_tokens: the user's defaults from Settings).
     void setDefaultParameters(const QVariantMap& parameters);
+    // The model only continues text (no chat format): form and chat apps get a
+    // warning that their answers may miss the point.
+    void setBaseModel(bool base);
+    bool baseModelWarningShown() const;
+    // Narrow places (the editor's Try-it panel): the answer's buttons show icons only.
+    void setCompact(bool compact);
     // Not owned; nullptr = runs are not recorded.
     void setHistory(RunHistory* history);
     // Fills the form (input name -> value), e.g. to re-run from the history.
@@ -75,6 +81,10 @@ public:
     QString statisticsText() const;
     QString errorText() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
 signals:
     void runStarted();
     void runEnded();
@@ -92,6 +102,10 @@ private:
     void onFailed(const QString& message);
     void onCancelled(const RunResult& partial);
     void showConversation();
+    void regenerate();
+    QString answerText() const;
+    void updateIcons();
+    void updateTabOrder();
     void copyAnswer();
     void saveAnswer();
 

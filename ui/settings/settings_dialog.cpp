@@ -1,5 +1,7 @@
 #include "settings/settings_dialog.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -62,8 +64,12 @@ SettingsDialog::SettingsDialog(Preferences& preferences, QWidget* parent)
         {appsFolder_, "appsFolder"}, {modelFolders_, "modelFolders"}, {theme_, "theme"},
         {fontSize_, "fontSize"}};
     for (const auto& [widget, name] : names) widget->setObjectName(QLatin1String(name));
+    // Choices show their whole text ("Automatic (GPU when there is one)"), and the
+    // fields take the width the dialog has.
+    for (QComboBox* box : findChildren<QComboBox*>()) box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    for (QFormLayout* form : findChildren<QFormLayout*>()) form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     load();
-    resize(560, 460);
+    resize(std::max(620, sizeHint().width()), 480);
 }
 
 QWidget* SettingsDialog::createRuntimePage() {

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -16,6 +17,8 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -24,6 +27,9 @@
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <utility>
 
 #include "backend/backend.h"
 #include "document/promptapp_reader.h"
@@ -34,6 +40,7 @@
 #include "library/app_library_filter.h"
 #include "library/app_library_model.h"
 #include "library/library_panel.h"
+#include "models/demo_model.h"
 #include "models/get_model_dialog.h"
 #include "models/models_page.h"
 #include "run/input_form.h"
@@ -45,6 +52,8 @@
 #include "settings/sharing_preferences.h"
 #include "shell/sharing_controller.h"
 #include "settings/theme.h"
+#include "shell/demo_model_banner.h"
+#include "shell/help_dialogs.h"
 #include "runner/serialized_service.h"
 #include "version.h"
 #ifdef PS_UI_HAS_HISTORY
@@ -113,6 +122,7 @@ MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& option
     QDir().mkpath(preferences_.appsFolder());
     library_->model()->setFolders(preferences_.appsFolder(), options_.samplesFolder);
     if (options_.restoreState) restoreWindowState();
+    else applyDefaultGeometry();
     showApp(QString());
     if (library_->model()->rowCount() > 0) library_->view()->setCurrentIndex(library_->filter()->index(0, 0));
     updateActions();
@@ -122,6 +132,7 @@ MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& option
 MainWindow::~MainWindow() {
     // The pages' runners must stop before the history they write to goes away,
     // and the pages must not call back into a half-destroyed window.
+    disconnect(tabs_, nullptr, this, nullptr);  // removing the pages changes the current tab
     disconnect(editor_, nullptr, this, nullptr);
     disconnect(runView_, nullptr, this, nullptr);
     if (runView_) runView_->stop();
@@ -141,8 +152,22 @@ void MainWindow::createPages() {
 
     tabs_ = new QTabWidget(this);
     tabs_->setDocumentMode(true);
+    previousTab_ = runView_;
     tabs_->addTab(runView_, tr("&Run"));
     tabs_->addTab(editor_, tr("&Edit"));
+    // What was typed in one form carries over to the other (Run page <-> Try it).
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        QWidget* now = tabs_->currentWidget();
+        QWidget* before = std::exchange(previousTab_, now);
+        if (!librarySized_) QMetaObject::invokeMethod(this, &MainWindow::fitLibraryWidth, Qt::QueuedConnection);
+        RunView* tryIt = tryItView();
+        if (!tryIt || currentPath_.isEmpty()) return;
+        if (now == editor_ && before == runView_) {
+            editor_->syncTryIt();
+            tryIt->setInputs(runView_->inputs());
+        }
+        if (now == runView_ && before == editor_) runView_->setInputs(tryIt->inputs());
+    });
 #ifdef PS_UI_HAS_HISTORY
     historyView_ = new HistoryView(this);
     historyView_->setHistory(history_);
@@ -159,17 +184,40 @@ void MainWindow::createPages() {
     appProblem_->setWordWrap(true);
     appProblem_->setTextFormat(Qt::PlainText);
     appProblem_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    appProblem_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    appProblem_->setStyleSheet(QStringLiteral("color: %1;").arg(errorColor().name()));
     appProblem_->hide();
 
-    emptyPage_ = new QLabel(tr("Choose an app in the Library on the left, or make a new one with "
-                               "\"New app\"."), this);
-    static_cast<QLabel*>(emptyPage_)->setAlignment(Qt::AlignCenter);
-    static_cast<QLabel*>(emptyPage_)->setWordWrap(true);
+    // No app chosen: say what to do next, with the button to do it.
+    emptyPage_ = new QWidget(this);
+    emptyPage_->setObjectName(QStringLiteral("noAppPage"));
+    auto* emptyCard = new QFrame(emptyPage_);
+    emptyCard->setObjectName(QStringLiteral("emptyState"));
+    auto* emptyText = new QLabel(tr("<h3>Choose an app</h3><p>Pick one in the Library on the left: the "
+                                    "samples show what apps can do. Or write your own.</p>"),
+                                 emptyCard);
+    emptyText->setWordWrap(true);
+    emptyText->setAlignment(Qt::AlignCenter);
+    auto* emptyNew = new QPushButton(tr("New App…"), emptyCard);
+    emptyNew->setObjectName(QStringLiteral("emptyNewApp"));
+    connect(emptyNew, &QPushButton::clicked, this, [this] { newAppAsked(); });
+    auto* cardLayout = new QVBoxLayout(emptyCard);
+    cardLayout->setContentsMargins(24, 18, 24, 18);
+    cardLayout->addWidget(emptyText);
+    cardLayout->addWidget(emptyNew, 0, Qt::AlignCenter);
+    emptyCard->setMaximumWidth(em() * 70);
+    auto* emptyLayout = new QVBoxLayout(emptyPage_);
+    emptyLayout->addStretch(1);
+    emptyLayout->addWidget(emptyCard, 0, Qt::AlignHCenter);
+    emptyLayout->addStretch(2);
+
+    demoBanner_ = new DemoModelBanner(this);
+    demoBanner_->hide();
+    connect(demoBanner_, &DemoModelBanner::getModelRequested, this, [this] { showPage(Page::Models); });
 
     appArea_ = new QWidget(this);
     auto* appLayout = new QVBoxLayout(appArea_);
     appLayout->setContentsMargins(0, 0, 0, 0);
+    appLayout->addWidget(demoBanner_);
     appLayout->addWidget(appProblem_);
     appLayout->addWidget(tabs_, 1);
     appLayout->addWidget(emptyPage_, 1);
@@ -181,8 +229,17 @@ void MainWindow::createPages() {
     splitter_->setStretchFactor(0, 0);
     splitter_->setStretchFactor(1, 1);
     splitter_->setChildrenCollapsible(false);
-    const int em = fontMetrics().averageCharWidth();
-    splitter_->setSizes({em * 50, em * 110});
+    const int em = this->em();
+    // Wide enough for "Bedtime story starter" and a few words of description.
+    library_->setMinimumWidth(em * 30);
+    // An explicit minimum for the pages' side: their own layouts' minimum widths
+    // differ from page to page and would otherwise push the Library to its
+    // narrowest on some pages and not others (the width jumped between Run and Edit).
+    appArea_->setMinimumWidth(em * 70);
+    splitter_->setSizes({em * 40, em * 110});
+    connect(splitter_, &QSplitter::splitterMoved, this, [this] { librarySized_ = true; });
+    // A small laptop (1366x768, with a panel) holds the whole window.
+    setMinimumSize(em * 100, fontMetrics().height() * 30);
 
     modelsPage_ = new ModelsPage(preferences_, this);
 
@@ -192,6 +249,7 @@ void MainWindow::createPages() {
     setCentralWidget(stack_);
 
     modelStatus_ = new QLabel(this);
+    modelStatus_->setObjectName(QStringLiteral("modelStatus"));
     modelProgress_ = new QProgressBar(this);
     modelProgress_->setRange(0, 0);  // the loader reports no steps: a busy bar
     modelProgress_->setMaximumWidth(em * 20);
@@ -223,7 +281,7 @@ void MainWindow::createPages() {
         if (historyView_) historyView_->refresh();
 #endif
     });
-    connect(modelsPage_, &ModelsPage::modelChosen, this, &MainWindow::loadModel);
+    connect(modelsPage_, &ModelsPage::modelChosen, this, [this](const QString& path) { loadModel(path); });
     connect(modelsPage_, &ModelsPage::getModelRequested, this, &MainWindow::getModelAsked);
     connect(editor_, &AppEditor::saved, this, [this](const QString& path) {
         currentPath_ = path;
@@ -268,7 +326,12 @@ void MainWindow::createActions() {
     settings_ = make(tr("&Settings…"), QKeySequence::Preferences, tr("Where the model runs, folders and looks"));
     if (settings_->shortcut().isEmpty()) settings_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     quit_ = make(tr("&Quit"), QKeySequence::Quit, tr("Close Prompt Studio"));
-    about_ = make(tr("&About Prompt Studio"), QKeySequence(), tr("The version of Prompt Studio"));
+    about_ = make(tr("&About Prompt Studio"), QKeySequence(), tr("The version of Prompt Studio and its licences"));
+    gettingStarted_ = make(tr("&Getting Started"), QKeySequence::HelpContents,
+                           tr("How to get a model, make an app and share it"));
+    shortcuts_ = make(tr("&Keyboard Shortcuts"), QKeySequence(), tr("Every shortcut of the window"));
+    fileLocations_ = make(tr("&Where Files Live"), QKeySequence(),
+                          tr("The folders of your apps, the history, the settings and the models"));
     getModel_ = make(tr("&Get a Model…"), QKeySequence(),
                      tr("Download a recommended model or find one on Hugging Face"));
     showApps_ = make(tr("&Apps"), QKeySequence(Qt::CTRL | Qt::Key_1), tr("Your apps and the samples"));
@@ -308,6 +371,20 @@ void MainWindow::createActions() {
     connect(settings_, &QAction::triggered, this, &MainWindow::settingsAsked);
     connect(quit_, &QAction::triggered, this, &QWidget::close);
     connect(about_, &QAction::triggered, this, &MainWindow::aboutAsked);
+    connect(gettingStarted_, &QAction::triggered, this,
+            [this] { showHelpPage(this, tr("Getting Started"), gettingStartedHtml()); });
+    connect(shortcuts_, &QAction::triggered, this, [this] {
+        QList<QAction*> all = {newApp_, import_, export_, editor_->saveAction(), duplicate_, rename_,
+                               delete_, settings_, quit_, editor_->undoAction(), editor_->redoAction(),
+                               focusSearch_, runView_->runAction(), runView_->stopAction(),
+                               runView_->copyAction(), showApps_, showModels_, showRun_, showEdit_,
+                               showHistory_, gettingStarted_};
+        showHelpPage(this, tr("Keyboard Shortcuts"), shortcutsHtml(all));
+    });
+    connect(fileLocations_, &QAction::triggered, this, [this] {
+        showHelpPage(this, tr("Where Files Live"),
+                     fileLocationsHtml(preferences_, options_.samplesFolder, historyPath()));
+    });
     connect(getModel_, &QAction::triggered, this, &MainWindow::getModelAsked);
     connect(showApps_, &QAction::triggered, this, [this] { showPage(Page::Run); });
     connect(showModels_, &QAction::triggered, this, [this] { showPage(Page::Models); });
@@ -364,11 +441,16 @@ void MainWindow::createMenusAndToolbar() {
     if (historyPage_) view->addAction(showHistory_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(gettingStarted_);
+    help->addAction(shortcuts_);
+    help->addAction(fileLocations_);
+    help->addSeparator();
     help->addAction(about_);
 
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setIconSize(QSize(20, 20));
     toolbar->setMovable(false);
     toolbar->addAction(showApps_);
     toolbar->addAction(showModels_);
@@ -381,10 +463,31 @@ void MainWindow::createMenusAndToolbar() {
     toolbar->addAction(runView_->stopAction());
     toolbar->addSeparator();
     toolbar->addAction(settings_);
+    updateIcons();
+}
+
+void MainWindow::updateIcons() {
+    showApps_->setIcon(themedIcon(QStringLiteral("apps")));
+    showModels_->setIcon(themedIcon(QStringLiteral("models")));
+    newApp_->setIcon(themedIcon(QStringLiteral("new")));
+    import_->setIcon(themedIcon(QStringLiteral("import")));
+    export_->setIcon(themedIcon(QStringLiteral("export")));
+    settings_->setIcon(themedIcon(QStringLiteral("settings")));
+    gettingStarted_->setIcon(themedIcon(QStringLiteral("help")));
+    runView_->runAction()->setIcon(themedIcon(QStringLiteral("run")));
+    runView_->stopAction()->setIcon(themedIcon(QStringLiteral("stop")));
+    runView_->regenerateAction()->setIcon(themedIcon(QStringLiteral("regenerate")));
+    runView_->copyAction()->setIcon(themedIcon(QStringLiteral("copy")));
+    runView_->saveAnswerAction()->setIcon(themedIcon(QStringLiteral("save")));
+}
+
+QString MainWindow::historyPath() const {
+    return options_.historyPath.isEmpty() ? RunHistory::defaultPath() : options_.historyPath;
 }
 
 void MainWindow::connectModelSession() {
     connect(session_, &ModelSession::loadingStarted, this, [this](const QString& path) {
+        loadingModelPath_ = path;
         const QString name = QFileInfo(path).fileName();
         modelProgress_->show();
         modelStatus_->setText(tr("Loading %1…").arg(name));
@@ -394,10 +497,16 @@ void MainWindow::connectModelSession() {
     connect(session_, &ModelSession::loaded, this, [this](const QString& description, const QString& fallback) {
         modelProgress_->hide();
         modelDescription_ = description;
+        modelPath_ = loadingModelPath_;
+        demoBanner_->setVisible(isDemoModel(modelPath_));
         modelStatus_->setText(tr("Model: %1").arg(description));
         auto local = session_->service();
         modelsPage_->setActiveModel(local ? local->modelName() : QString(), tr("Ready"));
         runView_->setModelStatus(QString());
+        // No chat format: a base model, which continues text rather than following instructions.
+        const bool base = local && local->chatTemplate().empty();
+        runView_->setBaseModel(base);
+        if (RunView* tryIt = tryItView()) tryIt->setBaseModel(base);
         localService_ = std::make_shared<SerializedService>(local);
         sharing_->setLocalService(localService_);
         chooseService();
@@ -416,9 +525,14 @@ void MainWindow::connectModelSession() {
     modelStatus_->setText(tr("No model loaded"));
 }
 
+RunView* MainWindow::tryItView() const { return qobject_cast<RunView*>(editor_->tryItPanel()); }
+
 void MainWindow::applyGenerationDefaults() {
-    runView_->setDefaultParameters({{QStringLiteral("temperature"), preferences_.defaultTemperature()},
-                                    {QStringLiteral("max_tokens"), preferences_.defaultMaxTokens()}});
+    // The Run page and Try it run an app the same way: the same defaults from Settings.
+    const QVariantMap defaults{{QStringLiteral("temperature"), preferences_.defaultTemperature()},
+                               {QStringLiteral("max_tokens"), preferences_.defaultMaxTokens()}};
+    runView_->setDefaultParameters(defaults);
+    if (RunView* tryIt = tryItView()) tryIt->setDefaultParameters(defaults);
 }
 
 void MainWindow::setService(std::shared_ptr<GenerationService> service) {
@@ -457,9 +571,9 @@ void MainWindow::getModelAsked() {
     dialog->activateWindow();
 }
 
-void MainWindow::loadModel(const QString& path) {
+void MainWindow::loadModel(const QString& path, bool remember) {
     if (path.isEmpty()) return;
-    preferences_.setLastModel(path);
+    if (remember) preferences_.setLastModel(path);
     modelsPage_->addModelFile(path);
     session_->load(path, backendOptions(preferences_));
 }
@@ -483,7 +597,8 @@ void MainWindow::showApp(const QString& path) {
 
     const PromptAppLoadResult result = loadPromptApp(path);
     if (!result.errors.isEmpty()) {
-        appProblem_->setText(tr("This app has problems to fix before it can run (see the Edit page):\n%1")
+        appProblem_->setText(tr("This app has problems to fix before it can run (the Edit page lists them; "
+                                "fix them there and save):\n%1")
                                  .arg(formatDocumentErrors(result.errors)));
     }
     appProblem_->setVisible(!result.errors.isEmpty());
@@ -493,6 +608,7 @@ void MainWindow::showApp(const QString& path) {
         if (historyView_) historyView_->setApp(result.app);
 #endif
         editor_->setApp(result.app, path, currentIsSample_);
+        editor_->setFileProblems(result.errors);
     } else {
         runView_->setApp(PromptApp(), QString());
         editor_->setApp(PromptApp(), QString(), false);
@@ -675,12 +791,36 @@ QString MainWindow::importFile(const QString& path) {
     QString error;
     const QString imported = importApp(path, preferences_.appsFolder(), &error);
     if (imported.isEmpty()) {
+        // A .promptapp that reads but has mistakes can be fixed here rather than
+        // in a text editor.
+        const bool fixable = !path.endsWith(QLatin1String(kPromptySuffix), Qt::CaseInsensitive) &&
+                             loadPromptApp(path).loaded;
+        if (fixable && QGuiApplication::platformName() != QLatin1String("offscreen") &&
+            QMessageBox::question(this, tr("Import %1").arg(QFileInfo(path).fileName()),
+                                  tr("%1\n\nImport it anyway and fix it on the Edit page?").arg(error),
+                                  QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes) == QMessageBox::Yes)
+            return importFileToFix(path);
         reportError(tr("Cannot import %1").arg(QFileInfo(path).fileName()), error);
         return {};
     }
     library_->model()->reload();
     openFile(imported);
     statusBar()->showMessage(tr("Imported %1").arg(QFileInfo(path).fileName()), 5000);
+    return imported;
+}
+
+QString MainWindow::importFileToFix(const QString& path) {
+    QString error;
+    const QString imported = importAppAsIs(path, preferences_.appsFolder(), &error);
+    if (imported.isEmpty()) {
+        reportError(tr("Cannot import %1").arg(QFileInfo(path).fileName()), error);
+        return {};
+    }
+    library_->model()->reload();
+    openFile(imported);
+    showPage(Page::Edit);
+    statusBar()->showMessage(tr("Imported %1 with problems: fix them on the Edit page, then save.")
+                                 .arg(QFileInfo(path).fileName()), 10000);
     return imported;
 }
 
@@ -698,7 +838,7 @@ bool MainWindow::exportCurrentApp(const QString& destination) {
 void MainWindow::newAppAsked() {
     if (!confirmLeaveEditor()) return;
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("New app"), tr("What should the app be called?"),
+    const QString name = QInputDialog::getText(this, tr("New App"), tr("What should the app be called?"),
                                                QLineEdit::Normal, tr("My app"), &ok);
     if (!ok || name.trimmed().isEmpty()) return;
     if (!createApp(name.trimmed()).isEmpty()) showPage(Page::Edit);
@@ -751,6 +891,7 @@ void MainWindow::applySettings(const std::function<void()>& change) {
     const int contextLength = preferences_.contextLength();
     change();
     applyTheme(*qApp, preferences_.theme(), preferences_.fontPointSize());
+    updateIcons();
     applyGenerationDefaults();
     if (preferences_.appsFolder() != appsFolder) {
         QDir().mkpath(preferences_.appsFolder());
@@ -770,8 +911,9 @@ void MainWindow::applySettings(const std::function<void()>& change) {
 void MainWindow::aboutAsked() {
     QMessageBox::about(this, tr("About Prompt Studio"),
                        tr("<h3>%1 %2</h3><p>Write, share and run prompt apps on a language model "
-                          "that runs on this computer.</p>")
-                           .arg(QStringLiteral(PROMPTSTUDIO_NAME), QStringLiteral(PROMPTSTUDIO_VERSION)));
+                          "that runs on this computer.</p><p><small>%3</small></p>")
+                           .arg(QStringLiteral(PROMPTSTUDIO_NAME), QStringLiteral(PROMPTSTUDIO_VERSION),
+                                demoModelCredit().toHtmlEscaped()));
 }
 
 void MainWindow::offerRecovery() {
@@ -801,12 +943,34 @@ void MainWindow::offerRecovery() {
 void MainWindow::restoreWindowState() {
     QSettings settings;
     const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
-    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
-        const int em = fontMetrics().averageCharWidth();
-        resize(em * 150, fontMetrics().height() * 45);
-    }
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) applyDefaultGeometry();
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    splitter_->restoreState(settings.value(QStringLiteral("window/librarySplitter")).toByteArray());
+    librarySized_ = splitter_->restoreState(settings.value(QStringLiteral("window/librarySplitter")).toByteArray());
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    // Until the user drags the splitter, the Library keeps its share of the width.
+    // (Once laid out: the splitter has its new width only then.)
+    if (!librarySized_) QMetaObject::invokeMethod(this, &MainWindow::fitLibraryWidth, Qt::QueuedConnection);
+}
+
+void MainWindow::fitLibraryWidth() {
+    if (librarySized_) return;
+    const int total = splitter_->width() > 0 ? splitter_->width() : width();
+    const int library = std::clamp(total / 4, library_->minimumWidth(), std::max(library_->minimumWidth(), em() * 55));
+    splitter_->setSizes({library, std::max(0, total - library)});
+}
+
+void MainWindow::applyDefaultGeometry() {
+    // Most of the screen, up to a size where lines stay readable; never more than it.
+    const QScreen* screen = this->screen() ? this->screen() : QGuiApplication::primaryScreen();
+    const QRect available = screen ? screen->availableGeometry() : QRect(0, 0, 1366, 768);
+    const int width = std::min(available.width(), std::max(minimumWidth(), std::min(available.width() * 88 / 100, 1600)));
+    const int height = std::min(available.height(), std::max(minimumHeight(), std::min(available.height() * 90 / 100, 1000)));
+    resize(width, height);
+    move(available.center() - QPoint(width / 2, height / 2));
+    fitLibraryWidth();
 }
 
 void MainWindow::saveWindowState() {

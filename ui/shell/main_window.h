@@ -28,6 +28,7 @@ class RunHistory;
 namespace ps::ui {
 
 class AppEditor;
+class DemoModelBanner;
 class GetModelDialog;
 class HistoryView;
 class LibraryPanel;
@@ -61,8 +62,20 @@ public:
     // Opens each file, then brings the window to the front (for files handed over
     // by a second start of the program; none just shows the window).
     void openFiles(const QStringList& paths);
-    // Starts loading a model in the background (and remembers it).
-    void loadModel(const QString& path);
+    // Starts loading a model in the background; `remember` makes it the model of
+    // the next start (the demo model chosen for want of another is not remembered,
+    // so that a model found on disk later wins).
+    void loadModel(const QString& path, bool remember = true);
+    // The model of a start (main_window_startup.cpp): `requested` (--model), else
+    // the last one used, else $PROMPTSTUDIO_MODEL; with none of those, the newest
+    // runnable model the scan of the usual places finds; with none found, the
+    // built-in demo model, and then (`openDemoApp`) the bedtime story sample.
+    void loadStartupModel(const QString& requested, bool openDemoApp);
+    // The loaded model's file (empty before one is loaded).
+    QString modelPath() const { return modelPath_; }
+    // What the pages generate with (loadModel sets it once a model is loaded; tests
+    // hand in a service directly).
+    void setService(std::shared_ptr<GenerationService> service);
     // Offers the recovery copies left by a crash (asks for each one).
     void offerRecovery();
 
@@ -77,6 +90,7 @@ public:
     HistoryView* historyView() const { return historyView_; }
     ModelsPage* modelsPage() const { return modelsPage_; }
     ModelSession* modelSession() const { return session_; }
+    DemoModelBanner* demoBanner() const { return demoBanner_; }
     std::shared_ptr<GenerationService> service() const { return service_; }
     // The problems of the shown app's file ("line 7, column 9: ..."), or empty.
     QString appProblemText() const;
@@ -89,9 +103,15 @@ public:
     bool deleteCurrentApp();
     bool undoDelete();
     QString importFile(const QString& path);
+    // Imports a .promptapp with problems as it is, and opens it on the Edit page.
+    QString importFileToFix(const QString& path);
     bool exportCurrentApp(const QString& destination);
 
     QAction* undoDeleteAction() const { return undoDelete_; }
+    QAction* gettingStartedAction() const { return gettingStarted_; }
+    QAction* shortcutsAction() const { return shortcuts_; }
+    QAction* fileLocationsAction() const { return fileLocations_; }
+    QString historyPath() const;
     // File > Get a Model…: recommended models, a Hugging Face search, downloads.
     QAction* getModelAction() const { return getModel_; }
     // Created on first use; stays alive so a download goes on after it is closed.
@@ -106,6 +126,7 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -114,6 +135,10 @@ private:
     void createActions();
     void createMenusAndToolbar();
     void restoreWindowState();
+    // Sizes that suit the screen: the window, and the Library's share of it.
+    void applyDefaultGeometry();
+    void fitLibraryWidth();
+    void updateIcons();
     void saveWindowState();
     void connectModelSession();
 
@@ -121,10 +146,11 @@ private:
     bool confirmLeaveEditor();
     void updateActions();
     void updateTitle();
-    void setService(std::shared_ptr<GenerationService> service);
     // The local model or the remote server, as Settings -> Sharing says for this app.
     void chooseService();
     void applyGenerationDefaults();
+    RunView* tryItView() const;  // the editor's Try-it panel
+    int em() const { return fontMetrics().averageCharWidth(); }
     void reportError(const QString& title, const QString& message);
 
     void newAppAsked();
@@ -134,6 +160,7 @@ private:
     void exportAsked();
     void settingsAsked();
     void aboutAsked();
+    void startOnFoundOrDemoModel(bool openDemoApp);
     void getModelAsked();
 
     Preferences& preferences_;
@@ -144,13 +171,18 @@ private:
     std::shared_ptr<GenerationService> localService_;  // the loaded model, shared (SerializedService)
     SharingController* sharing_ = nullptr;              // the HTTP server; local or remote per app
     QString modelDescription_;
+    QString loadingModelPath_;
+    QString modelPath_;
+    bool librarySized_ = false;  // the user dragged the splitter (or it was restored)
 
     QStackedWidget* stack_ = nullptr;
     QSplitter* splitter_ = nullptr;
     LibraryPanel* library_ = nullptr;
     QWidget* appArea_ = nullptr;
     QLabel* appProblem_ = nullptr;
+    DemoModelBanner* demoBanner_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    QWidget* previousTab_ = nullptr;
     RunView* runView_ = nullptr;
     AppEditor* editor_ = nullptr;
     HistoryView* historyView_ = nullptr;
@@ -175,6 +207,9 @@ private:
     QAction* settings_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* gettingStarted_ = nullptr;
+    QAction* shortcuts_ = nullptr;
+    QAction* fileLocations_ = nullptr;
     QAction* getModel_ = nullptr;
     GetModelDialog* getModelDialog_ = nullptr;
     QAction* showApps_ = nullptr;

@@ -26,13 +26,13 @@ constexpr int kAnswerChars = 160;        // a sentence or two, while the model s
 
 }  // namespace
 
-ScreenshotTour::ScreenshotTour(MainWindow& window, QString folder, QString appPath)
-    : QObject(&window), window_(window), folder_(std::move(folder)), appPath_(std::move(appPath)) {}
+ScreenshotTour::ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size)
+    : QObject(&window), window_(window), folder_(std::move(folder)), appPath_(std::move(appPath)), size_(size) {}
 
 void ScreenshotTour::start() {
     QDir().mkpath(folder_);
-    window_.resize(1360, 840);
-    window_.move(20, 20);
+    window_.resize(size_);
+    window_.move(0, 0);
     if (!appPath_.isEmpty()) {
         window_.openFile(QFileInfo(appPath_).absoluteFilePath());
     } else {
@@ -56,20 +56,26 @@ bool ScreenshotTour::save(const QString& name) {
 }
 
 void ScreenshotTour::showLibrary() {
-    window_.showPage(MainWindow::Page::Run);
-    save(QStringLiteral("library.png"));
-    if (window_.service()) {
-        runApp();
+    // The first picture shows the window as it is once the model is ready (the
+    // demo model's banner included), so wait for the model, but never forever.
+    if (!window_.service() && !waitedForModel_) {
+        waitedForModel_ = true;
+        connect(&window_, &MainWindow::modelLoaded, this,
+                [this] { QTimer::singleShot(kSettleMs, this, &ScreenshotTour::showLibrary); },
+                Qt::SingleShotConnection);
+        QTimer::singleShot(kModelWaitMs, this, [this] {
+            if (!ranOnce_ && !window_.service()) {
+                QTextStream(stderr) << "no model loaded: the run screenshot shows the notice\n";
+                showLibrary();
+            }
+        });
         return;
     }
-    // Wait for the model, but never forever.
-    connect(&window_, &MainWindow::modelLoaded, this, &ScreenshotTour::runApp, Qt::SingleShotConnection);
-    QTimer::singleShot(kModelWaitMs, this, [this] {
-        if (!ranOnce_) {
-            QTextStream(stderr) << "no model loaded: the run screenshot shows the notice\n";
-            runApp();
-        }
-    });
+    if (savedLibrary_) return;
+    savedLibrary_ = true;
+    window_.showPage(MainWindow::Page::Run);
+    save(QStringLiteral("library.png"));
+    QTimer::singleShot(kSettleMs, this, &ScreenshotTour::runApp);
 }
 
 void ScreenshotTour::fillForm() {

@@ -4,6 +4,7 @@
 // written, editor.png, models.png), then quits. scripts/screenshots.sh runs it
 // under Xvfb for the README.
 #include <QObject>
+#include <QSize>
 #include <QString>
 
 namespace ps::ui {
@@ -14,7 +15,8 @@ class ScreenshotTour : public QObject {
     Q_OBJECT
 public:
     // `appPath`: the app to show and run (empty = the first sample).
-    ScreenshotTour(MainWindow& window, QString folder, QString appPath);
+    // `size`: the window's size in the pictures (a laptop's 1366x768, a desktop's 1920x1080).
+    ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size = QSize(1366, 768));
 
     void start();
 
@@ -33,7 +35,10 @@ private:
     MainWindow& window_;
     QString folder_;
     QString appPath_;
+    QSize size_;
     bool ranOnce_ = false;
+    bool waitedForModel_ = false;
+    bool savedLibrary_ = false;
     bool grabbedRun_ = false;
     int failures_ = 0;
 };

@@ -14,7 +14,7 @@
 namespace ps {
 
 // Bump when the table below changes.
-inline constexpr int kCudaPluginAbiVersion = 1;
+inline constexpr int kCudaPluginAbiVersion = 2;
 inline constexpr const char* kCudaPluginEntryPoint = "promptstudio_cuda_plugin";
 inline constexpr const char* kCudaPluginFileName = "libpromptstudio-cuda.so";
 // The same backend on the emulated device (tests, kernel development; never installed).
@@ -30,6 +30,9 @@ struct CudaPluginApi {
     GpuListing (*listGpus)();
     // measureCudaCeilings's contract; throws BackendError.
     CudaDeviceCeilings (*measureCeilings)(int device);
+    // The emulated device's traffic counts (null in the real plugin).
+    void (*setTrafficCounting)(bool on);
+    std::vector<CudaKernelTraffic> (*takeTraffic)();
 };
 
 using CudaPluginEntryPoint = const CudaPluginApi* (*)();

@@ -11,6 +11,10 @@
 #include "backend/cuda/cuda_device_benchmark.h"
 #include "backend/cuda/cuda_plugin_api.h"
 
+#if defined(PROMPTSTUDIO_CUDA_EMULATOR)
+#include "backend/cuda/emulator/emulator_control.h"
+#endif
+
 namespace ps {
 namespace {
 
@@ -51,8 +55,42 @@ CudaDeviceCeilings measureCeilings(int device) {
     return measureCudaDeviceCeilings(device);
 }
 
+#if defined(PROMPTSTUDIO_CUDA_EMULATOR)
+void setTrafficCounting(bool on) { emu::setTrafficCounting(on); }
+
+std::vector<CudaKernelTraffic> takeTraffic() {
+    std::vector<CudaKernelTraffic> result;
+    for (const emu::KernelTraffic& k : emu::takeTraffic()) {
+        CudaKernelTraffic t;
+        t.name = k.name;
+        t.launches = k.launches;
+        t.blocks = k.blocks;
+        t.bytesLoaded = k.bytesLoaded;
+        t.bytesIdeal = k.distinctBytesLoaded;
+        const auto role = [](emu::MemoryRole r) { return static_cast<int>(r); };
+        t.weightBytesLoaded = k.loadedByRole[role(emu::MemoryRole::Weights)];
+        t.weightBytesDistinct = k.distinctByRole[role(emu::MemoryRole::Weights)];
+        t.activationBytesLoaded = k.loadedByRole[role(emu::MemoryRole::Activations)];
+        t.kvBytesLoaded = k.loadedByRole[role(emu::MemoryRole::KvCache)];
+        t.kvBytesDistinct = k.distinctByRole[role(emu::MemoryRole::KvCache)];
+        t.sectorEfficiency = k.sectorEfficiency();
+        t.weightSectorEfficiency = k.sectorEfficiency(emu::MemoryRole::Weights);
+        t.kvSectorEfficiency = k.sectorEfficiency(emu::MemoryRole::KvCache);
+        t.bankConflictWays = k.worstBankConflictWays;
+        result.push_back(t);
+    }
+    return result;
+}
+constexpr auto kSetTrafficCounting = &setTrafficCounting;
+constexpr auto kTakeTraffic = &takeTraffic;
+#else
+constexpr void (*kSetTrafficCounting)(bool) = nullptr;
+constexpr std::vector<CudaKernelTraffic> (*kTakeTraffic)() = nullptr;
+#endif
+
 constexpr CudaPluginApi kApi{
     kCudaPluginAbiVersion, PROMPTSTUDIO_BUILD_ID, &createCudaBackendOnGpu, &listGpus, &measureCeilings,
+    kSetTrafficCounting,   kTakeTraffic,
 };
 
 }  // namespace

@@ -236,10 +236,9 @@ TEST_F(CliAppsTest, RunRefusesMissingInputsAndMissingModelsClearly) {
     EXPECT_EQ(noInput.exitCode, 1) << describe(noInput);
     EXPECT_TRUE(noInput.err.contains("'opening'")) << describe(noInput);
 
-    const CliResult noModel = cli({"run", "story.promptapp", "--input", "opening=Hi"});
+    const CliResult noModel = cli({"run", "story.promptapp", "--input", "opening=Hi", "--model", "/nowhere.gguf"});
     EXPECT_EQ(noModel.exitCode, 1) << describe(noModel);
-    EXPECT_TRUE(noModel.err.contains("--model")) << describe(noModel);
-    EXPECT_TRUE(noModel.err.contains("PROMPTSTUDIO_MODEL")) << describe(noModel);
+    EXPECT_TRUE(noModel.err.contains("--model /nowhere.gguf: no such file")) << describe(noModel);
 
     const CliResult badAssignment = cli({"run", "story.promptapp", "--input", "opening"});
     EXPECT_EQ(badAssignment.exitCode, 2) << describe(badAssignment);
@@ -281,6 +280,31 @@ TEST_F(CliAppsTest, EverySampleAppValidates) {
     const CliResult validated = cli(arguments);
     EXPECT_EQ(validated.exitCode, 0) << describe(validated);
     EXPECT_EQ(validated.out.count(": ok\n"), arguments.size() - 1) << describe(validated);
+}
+
+// Nothing configured (no --model, no PROMPTSTUDIO_MODEL, no model in the app):
+// the built-in demo model runs the app, and stderr says so.
+TEST_F(CliAppsTest, RunWithoutAModelUsesTheBuiltInDemoModelAndSaysSo) {
+    const QString app = QDir(QStringLiteral(PROMPTSTUDIO_SAMPLE_APPS_DIR)).filePath("bedtime-story.promptapp");
+    const CliResult run = cli({"run", app, "--input", "hero=a little fox", "--max-tokens", "30", "--temperature",
+                               "0", "--backend", "cpu", "--threads", "2", "--no-history"});
+    ASSERT_EQ(run.exitCode, 0) << describe(run);
+    EXPECT_TRUE(run.err.contains("promptstudio-cli run: no model given: using the built-in demo model"))
+        << describe(run);
+    EXPECT_TRUE(run.err.contains("resources/models/stories260K.gguf")) << describe(run);
+    EXPECT_GE(run.out.split(' ', Qt::SkipEmptyParts).size(), 5) << describe(run);
+
+    // A model named in the environment wins over the demo model.
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("PROMPTSTUDIO_MODEL", "/nowhere/else.gguf");
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(PROMPTSTUDIO_CLI_PATH), {"run", app, "--input", "hero=a fox", "--no-history"});
+    ASSERT_TRUE(process.waitForFinished(60000));
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    EXPECT_EQ(process.exitCode(), 1) << err.toStdString();
+    EXPECT_TRUE(err.contains("PROMPTSTUDIO_MODEL=/nowhere/else.gguf: no such file")) << err.toStdString();
+    EXPECT_FALSE(err.contains("demo model")) << err.toStdString();
 }
 
 // What the installer test does with the packaged sample: a story on the tiny model.

@@ -345,7 +345,7 @@ TEST_F(CliRuntimeTest, TokenizeFileErrorsAreClear) {
     EXPECT_TRUE(folder.err.contains("not a regular file")) << describe(folder);
     const CliResult missing = cli({"tokenize", "--model", qpath(vocab), "--file", path("none.txt")});
     EXPECT_EQ(missing.exitCode, 1) << describe(missing);
-    EXPECT_TRUE(missing.err.contains("no such file")) << describe(missing);
+    EXPECT_TRUE(missing.err.contains("none.txt") && missing.err.contains("No such file")) << describe(missing);
     const CliResult both = cli({"tokenize", "--model", qpath(vocab), "--file", path("none.txt"), "--prompt", "x"});
     EXPECT_EQ(both.exitCode, 2) << describe(both);
 }
@@ -402,6 +402,38 @@ TEST_F(CliRuntimeTest, GenerateGreedyOnStoriesPrintsExactlyTheReferenceText) {
         << describe(result);
     EXPECT_TRUE(err.contains("decode:")) << describe(result);
     EXPECT_TRUE(err.contains("backend: cpu")) << describe(result);
+}
+
+TEST_F(CliRuntimeTest, GeneratePromptIsTextUnlessParseSpecialIsGiven) {
+    PS_REQUIRE_SHARED_FILE(stories, "models/stories260K.gguf");
+    const auto promptTokens = [&](const QStringList& extra) {
+        const CliResult result = cli(QStringList{"generate", "--model", qpath(stories), "--prompt", "</s>",
+                                                 "--max-tokens", "1", "--temperature", "0"} + extra);
+        EXPECT_EQ(result.exitCode, 0) << describe(result);
+        const QRegularExpressionMatch match =
+            QRegularExpression("prompt tokens: (\\d+)").match(QString::fromUtf8(result.err));
+        return match.hasMatch() ? match.captured(1).toInt() : -1;
+    };
+    // "</s>" as text is several pieces after BOS; parsed it is the EOS token itself.
+    EXPECT_GT(promptTokens({}), 2);
+    EXPECT_EQ(promptTokens({"--parse-special"}), 2);
+}
+
+// Nothing configured (no --model, no PROMPTSTUDIO_MODEL): the built-in demo model
+// of the build tree answers, and stderr says so; its greedy text is stories260K's.
+TEST_F(CliRuntimeTest, GenerateWithoutAModelRunsTheBuiltInDemoModelAndSaysSo) {
+    const CliResult result = cli({"generate", "--prompt", "Once upon a time", "--temperature", "0",
+                                  "--max-tokens", "24", "--threads", "1", "--backend", "cpu"});
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+    const QString err = QString::fromUtf8(result.err);
+    EXPECT_TRUE(err.contains("using the built-in demo model")) << describe(result);
+    EXPECT_TRUE(err.contains("resources/models/stories260K.gguf")) << describe(result);
+    EXPECT_TRUE(err.contains("--model FILE.gguf")) << describe(result);
+    ASSERT_FALSE(result.out.isEmpty()) << describe(result);
+    QFile expected(qpath(ps::test::modelsDir() / "stories260K.greedy-256.txt"));
+    if (expected.open(QIODevice::ReadOnly)) {
+        EXPECT_TRUE(expected.readAll().startsWith(result.out)) << describe(result);
+    }
 }
 
 TEST_F(CliRuntimeTest, GenerateStopSequenceEndsTheTextBeforeIt) {
@@ -502,7 +534,6 @@ TEST_F(CliRuntimeTest, UsageErrorsExitWith2AndSayWhatIsWrong) {
     const Case cases[] = {
         {{}, "usage:"},
         {{"frobnicate"}, "unknown command 'frobnicate'"},
-        {{"generate", "--prompt", "x"}, "--model is required"},
         {{"generate", "--model", model}, "--prompt is required"},
         {{"generate", "--model", model, "--prompt", "x", "--bogus"}, "bogus"},
         {{"generate", "--model", model, "--prompt", "x", "--threads", "two"}, "--threads"},

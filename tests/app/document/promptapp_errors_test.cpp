@@ -75,6 +75,8 @@ Write about {{ topic }} in a {{ tone }} tone for {{ audience }}.
     EXPECT_TRUE(findError(errors, 9, 11,
                           "'type' must be one of text, paragraph, number, choice, boolean, file"))
         << all;
+    // A name other tools use gets a hint towards ours.
+    EXPECT_TRUE(findError(errors, 9, 11, "(did you mean choice?)")) << all;
     EXPECT_TRUE(findError(errors, 10, 11, "input name 'topic' is used twice (first by input 1, line 8)")) << all;
     EXPECT_TRUE(findError(errors, 11, 11, "'2nd field' is not a valid input name")) << all;
     EXPECT_TRUE(findError(errors, 13, 11, "choice input 'tone' needs 'options'")) << all;

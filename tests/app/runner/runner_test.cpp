@@ -218,6 +218,25 @@ TEST_F(RunnerTest, ParametersComeFromTheAppWithOverridesOnTop) {
     EXPECT_TRUE(recorder.events[0].contains("temperature"));
 }
 
+// "Same answer every time" off (no seed in the app or the overrides): every run
+// draws a new seed, so Regenerate gives another answer.
+TEST_F(RunnerTest, WithoutASeedEachRunDrawsANewOne) {
+    auto service = std::make_shared<ScriptedService>(std::vector<std::string>{"."});
+    Runner runner;
+    runner.setService(service);
+    runner.setApp(storyApp(AppKind::Form));
+    RunRecorder recorder(runner);
+    for (int run = 0; run < 3; ++run) {
+        recorder.reset();
+        ASSERT_TRUE(runner.start({{"topic", "x"}}, {}));
+        ASSERT_TRUE(recorder.waitForEnd());
+    }
+    const auto parameters = service->parameters();
+    ASSERT_EQ(parameters.size(), 3u);
+    EXPECT_FALSE(parameters[0].sampling.seed == parameters[1].sampling.seed &&
+                 parameters[1].sampling.seed == parameters[2].sampling.seed);
+}
+
 TEST_F(RunnerTest, ServiceErrorGivesFailedAndAFailedRow) {
     auto service = std::make_shared<ScriptedService>(std::vector<std::string>{});
     service->failWith("prompt of 5000 tokens does not fit the context of 2048");

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "remote/remote_generation_service.h"
+#include "remote/server_sent_events.h"
 #include "runner_test_support.h"
 #include "server_test_support.h"
 #include "slow_service.h"
@@ -46,6 +47,27 @@ std::string failureOf(Call call) {
         return error.what();
     }
     return {};
+}
+
+TEST(ServerSentEventReaderTest, ReadsEventsSplitAnywhereWithAnyLineEnding) {
+    const std::string stream =
+        ": a comment\r\ndata: {\"a\":1}\r\n\r\nevent: x\ndata: line one\ndata: line two\n\nid: 7\rdata:[DONE]\r\r";
+    // Every split of the bytes into two feeds gives the same events.
+    for (size_t split = 0; split <= stream.size(); ++split) {
+        ServerSentEventReader reader;
+        std::vector<std::string> events;
+        const auto collect = [&](const std::string& data) {
+            events.push_back(data);
+            return true;
+        };
+        reader.feed(std::string_view(stream).substr(0, split), collect);
+        reader.feed(std::string_view(stream).substr(split), collect);
+        EXPECT_EQ(events, (std::vector<std::string>{"{\"a\":1}", "line one\nline two", "[DONE]"})) << split;
+    }
+    ServerSentEventReader stopping;
+    int seen = 0;
+    EXPECT_FALSE(stopping.feed("data: 1\n\ndata: 2\n\n", [&](const std::string&) { return ++seen < 1; }));
+    EXPECT_EQ(seen, 1);
 }
 
 TEST(RemoteBackendTest, StreamsWhatTheServerGenerates) {

@@ -26,7 +26,10 @@ using test::relativeL2;
 
 const std::string kModels[] = {"stories260K",        "llama-2-tiny-random", "tiny-d256-F32",
                                "tiny-d256-F16",      "tiny-d256-BF16",      "tiny-d256-Q8_0",
-                               "tiny-d256-Q4_0",     "tiny-d256-Q4_K_M",    "tiny-d256-Q6_K"};
+                               "tiny-d256-Q4_0",     "tiny-d256-Q4_K_M",    "tiny-d256-Q6_K",
+                               // Llama 3.2 (rope_freqs, tied output), Qwen 2.5 (biases, NEOX), Phi-3
+                               // (fused matrices, NEOX, sliding window) shapes.
+                               "l3-d128-Q8_0",       "q2-d128-Q8_0",        "phi3-d128-Q8_0"};
 
 std::vector<float> runForward(Backend& backend, const std::vector<int32_t>& tokens, int startPos = 0) {
     std::vector<float> logits(static_cast<size_t>(backend.model().config().vocabSize));
@@ -66,7 +69,9 @@ TEST_P(CudaReference, LogitsMatchTheExactReferenceAndTheCpu) {
     EXPECT_FALSE(cuda->deviceName().empty());
     auto cpu = referenceCpu(model, options);
 
-    for (const char* prompt : {"p0", "p1"}) {
+    for (const char* prompt : {"p0", "p1", "p2"}) {
+        if (!std::filesystem::exists(test::sharedDir() / ("models/reference/" + name + "." + prompt + ".json")))
+            continue;  // p2 exists for some models only
         PS_REQUIRE_SHARED_FILE(jsonPath, "models/reference/" + name + "." + prompt + ".json");
         PS_REQUIRE_SHARED_FILE(exactPath, "models/reference/" + name + "." + prompt + ".exact-logits.f32");
         const std::vector<int32_t> tokens = readJsonIntArray(jsonPath, "prompt_tokens");
@@ -187,24 +192,24 @@ TEST(CudaBackend, AnImpossibleContextIsRefusedWithTheNumbers) {
     EXPECT_NE(whyNot.find(probe->deviceName()), std::string::npos) << whyNot;
 }
 
-// qwen2 (biases, NEOX RoPE, tied output) and phi3 (fused matrices, NEOX RoPE,
-// sliding window) against the CPU's reference kernels, in a float and a
-// K-quant type, through prefill (two chunks, past the window) and decode.
+// qwen2 (biases, NEOX RoPE, tied output; Q4_K) and phi3 (fused matrices, NEOX
+// RoPE, sliding window; F16) against the CPU's reference kernels, through
+// prefill (two chunks, past the window) and decode.
 TEST(CudaBackend, OtherArchitecturesMatchTheCpu) {
-    for (const char* shapeName : {"tiny-qwen2", "tiny-phi3"}) {
-        for (TensorType type : {TensorType::F16, TensorType::Q4_K}) {
+    for (const auto& [shapeName, type] : {std::pair{"tiny-qwen2", TensorType::Q4_K}, {"tiny-phi3", TensorType::F16}}) {
+        {
             SyntheticModelShape shape = *syntheticModelShape(shapeName);
             if (shape.slidingWindow > 0) shape.slidingWindow = 100;  // a prefill chunk is 256
             const GgufWriter writer = makeSyntheticGguf(shape, type, 3);
             const auto model = Model::fromGguf(GgufFile::fromBytes(writer.toBytes(), std::string(shapeName) + ".gguf"));
             BackendOptions options;
-            options.contextLength = 512;
+            options.contextLength = 288;
             PS_REQUIRE_CUDA_BACKEND(cuda, model, options);
             auto cpu = referenceCpu(model, options);
             SCOPED_TRACE(std::string(shapeName) + " " + tensorTypeInfo(type).name);
-            const std::vector<int32_t> tokens = pseudoRandomTokens(300, 512, 21);
+            const std::vector<int32_t> tokens = pseudoRandomTokens(270, 512, 21);
             EXPECT_LT(relativeL2(runForward(*cuda, tokens), runForward(*cpu, tokens)), 5e-3);
-            for (int pos = 300; pos < 512; pos += 53) {
+            for (int pos = 270; pos < 273; ++pos) {  // decode steps (the graph path)
                 EXPECT_LT(relativeL2(runForward(*cuda, {11}, pos), runForward(*cpu, {11}, pos)), 5e-3)
                     << "position " << pos;
             }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "gguf/gguf_file.h"
 #include "reference_outputs.h"
@@ -45,7 +46,8 @@ TEST_P(VocabVectors, ShippedCasesMatchLlamaCpp) {
     const auto tokenizer = Tokenizer::fromGguf(*GgufFile::open(vocabPath));
     const auto cases = test::splitVocabTestCases(test::readWholeFile(vocabPath.string() + ".inp"));
     ASSERT_EQ(cases.size(), 46u);
-    expectCasesMatch(*tokenizer, cases, test::readExpectedIds(test::readWholeFile(vocabPath.string() + ".out")));
+    expectCasesMatch(*tokenizer, cases,
+                     test::readExpectedIds(test::readWholeFile(vocabPath.string() + ".out")));
 }
 
 TEST_P(VocabVectors, ExtraCasesMatchLlamaCpp) {
@@ -54,14 +56,17 @@ TEST_P(VocabVectors, ExtraCasesMatchLlamaCpp) {
     const auto tokenizer = Tokenizer::fromGguf(*GgufFile::open(vocabPath));
     const auto cases = test::splitVocabTestCases(test::readWholeFile(kCasesDir / "extra.inp"));
     ASSERT_GE(cases.size(), 80u);
-    expectCasesMatch(*tokenizer, cases, test::readExpectedIds(test::readWholeFile(kCasesDir / ("extra." + name + ".out"))));
+    expectCasesMatch(
+        *tokenizer, cases,
+        test::readExpectedIds(test::readWholeFile(kCasesDir / ("extra." + name + ".out"))));
 }
 
 INSTANTIATE_TEST_SUITE_P(Vocabularies, VocabVectors,
                          ::testing::Values("llama-bpe", "qwen2", "phi-3", "llama-spm"),
                          [](const auto& info) {
                              std::string name = info.param;
-                             for (char& c : name) if (c == '-') c = '_';
+                             for (char& c : name)
+                                 if (c == '-') c = '_';
                              return name;
                          });
 
@@ -75,12 +80,13 @@ TEST(BytePairVocabulary, Llama3Metadata) {
     EXPECT_EQ(tokenizer->vocabSize(), 128256);
     EXPECT_EQ(tokenizer->bosId(), 128000);
     EXPECT_TRUE(tokenizer->addBosByDefault());
-    EXPECT_EQ(tokenizer->encode("Hello", true, SpecialTokens::AsText), (std::vector<int32_t>{128000, 9906}));
+    EXPECT_EQ(tokenizer->encode("Hello", true, SpecialTokens::AsText),
+              (std::vector<int32_t>{128000, 9906}));
     // <|eot_id|> (128009) is the EOS of this file; it has no <|eom_id|>.
     EXPECT_EQ(tokenizer->endOfGenerationIds(), std::vector<int32_t>{128009});
     EXPECT_FALSE(tokenizer->isEndOfGeneration(9906));
     EXPECT_EQ(tokenizer->piece(128009), "<|eot_id|>");
-    EXPECT_EQ(tokenizer->tokenBytes(128009, -1), "");  // control tokens show nothing
+    EXPECT_EQ(tokenizer->tokenBytes(128009, -1), "");       // control tokens show nothing
     EXPECT_EQ(tokenizer->tokenBytes(22691, -1), " Hello");  // "ĠHello": bytes, not the alphabet
 }
 
@@ -90,13 +96,15 @@ TEST(BytePairVocabulary, QwenMetadata) {
     EXPECT_EQ(tokenizer->preTokenizerExpression(), "qwen2");
     EXPECT_EQ(tokenizer->bosId(), -1);
     EXPECT_FALSE(tokenizer->addBosByDefault());
-    EXPECT_EQ(tokenizer->encode("Hi", true, SpecialTokens::AsText), tokenizer->encode("Hi", false, SpecialTokens::AsText));
+    EXPECT_EQ(tokenizer->encode("Hi", true, SpecialTokens::AsText),
+              tokenizer->encode("Hi", false, SpecialTokens::AsText));
     // <|im_end|> is the EOS; <|endoftext|> also ends generation.
     const auto& end = tokenizer->endOfGenerationIds();
     EXPECT_NE(std::find(end.begin(), end.end(), 151645), end.end());
     EXPECT_NE(std::find(end.begin(), end.end(), 151643), end.end());
     // User-defined tokens are pieces of text: matched and shown either way.
-    EXPECT_EQ(tokenizer->encode("<think>", false, SpecialTokens::AsText), std::vector<int32_t>{151667});
+    EXPECT_EQ(tokenizer->encode("<think>", false, SpecialTokens::AsText),
+              std::vector<int32_t>{151667});
     EXPECT_EQ(tokenizer->decode({151667}), "<think>");
 }
 
@@ -136,7 +144,40 @@ TEST(PhiVocabulary, LoadsDespiteRepeatedUnknownTypesAndNeverMatchesControlText) 
     // <|end|> is dropped (their rstrip in Phi-3's tokenizer.json).
     const std::vector<int32_t> ids =
         tokenizer->encode("<|user|>\nHi<|end|>\n<|assistant|>\n", false, SpecialTokens::Parse);
-    EXPECT_EQ(ids, (std::vector<int32_t>{32010, tokenizer->encode("Hi", false, SpecialTokens::AsText)[0], 32007, 32001}));
+    EXPECT_EQ(ids,
+              (std::vector<int32_t>{32010, tokenizer->encode("Hi", false, SpecialTokens::AsText)[0],
+                                    32007, 32001}));
+}
+
+// Byte-level BPE is lossless for any bytes, valid UTF-8 or not: the bytes of
+// the ids are the input. Pathological texts (one huge word, a long whitespace
+// run, invalid UTF-8) stay fast.
+TEST(BytePairVocabulary, AnyBytesRoundTripAndLongWordsStayFast) {
+    PS_REQUIRE_SHARED_FILE(vocabPath, "models/tokenizer-vectors/ggml-vocab-llama-bpe.gguf");
+    const auto tokenizer = Tokenizer::fromGguf(*GgufFile::open(vocabPath));
+    uint32_t state = 12345;
+    const auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    const auto bytesOf = [&](const std::vector<int32_t>& ids) {
+        std::string bytes;
+        for (const int32_t id : ids) bytes += tokenizer->tokenBytes(id, -1);
+        return bytes;
+    };
+    for (int round = 0; round < 200; ++round) {
+        std::string text(next() % 64, '\0');
+        for (char& c : text) c = static_cast<char>(next() >> 24);
+        EXPECT_EQ(bytesOf(tokenizer->encode(text, false, SpecialTokens::AsText)), text)
+            << "round " << round;
+    }
+    const std::vector<std::string> hard = {std::string(1 << 18, 'a'), std::string(1 << 18, ' '),
+                                           std::string(1 << 16, '\xF0'),
+                                           "x" + std::string(1 << 17, '9')};
+    const auto start = std::chrono::steady_clock::now();
+    for (const std::string& text : hard) {
+        EXPECT_EQ(bytesOf(tokenizer->encode(text, false, SpecialTokens::AsText)), text);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 20.0);  // a fraction of a second on an idle machine
 }
 
 // The vocabularies inside the test models give llama.cpp's prompt ids for the
@@ -151,9 +192,11 @@ TEST(ModelVocabularies, ReferencePromptIds) {
         PS_REQUIRE_SHARED_FILE(modelPath, std::string("models/") + model + ".gguf");
         const auto tokenizer = Tokenizer::fromGguf(*GgufFile::open(modelPath));
         for (size_t p = 0; p < prompts.size(); ++p) {
-            PS_REQUIRE_SHARED_FILE(json, std::string("models/reference/") + model + ".p" + std::to_string(p) + ".json");
-            EXPECT_EQ(tokenizer->encode(prompts[p], tokenizer->addBosByDefault(), SpecialTokens::AsText),
-                      test::readJsonIntArray(json, "prompt_tokens"))
+            PS_REQUIRE_SHARED_FILE(json, std::string("models/reference/") + model + ".p" +
+                                             std::to_string(p) + ".json");
+            EXPECT_EQ(
+                tokenizer->encode(prompts[p], tokenizer->addBosByDefault(), SpecialTokens::AsText),
+                test::readJsonIntArray(json, "prompt_tokens"))
                 << prompts[p];
         }
     }

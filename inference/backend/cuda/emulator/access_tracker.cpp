@@ -217,6 +217,9 @@ void countWarpLoad(TrackerState& s, std::vector<Access>& group) {
     k.warpLoads += 1;
     k.sectorsTouched += sectors.size();
     k.sectorBytesUsed += used;
+    const int accessRole = static_cast<int>(roleOf(s, group.front().address));
+    k.sectorsByRole[accessRole] += sectors.size();
+    k.sectorBytesUsedByRole[accessRole] += used;
     for (const Access& a : group) {
         const int role = static_cast<int>(roleOf(s, a.address));
         k.bytesLoaded += a.size;
@@ -356,6 +359,8 @@ void endLaunch() {
 }
 
 }  // namespace tracker
+
+void recordAccess(const void* address, unsigned size, bool write) { onAccess(address, size, write); }
 
 void labelMemory(const void* address, size_t bytes, MemoryRole role) {
     TrackerState& s = state();

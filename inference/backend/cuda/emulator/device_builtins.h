@@ -124,10 +124,20 @@ inline int __any_sync(unsigned mask, int predicate) {
     return (::ps::emu::ballotInWarp(mask, predicate != 0, nullptr) & mask) != 0;
 }
 
-// Read-only cache loads are plain loads here (and counted as global loads).
+namespace ps::emu {
+// One access of `size` bytes, as the kernel's instruction makes it (the
+// compiler may split a struct copy into scalar loads; __ldg's must stay one).
+void recordAccess(const void* address, unsigned size, bool write);
+}  // namespace ps::emu
+
+// Read-only cache loads: one load of the whole T (a float4 is one 16-byte
+// access, as ld.global.nc.v4 is), counted as a global load.
 template <typename T>
-T __ldg(const T* address) {
-    return *address;
+__attribute__((no_sanitize_thread)) T __ldg(const T* address) {
+    ::ps::emu::recordAccess(address, sizeof(T), false);
+    T value;
+    std::memcpy(&value, address, sizeof(T));
+    return value;
 }
 
 // Device math under its CUDA names; fmaxf, expf, sincosf come from the C

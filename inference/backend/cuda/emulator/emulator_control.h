@@ -30,9 +30,16 @@ struct KernelTraffic {
     uint64_t warpLoads = 0;             // warp-wide load instructions (lanes grouped by their k-th load)
     uint64_t sectorsTouched = 0;        // 32-byte sectors those touched
     uint64_t sectorBytesUsed = 0;       // distinct bytes of them the warp asked for
+    uint64_t sectorsByRole[kMemoryRoles] = {};  // the same, by what the warp access read
+    uint64_t sectorBytesUsedByRole[kMemoryRoles] = {};
     uint64_t sharedWarpAccesses = 0;
     uint64_t sharedWavefronts = 0;      // bank-conflict replays included
     int worstBankConflictWays = 0;      // most distinct words in one bank, one warp access
+    double sectorEfficiency(MemoryRole role) const {
+        const int r = static_cast<int>(role);
+        return sectorsByRole[r] ? static_cast<double>(sectorBytesUsedByRole[r]) / (32.0 * static_cast<double>(sectorsByRole[r]))
+                                : 1.0;
+    }
     double sectorEfficiency() const {
         return sectorsTouched ? static_cast<double>(sectorBytesUsed) / (32.0 * static_cast<double>(sectorsTouched)) : 1.0;
     }
