@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         const auto tokenizer =
             ps::Tokenizer::fromModelFile("/proc/self/fd/" + std::to_string(fd));
-        (void)tokenizer->decode(tokenizer->encode("Hello world, \xC3\xA9t\xC3\xA9 42\n", true));
+        (void)tokenizer->decode(
+            tokenizer->encode("Hello world, \xC3\xA9t\xC3\xA9 42\n", true, ps::SpecialTokens::AsText));
     } catch (const std::runtime_error&) {  // TokenizerError
     }
     return 0;

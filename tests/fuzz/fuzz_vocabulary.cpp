@@ -12,7 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         const auto file = ps::GgufFile::fromBytes(std::vector<uint8_t>(data, data + size), "fuzz.gguf");
         const auto tokenizer = ps::Tokenizer::fromGguf(*file);
-        const std::vector<int32_t> ids = tokenizer->encode("Once upon a time, \xE2\x80\x94 <s> 12\n", true);
+        const std::string text = "Once upon a time, \xE2\x80\x94 <s> <|im_end|> 12\n";
+        const std::vector<int32_t> ids = tokenizer->encode(text, true, ps::SpecialTokens::AsText);
+        (void)tokenizer->encode(text, false, ps::SpecialTokens::Parse);
         (void)tokenizer->decode(ids);
         int32_t previous = -1;
         for (const int32_t id : ids) {
