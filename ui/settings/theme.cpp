@@ -107,7 +107,7 @@ QPushButton {
 QPushButton:hover { border-color: @accent; }
 QPushButton:focus { border-color: @accent; }
 QPushButton:pressed { background: @hover; }
-QPushButton:default { background: @accent; border-color: @accent; color: @accentText; font-weight: 600; }
+QPushButton:default { background: @accent; border-color: @accent; color: @accentText; }
 QPushButton:default:disabled { background: @border; border-color: @border; color: @window; }
 QPushButton:disabled { color: @disabled; background: @window; }
 QToolButton { border: 1px solid transparent; border-radius: 6px; padding: 4px 8px; color: @text; }
