@@ -45,4 +45,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>ps::ui::SharingPage</name>
+    <message numerus="yes">
+        <source>The server offers %n model(s).</source>
+        <translation>
+            <numerusform>The server offers %n model.</numerusform>
+            <numerusform>The server offers %n models.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>
