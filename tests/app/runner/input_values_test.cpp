@@ -89,7 +89,7 @@ TEST(InputValuesTest, FileInputsBecomeTheTextOfTheFile) {
 
     checked = checkInputs(formApp(), {{"notes", dir.filePath("missing.txt")}, {"name", "x"}});
     ASSERT_EQ(checked.errors.size(), 1);
-    EXPECT_TRUE(checked.errors[0].contains("missing.txt: cannot read")) << checked.errors[0].toStdString();
+    EXPECT_TRUE(checked.errors[0].contains("missing.txt: cannot open")) << checked.errors[0].toStdString();
 
     const QString big = dir.filePath("big.txt");
     {
