@@ -4,8 +4,8 @@
 // A block of 8 warps owns 16 to 64 output rows, two rows per warp at a time (a
 // *pair*: rows 2p and 2p+1, a gate row and its up row, or the two dimensions
 // RoPE turns together). Per segment of 4096 columns the block stages x in
-// shared memory once (RMSNorm's weight applied on the way, its sum of squares
-// gathered), then each warp walks its rows in steps: both rows' bytes of the
+// shared memory once (after a norm: x times the norm's weight, as its writer
+// left it; MatvecNorm), then each warp walks its rows in steps: both rows' bytes of the
 // step (1-1.7 KiB each, so at least 2 KiB per warp in flight) are loaded with
 // coalesced 16-byte loads into registers, stored to the warp's shared stage,
 // and decoded a quad (4 values) per lane with decodeQuad<T> (weight_units.h):

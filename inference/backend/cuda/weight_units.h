@@ -2,12 +2,12 @@
 // How the CUDA kernels cut a weight row into work, and how they decode it.
 //
 // A *unit* is 32 consecutive values of a row: one Q8_0 or Q4_0 block, one
-// sub-block of a Q4_K or Q6_K super-block, or 32 plain floats. Every kernel that
-// reads weights (matrix-vector, dequantize-to-FP16, embedding lookup) hands one
-// unit to one thread and decodes it with decodeUnit<T>() below; a warp covers 32
-// consecutive units (64 for Q6_K), a contiguous *chunk* of the row that it
-// first copies to shared memory with 16-byte loads. The same functions run on the host in
-// tests/inference/cuda/weight_units_test.cpp against quant_blocks.h.
+// sub-block of a Q4_K or Q6_K super-block, or 32 plain floats. The dequantize-
+// to-FP16 and embedding kernels hand one unit to one thread (decodeUnit<T>);
+// the matrix-vector kernel copies a contiguous run of whole blocks to shared
+// memory with 16-byte loads and gives each lane a *quad*, 4 values of a unit
+// (decodeQuad<T>). The same functions run on the host in
+// tests/inference/cuda/cuda_shared_math_test.cpp against quant_blocks.h.
 //
 // On the GPU each row starts on a 32-byte boundary (a memory sector): rows are
 // stored with a padded stride (paddedRowBytes), so every chunk starts 16-byte
