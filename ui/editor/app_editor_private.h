@@ -14,12 +14,13 @@ class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
-class QTableView;
+class QListView;
 
 namespace ps::ui {
 
 class EmojiPicker;
 class ExamplesEditor;
+class InputDetailsEditor;
 class InputsTableModel;
 class ParametersEditor;
 class ProblemsPanel;
@@ -57,7 +58,8 @@ struct AppEditor::Private {
     TemplateHighlighter* highlighter = nullptr;
     UnknownVariablesPanel* unknownVariables = nullptr;
     InputsTableModel* inputsModel = nullptr;
-    QTableView* inputsTable = nullptr;
+    QListView* inputsList = nullptr;
+    InputDetailsEditor* inputDetails = nullptr;
     QPushButton* addInput = nullptr;
     QPushButton* removeInput = nullptr;
     QPushButton* moveUp = nullptr;

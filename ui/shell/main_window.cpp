@@ -250,6 +250,9 @@ void MainWindow::createPages() {
 
     modelStatus_ = new QLabel(this);
     modelStatus_->setObjectName(QStringLiteral("modelStatus"));
+    // The status bar cuts a long message where its permanent widgets begin: a margin
+    // keeps the cut text from running into "Model: …".
+    modelStatus_->setContentsMargins(em * 2, 0, 0, 0);
     modelProgress_ = new QProgressBar(this);
     modelProgress_->setRange(0, 0);  // the loader reports no steps: a busy bar
     modelProgress_->setMaximumWidth(em * 20);
