@@ -8,6 +8,7 @@
 #
 # Usage: scripts/fuzz.sh SECONDS [TARGET...]      (CI: scripts/fuzz.sh 60)
 # Targets: gguf vocabulary sentencepiece promptapp prompty template chat_template
+#          tokenize_text openai_request http_server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,8 @@ seconds="${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}"
 shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(gguf vocabulary sentencepiece promptapp prompty template chat_template)
+    targets=(gguf vocabulary sentencepiece promptapp prompty template chat_template
+             tokenize_text openai_request http_server)
 fi
 build="${PROMPTSTUDIO_FUZZ_BUILD_DIR:-build-fuzz}"
 
@@ -26,6 +28,8 @@ cmake --build "$build" --parallel "$(nproc)"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# Reports with file and line: the sanitizers look for llvm-symbolizer on PATH.
+if [ -x /usr/lib/llvm-15/bin/llvm-symbolizer ]; then export PATH="/usr/lib/llvm-15/bin:$PATH"; fi
 
 if [ -z "${PROMPTSTUDIO_FUZZ_SKIP_TESTS:-}" ]; then
     echo "== template and document tests under ASan + UBSan"
@@ -38,7 +42,8 @@ fi
 
 # Inputs larger than this are not tried.
 declare -A max_len=([gguf]=65536 [vocabulary]=65536 [sentencepiece]=65536 [promptapp]=65536
-                    [prompty]=65536 [template]=65536 [chat_template]=65536)
+                    [prompty]=65536 [template]=65536 [chat_template]=65536
+                    [tokenize_text]=8192 [openai_request]=65536 [http_server]=65536)
 failed=()
 for target in "${targets[@]}"; do
     corpus="$build/corpus/$target"
