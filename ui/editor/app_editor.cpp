@@ -225,7 +225,10 @@ void AppEditor::buildPages() {
            "in the template as {{ name }}."),
         form));
     d->inputsModel = new InputsTableModel(&d->document, this);
-    auto* formColumns = new QHBoxLayout;
+    auto* formColumns = new QBoxLayout(QBoxLayout::LeftToRight);
+    d->formPage = form;
+    d->formColumns = formColumns;
+    form->installEventFilter(this);  // side by side, or the list above when narrow
     auto* listColumn = new QVBoxLayout;
     d->inputsList = new QListView(form);
     d->inputsList->setObjectName(QStringLiteral("inputsList"));
@@ -522,6 +525,16 @@ void AppEditor::scheduleTryIt() {
 }
 
 bool AppEditor::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == d->formPage) {
+        if (event->type() == QEvent::Resize) {
+            // A narrow Form tab (a small window) puts the list of inputs above their
+            // fields, so neither is squeezed to nothing.
+            const bool narrow = d->formPage->width() < fontMetrics().averageCharWidth() * 70;
+            d->formColumns->setDirection(narrow ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+            d->inputsList->setMaximumHeight(narrow ? fontMetrics().lineSpacing() * 5 : QWIDGETSIZE_MAX);
+        }
+        return QWidget::eventFilter(watched, event);
+    }
     switch (event->type()) {
         case QEvent::FocusOut:
             // Leaving a field ends its typing burst: the next typing is a new undo step.

@@ -8,6 +8,7 @@
 #include "editor/edited_app.h"
 
 class QAction;
+class QBoxLayout;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -58,6 +59,8 @@ struct AppEditor::Private {
     TemplateHighlighter* highlighter = nullptr;
     UnknownVariablesPanel* unknownVariables = nullptr;
     InputsTableModel* inputsModel = nullptr;
+    QWidget* formPage = nullptr;
+    QBoxLayout* formColumns = nullptr;
     QListView* inputsList = nullptr;
     InputDetailsEditor* inputDetails = nullptr;
     QPushButton* addInput = nullptr;

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
@@ -56,6 +57,8 @@ GetModelDialog::GetModelDialog(QWidget* parent)
     folderLabel_->setForegroundRole(QPalette::PlaceholderText);
     folderLabel_->setWordWrap(true);
     auto* close = new QDialogButtonBox(QDialogButtonBox::Close);
+    // The style's dark cross does not read on the dark theme; the word says it all.
+    close->button(QDialogButtonBox::Close)->setIcon(QIcon());
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(tabs_, 1);
