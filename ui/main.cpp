@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
                                      QStringLiteral("The app the screenshot tour runs."), QStringLiteral("file"));
     tourAppOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(tourAppOption);
+    QCommandLineOption tourDemoOption(QStringLiteral("tour-demo"),
+                                      QStringLiteral("The screenshot tour also takes demo mode's stage and race."));
+    tourDemoOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(tourDemoOption);
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QApplication::translate("main", "Prompt apps to open (.promptapp or .prompty)."),
                                  QStringLiteral("[files...]"));
@@ -102,7 +106,8 @@ int main(int argc, char** argv) {
         const QStringList size = parser.value(tourSizeOption).split(QLatin1Char('x'));
         const QSize windowSize(size.value(0).toInt(), size.value(1).toInt());
         auto* screenshots = new ps::ui::ScreenshotTour(window, parser.value(tourOption), parser.value(tourAppOption),
-                                                       windowSize.isValid() ? windowSize : QSize(1366, 768));
+                                                       windowSize.isValid() ? windowSize : QSize(1366, 768),
+                                                       parser.isSet(tourDemoOption));
         QObject::connect(screenshots, &ps::ui::ScreenshotTour::done, &application,
                          [&application](int code) { application.exit(code); });
         screenshots->start();

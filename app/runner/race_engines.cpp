@@ -21,9 +21,9 @@ std::shared_ptr<LocalGenerationService> loadOn(const QString& path, BackendOptio
 }
 
 QString deviceLabel(LocalGenerationService& service) {
+    // The CPU backend names itself ("CPU (16 threads, AVX-512)"); a GPU is named by its model.
     const QString device = QString::fromStdString(service.backend().deviceName());
-    return service.backend().kind() == BackendKind::Cuda ? QStringLiteral("GPU: %1").arg(device)
-                                                         : QStringLiteral("CPU: %1").arg(device);
+    return service.backend().kind() == BackendKind::Cuda ? QStringLiteral("GPU: %1").arg(device) : device;
 }
 
 }  // namespace

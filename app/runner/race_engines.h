@@ -15,7 +15,7 @@
 namespace ps {
 
 struct RaceEngine {
-    QString label;  // for the stage: "GPU: NVIDIA H200", "CPU: 16 threads", "Q4_K_M"
+    QString label;  // for the stage: "GPU: NVIDIA H200", "CPU (16 threads, AVX-512)", a model's file name
     std::shared_ptr<GenerationService> service;
 };
 

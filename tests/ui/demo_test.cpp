@@ -115,7 +115,7 @@ TEST(DemoStage, TheKeysDriveTheDeck) {
     EXPECT_DOUBLE_EQ(stage.hintOpacity(), 1.0);  // the keys are shown first, then fade
     EXPECT_EQ(stage.currentIndex(), 0);
     EXPECT_TRUE(stage.titleText().contains(QStringLiteral("Bedtime story starter")));
-    EXPECT_EQ(stage.inputsText(), QStringLiteral("Who is the story about?: a little fox"));
+    EXPECT_EQ(stage.inputsText(), QStringLiteral("Who is the story about? a little fox"));
 
     // Next and previous, with every key a clicker sends.
     press(&stage, Qt::Key_Right);
@@ -239,7 +239,7 @@ TEST(RaceView, TwoEnginesOnStories260KBothFinish) {
     options.cpuThreads = 2;
     const RaceEngines engines = loadRaceEngines(QString::fromStdString(modelPath.string()), options);
     ASSERT_TRUE(engines.first.service && engines.second.service);
-    EXPECT_TRUE(engines.first.label.startsWith(QStringLiteral("CPU: ")));
+    EXPECT_TRUE(engines.first.label.startsWith(QStringLiteral("CPU (2 threads"))) << engines.first.label.toStdString();
     EXPECT_TRUE(engines.second.label.contains(QStringLiteral("1 thread"))) << engines.second.label.toStdString();
 
     QTemporaryDir dir;
@@ -263,9 +263,13 @@ TEST(RaceView, TwoEnginesOnStories260KBothFinish) {
     }
     // The same seed on both: the same story, only the speed differs.
     EXPECT_EQ(race.lane(0)->text(), race.lane(1)->text());
-    EXPECT_TRUE(summary.contains(QStringLiteral("faster than"))) << summary.toStdString();
-    EXPECT_TRUE(race.resultText(0).contains(QStringLiteral("faster")) ||
-                race.resultText(1).contains(QStringLiteral("faster")));
+    // Who won by how much (or, within timing noise, that they were even).
+    EXPECT_TRUE(summary.contains(QStringLiteral("faster than")) || summary.contains(QStringLiteral("finished together")))
+        << summary.toStdString();
+    if (summary.contains(QStringLiteral("faster than"))) {
+        EXPECT_TRUE(race.resultText(0).contains(QStringLiteral("faster")) ||
+                    race.resultText(1).contains(QStringLiteral("faster")));
+    }
 }
 
 TEST(DemoStage, ARaceSlideLoadsItsEnginesFirstThenRacesOnEnter) {
@@ -296,7 +300,9 @@ TEST(DemoStage, ARaceSlideLoadsItsEnginesFirstThenRacesOnEnter) {
     press(&stage, Qt::Key_Return);
     ASSERT_TRUE(stage.isRunning());
     ASSERT_TRUE(test::waitUntil([&] { return ended == 1; }, 30000));
-    EXPECT_TRUE(stage.statusText().contains(QStringLiteral("faster than"))) << stage.statusText().toStdString();
+    EXPECT_TRUE(stage.statusText().contains(QStringLiteral("faster than")) ||
+                stage.statusText().contains(QStringLiteral("finished together")))
+        << stage.statusText().toStdString();
     stage.leave();
 }
 
@@ -363,7 +369,7 @@ TEST(MetricsStrip, WithoutNvmlItShowsTheRealCpu) {
     EXPECT_FALSE(got->gpu);
     EXPECT_FALSE(got->whyNoGpu.isEmpty());
     EXPECT_EQ(strip.deviceText(), cpu.name);
-    EXPECT_TRUE(strip.cells().last().contains(QStringLiteral("%1 core").arg(cpu.logicalCores)))
+    EXPECT_TRUE(strip.cells().last().contains(QStringLiteral("%1 core%2").arg(cpu.logicalCores).arg(cpu.logicalCores == 1 ? QString() : QStringLiteral("s"))))
         << strip.cells().last().toStdString();
 }
 

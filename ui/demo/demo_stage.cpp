@@ -33,7 +33,8 @@ namespace {
 constexpr int kHintVisibleMs = 4000;    // then it fades
 constexpr int kHintFadeMs = 1500;
 constexpr int kAttractPauseMs = 4000;   // an answer stays this long before the next slide
-constexpr int kSpeedTickMs = 250;       // the sparkline's readings
+constexpr int kSpeedTickMs = 250;       // the sparkline's readings when no text arrives
+constexpr double kMinSpeedWindowMs = 60;
 constexpr int kMaxInputChars = 80;      // of each input shown under the title
 }  // namespace
 
@@ -127,7 +128,13 @@ void DemoStage::buildUi() {
     d->stack = new QStackedWidget(this);
     d->stack->addWidget(d->answer);
     d->stack->addWidget(d->race);
-    connect(d->race, &RaceView::finished, this, [this](const QString& summary) { setStatus(summary, false); });
+    connect(d->race, &RaceView::finished, this, [this](const QString& summary) {
+        setStatus(summary, false);
+        // The strip shows the first engine's run (the one expected to win).
+        const GenerationStats& stats = d->race->stats(0);
+        d->metrics->setFinal(stats.timeToFirstTokenMs, stats.generatedTokens, stats.decodeTokensPerSecond(),
+                             stats.reusedPromptTokens, stats.promptTokens);
+    });
     connect(d->race, &RaceView::failed, this, [this](const QString& message) {
         setStatus(tr("The race stopped: %1").arg(message.section(QLatin1Char('\n'), 0, 0)), true);
     });
@@ -143,9 +150,12 @@ void DemoStage::buildUi() {
     layout->addWidget(d->inputs);
     layout->addWidget(d->status);
     layout->addWidget(d->stack, 1);
+
+    // The keys, in a row of their own under the answer (never over it), fading out.
+    d->hint = new QLabel(tr("→ next   ← back   Enter run   Esc stop   R again   B blank   F11 leave"), this);
+    layout->addWidget(d->hint, 0, Qt::AlignRight);
     layout->addWidget(d->metrics);
 
-    d->hint = new QLabel(tr("→ next   ← back   Enter run   Esc stop   R again   B blank   F11 leave"), this);
     d->hint->setObjectName(QStringLiteral("stageHint"));
     d->hint->setTextFormat(Qt::PlainText);
     d->hint->setAutoFillBackground(true);
@@ -188,6 +198,8 @@ void DemoStage::buildUi() {
     d->speedTick = new QTimer(this);
     d->speedTick->setInterval(kSpeedTickMs);
     connect(d->speedTick, &QTimer::timeout, this, &DemoStage::sampleLiveSpeed);
+    // The figures move with the text: once per flush of the answer, not per token.
+    connect(d->answer, &OutputPane::flushed, this, &DemoStage::sampleLiveSpeed);
 
     // The stage takes every key itself: no child may hold the focus (a text
     // browser would eat the arrows to scroll).
@@ -227,9 +239,10 @@ void DemoStage::setAttractTimes(int idleMs, int pauseMs) {
     d->attractPause->setInterval(pauseMs);
 }
 
-void DemoStage::present(QScreen* screen) {
+void DemoStage::present(QScreen* screen, const QRect& windowed) {
     if (!screen) screen = QGuiApplication::primaryScreen();
-    if (screen) setGeometry(screen->geometry());
+    if (windowed.isValid()) setGeometry(windowed);
+    else if (screen) setGeometry(screen->geometry());
     d->presented = true;
     if (!d->monitor) {
         d->monitor = new MachineMonitor(d->nvmlPath, this);
@@ -237,7 +250,8 @@ void DemoStage::present(QScreen* screen) {
         d->monitor->start();
     }
     prepare();
-    showFullScreen();
+    if (windowed.isValid()) show();
+    else showFullScreen();
     raise();
     activateWindow();
     setFocus(Qt::OtherFocusReason);
@@ -322,7 +336,9 @@ void DemoStage::showSlide(int index) {
         const QString label = input && !input->label.isEmpty() ? input->label : name;
         QString value = slide.inputs.value(name).toString().simplified();
         if (value.size() > kMaxInputChars) value = value.left(kMaxInputChars - 1) + QChar(0x2026);
-        shown << QStringLiteral("%1: %2").arg(label, value);
+        // "Who is the story about? a little fox", "Hero: a little fox"
+        const bool punctuated = label.endsWith(QLatin1Char('?')) || label.endsWith(QLatin1Char(':'));
+        shown << (punctuated ? QStringLiteral("%1 %2") : QStringLiteral("%1: %2")).arg(label, value);
     }
     d->inputs->setText(shown.join(QStringLiteral("   ·   ")));
     d->inputs->setVisible(!shown.isEmpty());
@@ -440,8 +456,6 @@ void DemoStage::setStatus(const QString& text, bool problem) {
 void DemoStage::showHint() {
     d->hintFade->stop();
     d->hintOpacity->setOpacity(1.0);
-    d->hint->adjustSize();
-    d->hint->raise();
     d->hintTimer->start();
 }
 
@@ -553,10 +567,7 @@ void DemoStage::applySizes() {
     const int margin = int(pt * 1.2);
     layout()->setContentsMargins(margin * 2, margin, margin * 2, margin / 2);
     layout()->setSpacing(margin / 2);
-    d->hint->setMargin(int(pt * 0.4));
-    d->hint->adjustSize();
-    d->hint->move(width() - d->hint->width() - margin, height() - d->metrics->sizeHint().height() -
-                                                            d->hint->height() - margin);
+    d->hint->setMargin(int(pt * 0.25));
     d->blank->setGeometry(rect());
 }
 
@@ -571,8 +582,11 @@ void DemoStage::updateModelLabel() {
         return;
     }
     const std::optional<ModelSummary> summary = readModelSummary(model);
-    d->metrics->setModel(summary ? QStringLiteral("%1 · %2").arg(summary->name, summary->mainTensorType)
-                                 : QFileInfo(model).completeBaseName());
+    // The file's name (what the presenter chose), and its quantization.
+    const QString name = QFileInfo(model).completeBaseName();
+    d->metrics->setModel(summary && !summary->mainTensorType.isEmpty()
+                             ? QStringLiteral("%1 · %2").arg(name, summary->mainTensorType)
+                             : name);
 }
 
 void DemoStage::onToken(const QString& text) {
@@ -582,15 +596,25 @@ void DemoStage::onToken(const QString& text) {
 }
 
 void DemoStage::sampleLiveSpeed() {
-    // Tokens since the last reading over the time since: the speed right now.
+    if (!d->runner->isRunning() || d->firstTokenMs < 0) return;
+    // Tokens since the last reading over the time since: the speed right now, read
+    // over at least kMinSpeedWindowMs so that one flush's burst does not count alone.
     const qint64 now = d->clock.nsecsElapsed();
-    double rate = -1;
-    if (d->firstTokenMs >= 0 && d->tickNs > 0 && now > d->tickNs)
-        rate = double(d->pieces - d->piecesAtTick) / (double(now - d->tickNs) / 1e9);
-    if (d->firstTokenMs >= 0) {
-        d->tickNs = now;
-        d->piecesAtTick = d->pieces;
+    if (d->tickNs == 0) d->tickNs = qint64(d->firstTokenMs * 1e6);
+    const double windowMs = double(now - d->tickNs) / 1e6;
+    if (windowMs < kMinSpeedWindowMs) {
+        // Too soon for a reading; but a first figure at once (small models are done
+        // before the first window closes): the average since the first token.
+        const double sinceFirstMs = double(now) / 1e6 - d->firstTokenMs;
+        if (d->piecesAtTick == 0 && d->pieces > 1 && sinceFirstMs > 1.0)
+            d->metrics->setLive(d->firstTokenMs, d->pieces, (d->pieces - 1) / (sinceFirstMs / 1000.0));
+        else
+            d->metrics->setCounts(d->firstTokenMs, d->pieces);
+        return;
     }
+    const double rate = double(d->pieces - d->piecesAtTick) / (windowMs / 1000.0);
+    d->tickNs = now;
+    d->piecesAtTick = d->pieces;
     d->metrics->setLive(d->firstTokenMs, d->pieces, rate);
 }
 

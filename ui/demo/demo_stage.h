@@ -63,8 +63,9 @@ public:
     void setAttractTimes(int idleMs, int pauseMs);
 
     // Loads what the deck needs, shows the stage full screen on `screen` (null = the
-    // primary one) and its first slide.
-    void present(QScreen* screen = nullptr);
+    // primary one) and its first slide. A valid `windowed` geometry shows it as a
+    // window of that size instead (the screenshot tour).
+    void present(QScreen* screen = nullptr, const QRect& windowed = {});
     // True once everything the deck needs has loaded (or failed calmly).
     bool isReady() const;
 

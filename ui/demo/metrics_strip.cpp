@@ -56,6 +56,12 @@ void MetricsStrip::setLive(double timeToFirstTokenMs, int tokens, double tokensP
     refresh();
 }
 
+void MetricsStrip::setCounts(double timeToFirstTokenMs, int tokens) {
+    firstTokenMs_ = timeToFirstTokenMs;
+    tokens_ = tokens;
+    refresh();
+}
+
 void MetricsStrip::setFinal(double timeToFirstTokenMs, int tokens, double tokensPerSecond, int reusedPromptTokens,
                             int promptTokens) {
     firstTokenMs_ = timeToFirstTokenMs;
@@ -144,7 +150,7 @@ void MetricsStrip::paintEvent(QPaintEvent*) {
         {tr("Tokens/s"), orDash(tokensPerSecond_ >= 0, QString::number(tokensPerSecond_, 'f', 1)), 15},
         {tr("Tokens"), orDash(tokens_ >= 0, QString::number(tokens_)), 6},
         {tr("Reused from cache"), orDash(reused_ >= 0, tr("%1 of %2").arg(reused_).arg(promptTokens_)), 9},
-        {tr("Model"), orDash(!model_.isEmpty(), model_), 14},
+        {tr("Model"), orDash(!model_.isEmpty(), model_), 19},
     };
     int x = pad;
     const int charWidth = value.averageCharWidth();

@@ -21,8 +21,11 @@ public:
 
     // A run starts: the run's figures are cleared (the sparkline too).
     void startRun();
-    // Live figures while the model writes (-1 = not yet).
+    // Live figures while the model writes (-1 = not yet); each call adds a reading
+    // to the sparkline.
     void setLive(double timeToFirstTokenMs, int tokens, double tokensPerSecond);
+    // The first token's time and the count, between readings of the speed.
+    void setCounts(double timeToFirstTokenMs, int tokens);
     // The final figures of a run.
     void setFinal(double timeToFirstTokenMs, int tokens, double tokensPerSecond, int reusedPromptTokens,
                   int promptTokens);

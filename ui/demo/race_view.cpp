@@ -13,6 +13,11 @@
 
 namespace ps::ui {
 
+namespace {
+// Closer than this is no win worth announcing (timing noise on a busy machine).
+constexpr double kSameSpeedRatio = 1.1;
+}  // namespace
+
 struct RaceView::Lane {
     RaceEngine engine;
     Runner* runner = nullptr;
@@ -20,6 +25,7 @@ struct RaceView::Lane {
     OutputPane* output = nullptr;
     QLabel* result = nullptr;
     double finishMs = -1;
+    GenerationStats stats;
     double tokensPerSecond = 0;
     int tokens = 0;
     bool done = false;
@@ -54,6 +60,7 @@ RaceView::RaceView(QWidget* parent) : QWidget(parent) {
         connect(lane.runner, &Runner::tokenReceived, lane.output, &OutputPane::append);
         connect(lane.runner, &Runner::finished, this, [this, i](const RunResult& result) {
             Lane& lane = *lanes_[i];
+            lane.stats = result.stats;
             lane.tokens = result.stats.generatedTokens;
             lane.tokensPerSecond = result.stats.decodeTokensPerSecond();
             laneEnded(i);
@@ -126,11 +133,12 @@ void RaceView::clear() {
     for (auto& lane : lanes_) {
         lane->output->clear();
         lane->result->clear();
-        lane->result->setStyleSheet(QString());
+        lane->result->setPalette(palette());
         lane->finishMs = -1;
         lane->done = false;
         lane->tokens = 0;
         lane->tokensPerSecond = 0;
+        lane->stats = {};
     }
 }
 
@@ -138,6 +146,7 @@ OutputPane* RaceView::lane(int index) const { return lanes_[index]->output; }
 QString RaceView::laneLabel(int index) const { return lanes_[index]->label->text(); }
 QString RaceView::resultText(int index) const { return lanes_[index]->result->text(); }
 double RaceView::finishMs(int index) const { return lanes_[index]->finishMs; }
+const GenerationStats& RaceView::stats(int index) const { return lanes_[index]->stats; }
 
 void RaceView::laneEnded(int index) {
     Lane& lane = *lanes_[index];
@@ -171,8 +180,17 @@ void RaceView::announce() {
     Lane& slow = aScore >= bScore ? b : a;
     const double ratio = std::max(aScore, bScore) / std::max(std::min(aScore, bScore), 1e-9);
     const QString times = tr("%1×").arg(ratio, 0, 'f', ratio < 10 ? 1 : 0);
-    fast.result->setText(fast.result->text() + QStringLiteral("  ·  ") + tr("%1 faster").arg(times));
-    fast.result->setStyleSheet(QStringLiteral("color: %1;").arg(stage::winner().name()));
+    if (ratio >= kSameSpeedRatio)
+        fast.result->setText(fast.result->text() + QStringLiteral("  ·  ") + tr("%1 faster").arg(times));
+    // A palette, not a style sheet: a style sheet would also reset the stage's font size.
+    QPalette palette = fast.result->palette();
+    palette.setColor(QPalette::WindowText, stage::winner());
+    fast.result->setPalette(palette);
+    if (ratio < kSameSpeedRatio) {
+        emit finished(tr("%1 and %2 finished together: the same speed on this machine")
+                          .arg(a.engine.label, b.engine.label));
+        return;
+    }
     emit finished(tr("%1 was %2 faster than %3").arg(fast.engine.label, times, slow.engine.label));
 }
 

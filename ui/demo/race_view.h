@@ -45,6 +45,8 @@ public:
     QString resultText(int index) const;  // "Finished in 1.20 s · 120.5 tokens/s", "3.4× faster"
     // The finish time of each lane in ms (-1 while it runs).
     double finishMs(int index) const;
+    // The statistics of a lane's last finished run.
+    const GenerationStats& stats(int index) const;
 
 signals:
     // Both lanes are done; `summary` says who won by how much.

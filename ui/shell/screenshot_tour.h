@@ -4,11 +4,13 @@
 // written, editor.png, models.png), then quits. scripts/screenshots.sh runs it
 // under Xvfb for the README.
 #include <QObject>
+#include <QPointer>
 #include <QSize>
 #include <QString>
 
 namespace ps::ui {
 
+class DemoStage;
 class MainWindow;
 
 class ScreenshotTour : public QObject {
@@ -16,7 +18,9 @@ class ScreenshotTour : public QObject {
 public:
     // `appPath`: the app to show and run (empty = the first sample).
     // `size`: the window's size in the pictures (a laptop's 1366x768, a desktop's 1920x1080).
-    ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size = QSize(1366, 768));
+    // `demo`: also take demo mode's stage (stage.png, mid-answer) and the race (race.png).
+    ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size = QSize(1366, 768),
+                   bool demo = false);
 
     void start();
 
@@ -29,6 +33,9 @@ private:
     void showEditor();
     void showHistory();
     void showModels();
+    void showStage();
+    void showRace();
+    void finish();
     bool save(const QString& name);
     void fillForm();
 
@@ -41,6 +48,10 @@ private:
     bool savedLibrary_ = false;
     bool grabbedRun_ = false;
     int failures_ = 0;
+    bool demo_ = false;
+    bool grabbedStage_ = false;
+    bool grabbedRace_ = false;
+    QPointer<DemoStage> stage_;
 };
 
 }  // namespace ps::ui
