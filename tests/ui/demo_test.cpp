@@ -416,8 +416,12 @@ TEST(DemoStage, TheStageNeverStallsWhileTokensPourIn) {
     // One generation thread: the model must not take the core the stage runs on.
     stage.setService(test::loadStories(modelPath, 1));
     stage.setNvmlLibraryPath(QStringLiteral(PS_FAKE_NVML_PATH));
-    stage.present();
-    stage.resize(1920, 1080);
+    stage.present(nullptr, QRect(0, 0, 1366, 768));
+    // The same timer with nothing running, for comparison in the log.
+    StallMeter idle;
+    idle.start();
+    test::processEventsFor(200);
+    idle.stop();
     int ended = 0;
     QObject::connect(&stage, &DemoStage::runEnded, [&] { ++ended; });
     StallMeter meter;
@@ -433,11 +437,14 @@ TEST(DemoStage, TheStageNeverStallsWhileTokensPourIn) {
     }
     meter.stop();
     const QStringList cells = stage.metrics()->cells();
-    std::printf("[ stall    ] %d runs in %lld ms; largest GUI-thread gap %.1f ms; slowest render %.1f ms; %s\n", runs,
-                static_cast<long long>(clock.elapsed()), meter.worstMs(), stage.answer()->slowestRenderMs(),
-                cells.at(1).toUtf8().constData());
+    std::printf("[ stall    ] %d runs in %lld ms; largest GUI-thread gap %.1f ms (idle: %.1f ms); slowest render "
+                "%.1f ms; %s\n",
+                runs, static_cast<long long>(clock.elapsed()), meter.worstMs(), idle.worstMs(),
+                stage.answer()->slowestRenderMs(), cells.at(1).toUtf8().constData());
     EXPECT_GT(stage.metrics()->sparklinePoints(), 0);
-    EXPECT_LT(meter.worstMs(), 50.0);
+    // As the Run page's test: under 50 ms, unless the machine itself stalls the event
+    // loop that long with nothing running (a loaded CI runner), then three times that.
+    EXPECT_LT(meter.worstMs(), std::max(50.0, 3 * idle.worstMs()));
     stage.leave();
 }
 

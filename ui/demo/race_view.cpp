@@ -151,7 +151,11 @@ const GenerationStats& RaceView::stats(int index) const { return lanes_[index]->
 void RaceView::laneEnded(int index) {
     Lane& lane = *lanes_[index];
     lane.done = true;
-    lane.finishMs = double(clock_.nsecsElapsed()) / 1e6;
+    // The engine's own time (from the call to the last token, measured on its worker
+    // thread) where it has one: when the window is busy both results can arrive in
+    // the same pass of the event loop, and the clock here would call it a draw.
+    const double engineMs = lane.stats.timeToFirstTokenMs + lane.stats.decodeMs;
+    lane.finishMs = engineMs > 0 ? engineMs : double(clock_.nsecsElapsed()) / 1e6;
     lane.output->finish();
     if (!failed_ && !cancelled_) {
         lane.result->setText(tr("Finished in %1  ·  %2 tokens/s")
@@ -182,15 +186,15 @@ void RaceView::announce() {
     const QString times = tr("%1×").arg(ratio, 0, 'f', ratio < 10 ? 1 : 0);
     if (ratio >= kSameSpeedRatio)
         fast.result->setText(fast.result->text() + QStringLiteral("  ·  ") + tr("%1 faster").arg(times));
-    // A palette, not a style sheet: a style sheet would also reset the stage's font size.
-    QPalette palette = fast.result->palette();
-    palette.setColor(QPalette::WindowText, stage::winner());
-    fast.result->setPalette(palette);
     if (ratio < kSameSpeedRatio) {
         emit finished(tr("%1 and %2 finished together: the same speed on this machine")
                           .arg(a.engine.label, b.engine.label));
         return;
     }
+    // A palette, not a style sheet: a style sheet would also reset the stage's font size.
+    QPalette palette = fast.result->palette();
+    palette.setColor(QPalette::WindowText, stage::winner());
+    fast.result->setPalette(palette);
     emit finished(tr("%1 was %2 faster than %3").arg(fast.engine.label, times, slow.engine.label));
 }
 
