@@ -442,9 +442,8 @@ TEST(DemoStage, TheStageNeverStallsWhileTokensPourIn) {
                 runs, static_cast<long long>(clock.elapsed()), meter.worstMs(), idle.worstMs(),
                 stage.answer()->slowestRenderMs(), cells.at(1).toUtf8().constData());
     EXPECT_GT(stage.metrics()->sparklinePoints(), 0);
-    // As the Run page's test: under 50 ms, unless the machine itself stalls the event
-    // loop that long with nothing running (a loaded CI runner), then three times that.
-    EXPECT_LT(meter.worstMs(), std::max(50.0, 3 * idle.worstMs()));
+    // As the Run page's test: 50 ms on top of the gaps the machine causes with nothing running.
+    EXPECT_LT(meter.worstMs(), 50.0 + idle.worstMs());
     stage.leave();
 }
 
