@@ -3,6 +3,7 @@
 #include <sentencepiece_processor.h>
 
 #include <algorithm>
+#include <exception>
 #include <cstdio>
 #include <string_view>
 #include <unordered_map>
@@ -28,7 +29,25 @@ public:
     SentencePieceEngine(const Vocabulary& vocab, std::string_view serialized,
                         const std::string& source)
         : vocab_(vocab), source_(source) {
-        const auto status = processor_.LoadFromSerializedProto(serialized);
+        // libsentencepiece puts these pieces into a trie of NUL-terminated keys that
+        // throws (not a status) on an empty one, which would end the program: refuse
+        // an empty piece, or one holding a NUL byte, here.
+        for (int32_t id = 0; id < vocab.size(); ++id) {
+            const TokenKind kind = vocab.kinds[id];
+            const std::string& piece = vocab.pieces[id];
+            if ((piece.empty() || piece.find('\0') != std::string::npos) &&
+                (kind == TokenKind::Normal || kind == TokenKind::UserDefined || kind == TokenKind::Unused)) {
+                throw TokenizerError(source + ": piece " + std::to_string(id) +
+                                     (piece.empty() ? " is empty" : " holds a NUL byte") +
+                                     " (a vocabulary piece is text of at least one character)");
+            }
+        }
+        sentencepiece::util::Status status;
+        try {
+            status = processor_.LoadFromSerializedProto(serialized);
+        } catch (const std::exception& e) {  // the library's own checks may throw
+            throw TokenizerError(source + ": SentencePiece rejected the vocabulary: " + e.what());
+        }
         if (!status.ok()) {
             throw TokenizerError(source + ": SentencePiece rejected the vocabulary: " +
                                  status.ToString());

@@ -3,6 +3,7 @@
 // llama.cpp gave (reference/*.json).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -119,6 +120,47 @@ TEST(SentencePieceModels, ModelFileSpecialIds) {
     EXPECT_EQ(tokenizer->endOfGenerationIds(), std::vector<int32_t>{2});
     EXPECT_EQ(tokenizer->encode("", true, SpecialTokens::AsText), std::vector<int32_t>{1});
     EXPECT_EQ(tokenizer->encode("", false, SpecialTokens::AsText), std::vector<int32_t>{});
+}
+
+// A SentencePiece ModelProto by hand: `pieces` field 1 of {piece 1, score 2, type 3}.
+std::string modelProtoWith(const std::vector<std::pair<std::string, int>>& pieces) {
+    std::string proto;
+    for (const auto& [text, type] : pieces) {
+        std::string piece;
+        piece += '\x0a';
+        piece += static_cast<char>(text.size());
+        piece += text;
+        piece += std::string("\x15\x00\x00\x00\x00", 5);  // score 0.0f
+        piece += '\x18';
+        piece += static_cast<char>(type);
+        proto += '\x0a';
+        proto += static_cast<char>(piece.size());
+        proto += piece;
+    }
+    return proto;
+}
+
+// libsentencepiece throws (rather than failing with a status) on a piece its trie
+// cannot hold; found by fuzz_sentencepiece. Such a file is refused, never fatal.
+TEST(SentencePieceModels, AnEmptyOrNulPieceIsRefusedNotFatal) {
+    for (const std::string bad : {std::string(), std::string("\0\0\0-", 4)}) {
+        const std::string proto = modelProtoWith({{"<unk>", 2}, {"<s>", 3}, {"</s>", 3}, {"a", 1}, {bad, 1}});
+        const std::filesystem::path path =
+            std::filesystem::temp_directory_path() / ("ps-bad-piece-" + std::to_string(bad.size()) + ".model");
+        std::ofstream(path, std::ios::binary) << proto;
+        try {
+            (void)Tokenizer::fromModelFile(path);
+            ADD_FAILURE() << "a model with a bad piece loaded";
+        } catch (const TokenizerError& e) {
+            EXPECT_NE(std::string(e.what()).find("piece 4"), std::string::npos) << e.what();
+        }
+        std::filesystem::remove(path);
+    }
+    // The same file with a good fifth piece loads: the check is not what refuses it.
+    const std::filesystem::path good = std::filesystem::temp_directory_path() / "ps-good-piece.model";
+    std::ofstream(good, std::ios::binary) << modelProtoWith({{"<unk>", 2}, {"<s>", 3}, {"</s>", 3}, {"a", 1}, {"b", 1}});
+    EXPECT_EQ(Tokenizer::fromModelFile(good)->vocabSize(), 5);
+    std::filesystem::remove(good);
 }
 
 }  // namespace
