@@ -131,6 +131,14 @@ CpuBackend::CpuBackend(std::shared_ptr<const Model> model, const BackendOptions&
         vBias_.push_back(biasToFloats(layer.vBias));
     }
     outputNorm_ = normToFloats(weights_.outputNorm);
+    // Matrices whose kernels read a repacked layout are repacked once, here.
+    for (const LayerWeights& layer : weights_.layers) {
+        for (const WeightTensor* w : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.wGate, &layer.wUp,
+                                      &layer.wDown}) {
+            matmul_.pack(*w);
+        }
+    }
+    matmul_.pack(weights_.output);
 
     const size_t batch = static_cast<size_t>(maxBatch_);
     x_ = allocateFloats(batch * c.dim, "activations");

@@ -1,6 +1,7 @@
 #include "backend/cpu/matmul.h"
 
 #include <algorithm>
+#include <new>
 #include <string>
 
 #include "backend/backend.h"
@@ -12,7 +13,7 @@ namespace ps {
 namespace {
 // Rows per work item: enough to amortize handing out an item, small enough that
 // two threads stay balanced on the smallest matrices.
-constexpr int64_t kRowsPerItem = 16;
+constexpr int64_t kRowsPerItem = kPackedRows;
 }  // namespace
 
 MatmulRunner::MatmulRunner(ThreadPool& pool, const MatmulKernelSet& kernels, int maxTokens,
@@ -22,7 +23,31 @@ MatmulRunner::MatmulRunner(ThreadPool& pool, const MatmulKernelSet& kernels, int
       maxTokens_(maxTokens),
       maxCols_(maxCols),
       quantized_(new ActivationBlockQ8[static_cast<size_t>(maxTokens) *
-                                       static_cast<size_t>((maxCols + 31) / 32)]) {}
+                                       static_cast<size_t>((maxCols + 31) / 32)]),
+      halfSums_(new int16_t[static_cast<size_t>(maxTokens) * static_cast<size_t>((maxCols + 15) / 16)]) {}
+
+void MatmulRunner::AlignedDelete::operator()(uint8_t* p) const {
+    ::operator delete[](p, std::align_val_t{64});
+}
+
+void MatmulRunner::pack(const WeightTensor& w) {
+    const PackedKernel* kernel = kernels_.packedForType(w.type);
+    if (kernel == nullptr || w.rows < kPackedRows) return;
+    const auto key = std::make_pair(w.data, w.rows);
+    if (packed_.count(key) != 0) return;
+    const size_t bytes = rowBytes(w.type, w.cols) * static_cast<size_t>(w.rows);
+    PackedWeights p;
+    try {
+        p.data.reset(static_cast<uint8_t*>(::operator new[](bytes, std::align_val_t{64})));
+    } catch (const std::bad_alloc&) {
+        throw OutOfMemoryError("the CPU backend could not allocate " + std::to_string(bytes / (1024 * 1024)) +
+                               " MiB to repack " + w.name);
+    }
+    kernel->pack(w.data, w.rows, w.cols, p.data.get());
+    p.kernel = kernel;
+    p.packedRows = w.rows / kPackedRows * kPackedRows;
+    packed_.emplace(key, std::move(p));
+}
 
 void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, int tokens,
                        float* out) {
@@ -30,7 +55,15 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
         throw BackendError("matmul of " + w.name + " exceeds the scratch it was sized for");
     }
     const MatmulKernel kernel = kernels_.forType(w.type);
-    const WeightRows rows{w.data, static_cast<int64_t>(rowBytes(w.type, w.cols)), w.cols, w.type};
+    WeightRows rows{w.data, static_cast<int64_t>(rowBytes(w.type, w.cols)), w.cols, w.type};
+    const PackedWeights* packed = nullptr;
+    if (!packed_.empty()) {
+        const auto found = packed_.find(std::make_pair(w.data, w.rows));
+        if (found != packed_.end()) {
+            packed = &found->second;
+            rows.data = packed->data.get();
+        }
+    }
 
     ActivationBatch batch;
     batch.tokens = tokens;
@@ -48,6 +81,16 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
         }
         batch.data = q;
         batch.tokenStride = blocksPerToken * static_cast<int64_t>(sizeof(ActivationBlockQ8));
+        if (packed != nullptr && w.type == TensorType::Q6_K) {
+            // The packed Q6_K kernel takes its quants' +32 off with these.
+            for (int64_t b = 0; b < tokens * blocksPerToken; ++b) {
+                int sums[2] = {0, 0};
+                for (int i = 0; i < 32; ++i) sums[i / 16] += q[b].q[i];
+                halfSums_[2 * b] = static_cast<int16_t>(sums[0]);
+                halfSums_[2 * b + 1] = static_cast<int16_t>(sums[1]);
+            }
+            batch.halfSums = halfSums_.get();
+        }
     } else {
         batch.data = x;
         batch.tokenStride = xStride * static_cast<int64_t>(sizeof(float));
@@ -56,7 +99,14 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
     const int64_t items = (w.rows + kRowsPerItem - 1) / kRowsPerItem;
     pool_.run(items, [&](int64_t item, int) {
         const int64_t r0 = item * kRowsPerItem;
-        kernel(rows, r0, std::min(r0 + kRowsPerItem, w.rows), batch, out, w.rows);
+        const int64_t r1 = std::min(r0 + kRowsPerItem, w.rows);
+        // Items are whole packed groups (kRowsPerItem == kPackedRows); rows past
+        // the last group are in the plain layout.
+        if (packed != nullptr && r1 <= packed->packedRows) {
+            packed->kernel->matmul(rows, r0, r1, batch, out, w.rows);
+        } else {
+            kernel(rows, r0, r1, batch, out, w.rows);
+        }
     });
 }
 
