@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <string>
 
 #include "backend/backend.h"
@@ -13,7 +17,12 @@ namespace ps {
 namespace {
 // Rows per work item: enough to amortize handing out an item, small enough that
 // two threads stay balanced on the smallest matrices.
-constexpr int64_t kRowsPerItem = kPackedRows;
+constexpr int64_t kRowsPerItem = 16;
+// Packed weights: four groups, 64 rows in a row of memory. Decode streams each
+// item from memory, and longer runs keep the prefetchers going: on the 1.1B Q4_0
+// shape, 2 threads (a loaded machine, interleaved runs, huge pages), 16 rows per
+// item gave 20-23 decode tokens/s, 64 rows 28-32, 128 rows 31-38.
+constexpr int64_t kPackedRowsPerItem = 4 * kPackedRows;
 }  // namespace
 
 MatmulRunner::MatmulRunner(ThreadPool& pool, const MatmulKernelSet& kernels, int maxTokens,
@@ -26,8 +35,17 @@ MatmulRunner::MatmulRunner(ThreadPool& pool, const MatmulKernelSet& kernels, int
                                        static_cast<size_t>((maxCols + 31) / 32)]),
       halfSums_(new int16_t[static_cast<size_t>(maxTokens) * static_cast<size_t>((maxCols + 15) / 16)]) {}
 
-void MatmulRunner::AlignedDelete::operator()(uint8_t* p) const {
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+size_t mappedBytes(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+}  // namespace
+
+void MatmulRunner::PackedMemory::operator()(uint8_t* p) const {
+#if defined(__linux__)
+    munmap(p, mappedBytes(bytes));
+#else
     ::operator delete[](p, std::align_val_t{64});
+#endif
 }
 
 void MatmulRunner::pack(const WeightTensor& w) {
@@ -37,12 +55,24 @@ void MatmulRunner::pack(const WeightTensor& w) {
     if (packed_.count(key) != 0) return;
     const size_t bytes = rowBytes(w.type, w.cols) * static_cast<size_t>(w.rows);
     PackedWeights p;
+    uint8_t* memory = nullptr;
+#if defined(__linux__)
+    void* mapped = mmap(nullptr, mappedBytes(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped != MAP_FAILED) {
+        madvise(mapped, mappedBytes(bytes), MADV_HUGEPAGE);  // a hint: fine if refused
+        memory = static_cast<uint8_t*>(mapped);
+    }
+#else
     try {
-        p.data.reset(static_cast<uint8_t*>(::operator new[](bytes, std::align_val_t{64})));
+        memory = static_cast<uint8_t*>(::operator new[](bytes, std::align_val_t{64}));
     } catch (const std::bad_alloc&) {
+    }
+#endif
+    if (memory == nullptr) {
         throw OutOfMemoryError("the CPU backend could not allocate " + std::to_string(bytes / (1024 * 1024)) +
                                " MiB to repack " + w.name);
     }
+    p.data = std::unique_ptr<uint8_t[], PackedMemory>(memory, PackedMemory{bytes});
     kernel->pack(w.data, w.rows, w.cols, p.data.get());
     p.kernel = kernel;
     p.packedRows = w.rows / kPackedRows * kPackedRows;
@@ -96,17 +126,15 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
         batch.tokenStride = xStride * static_cast<int64_t>(sizeof(float));
     }
 
-    const int64_t items = (w.rows + kRowsPerItem - 1) / kRowsPerItem;
+    const int64_t rowsPerItem = packed != nullptr ? kPackedRowsPerItem : kRowsPerItem;
+    const int64_t items = (w.rows + rowsPerItem - 1) / rowsPerItem;
     pool_.run(items, [&](int64_t item, int) {
-        const int64_t r0 = item * kRowsPerItem;
-        const int64_t r1 = std::min(r0 + kRowsPerItem, w.rows);
-        // Items are whole packed groups (kRowsPerItem == kPackedRows); rows past
-        // the last group are in the plain layout.
-        if (packed != nullptr && r1 <= packed->packedRows) {
-            packed->kernel->matmul(rows, r0, r1, batch, out, w.rows);
-        } else {
-            kernel(rows, r0, r1, batch, out, w.rows);
-        }
+        const int64_t r0 = item * rowsPerItem;
+        const int64_t r1 = std::min(r0 + rowsPerItem, w.rows);
+        // Items start on a group; rows past the last group are in the plain layout.
+        const int64_t groupEnd = packed != nullptr ? std::min(r1, packed->packedRows) : r0;
+        if (groupEnd > r0) packed->kernel->matmul(rows, r0, groupEnd, batch, out, w.rows);
+        if (r1 > std::max(r0, groupEnd)) kernel(rows, std::max(r0, groupEnd), r1, batch, out, w.rows);
     });
 }
 

@@ -29,11 +29,15 @@ public:
     const MatmulKernelSet& kernels() const { return kernels_; }
 
 private:
-    struct AlignedDelete {
+    // Packed weights live in their own mapping, on huge pages where the system
+    // gives them: decode streams every byte once per token, and 4 KiB pages cost
+    // a TLB miss every 4 KiB of it.
+    struct PackedMemory {
+        size_t bytes;  // as allocated (no initializer: it would make the enclosing struct incomplete)
         void operator()(uint8_t* p) const;
     };
     struct PackedWeights {
-        std::unique_ptr<uint8_t[], AlignedDelete> data;
+        std::unique_ptr<uint8_t[], PackedMemory> data;
         const PackedKernel* kernel = nullptr;
         int64_t packedRows = 0;  // rows in full groups; the rest keep the plain layout
     };
