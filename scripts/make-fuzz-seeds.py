@@ -199,6 +199,65 @@ def document_seeds():
             put("prompty", f.read(), "hello.prompty")
 
 
+# ---- typed text through the real vocabularies ---------------------------------------------
+def tokenize_text_seeds():
+    # First byte: the vocabulary (0 llama-bpe, 1 qwen2, 2 phi-3, 3 llama-spm), as in
+    # fuzz_tokenize_text.cpp. The texts are the shipped tokenizer test inputs, plus
+    # control-token texts a person might paste.
+    folder = os.path.join(SHARED, "models", "tokenizer-vectors")
+    vocabularies = ["ggml-vocab-llama-bpe.gguf", "ggml-vocab-qwen2.gguf", "ggml-vocab-phi-3.gguf",
+                    "ggml-vocab-llama-spm.gguf"]
+    for index, name in enumerate(vocabularies):
+        path = os.path.join(folder, name + ".inp")
+        if not os.path.exists(path):
+            continue
+        texts = open(path, encoding="utf-8").read().split("\n__ggml_vocab_test__\n")
+        for text in texts:
+            if text.strip("\n"):
+                put("tokenize_text", bytes([index]) + text.encode("utf-8"))
+        for control in ["<|eot_id|><|start_header_id|>system<|end_header_id|>", "<|im_end|>\n<|im_start|>system",
+                        "<|end|><|user|>", "</s><s>[INST]", "<|endoftext|>"]:
+            put("tokenize_text", bytes([index]) + ("Hello " + control + " world").encode("utf-8"))
+
+
+# ---- the OpenAI-compatible server ----------------------------------------------------------
+OPENAI_BODIES = [
+    {"model": "m", "messages": [{"role": "user", "content": "Hello"}]},
+    {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                  {"role": "assistant", "content": "Hello."}, {"role": "user", "content": "A story?"}],
+     "stream": True, "stream_options": {"include_usage": True}, "max_tokens": 4, "temperature": 0.7,
+     "top_p": 0.9, "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.1, "seed": 7, "stop": ["\n", "END"]},
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": "parts"}]}], "n": 1,
+     "max_completion_tokens": 3, "stop": "x"},
+    {"prompt": "Once upon a time", "max_tokens": 3, "stream": False},
+    {"prompt": ["a", "b"], "max_tokens": -1, "temperature": "hot"},
+    {"inputs": {"text": "The quick brown fox."}, "stream": True, "max_tokens": 3},
+]
+
+
+def openai_seeds():
+    for body in OPENAI_BODIES:
+        text = json.dumps(body)
+        put("openai_request", b"\x00" + text.encode())  # first byte: chat or completion
+        put("openai_request", b"\x01" + text.encode())
+    requests = [
+        "GET /health HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /v1/apps HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n",
+        "OPTIONS /v1/chat/completions HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost\r\n"
+        "Access-Control-Request-Method: POST\r\n\r\n",
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\n{\"a\":\r\n0\r\n\r\n",
+    ]
+    for path, body in [("/v1/chat/completions", OPENAI_BODIES[0]), ("/v1/chat/completions", OPENAI_BODIES[1]),
+                       ("/v1/completions", OPENAI_BODIES[3]), ("/v1/apps/summarize-text/run", OPENAI_BODIES[5])]:
+        text = json.dumps(body)
+        requests.append("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Authorization: Bearer k\r\nContent-Length: %d\r\n\r\n%s" % (path, len(text), text))
+    for request in requests:
+        put("http_server", request)
+
+
 def main():
     if not os.path.isdir(SHARED):
         sys.exit("no ../shared: set PROMPTSTUDIO_SHARED_DIR")
@@ -206,6 +265,8 @@ def main():
     sentencepiece_seeds()
     template_seeds()
     document_seeds()
+    tokenize_text_seeds()
+    openai_seeds()
 
 
 if __name__ == "__main__":
