@@ -8,6 +8,7 @@
 // F16, BF16) take float activations; quantized weights (Q8_0, Q4_0, Q4_K, Q6_K)
 // take the activations quantized to 8-bit blocks once per matmul, and use
 // integer dot products per block as llama.cpp does.
+#include <cstddef>
 #include <cstdint>
 
 #include "tensor/tensor_type.h"
@@ -71,6 +72,23 @@ struct PackedKernel {
     explicit operator bool() const { return matmul != nullptr; }
 };
 
+// One token's attention over one KV head, for the `heads` query heads sharing
+// it: scores[h * scoreStride + p] = q_h . key_p * scale for p in [first, last],
+// softmax over them, out_h = sum_p score * value_p. Key and value of position p
+// at keys/values + p * rowStride (floats).
+struct AttentionRows {
+    const float* q = nullptr;  // heads * headDim
+    const float* keys = nullptr;
+    const float* values = nullptr;
+    size_t rowStride = 0;
+    int heads = 0, headDim = 0, first = 0, last = 0;
+    float scale = 1.0f;
+    float* scores = nullptr;
+    size_t scoreStride = 0;
+    float* out = nullptr;  // heads * headDim
+};
+using AttendKernel = void (*)(const AttentionRows& rows);
+
 struct MatmulKernelSet {
     const char* name = "scalar";  // "reference", "scalar", "AVX2", "AVX-VNNI", "AVX-512"
     // False for the reference set, whose kernels take float activations for every type.
@@ -81,6 +99,10 @@ struct MatmulKernelSet {
 
     // Kernels on repacked weights, where this set has them (Q8_0, Q4_0, Q4_K, Q6_K on AVX-512).
     PackedKernel packedQ8_0, packedQ4_0, packedQ4_K, packedQ6_K;
+
+    // Attention for head sizes that are a multiple of 16, where this set has it
+    // (AVX-512); otherwise the backend's plain loops.
+    AttendKernel attend = nullptr;
 
     MatmulKernel forType(TensorType type) const;
     // The packed kernel of `type`, or nullptr when this set reads it unpacked.

@@ -37,6 +37,7 @@ PS_END_TARGET
 namespace ps {
 namespace x86_avx512 {
 void addPackedKernels(MatmulKernelSet& set);  // matmul_kernels_packed_avx512.cpp
+void attendAvx512(const AttentionRows& rows);   // attention_avx512.cpp
 }  // namespace x86_avx512
 
 const MatmulKernelSet* avx512Kernels() {
@@ -49,6 +50,7 @@ const MatmulKernelSet* avx512Kernels() {
     static const MatmulKernelSet set = [] {
         MatmulKernelSet s = x86_avx512::makeKernelSet("AVX-512");
         x86_avx512::addPackedKernels(s);
+        s.attend = x86_avx512::attendAvx512;
         return s;
     }();
     return &set;
