@@ -10,12 +10,18 @@
 # Environment: LLAMA_BENCH (default ../shared/tools/llama.cpp/llama-bench),
 # TYPES (default "Q8_0 Q4_0 Q4_K_M Q6_K"), SHAPE (tinyllama-1.1b), THREADS (2),
 # ROUNDS (2: each figure is the best of its program's rounds), LONG (1024; 0 = skip),
-# DECODE (32 decode tokens), MODELS (folder for the GGUF files, kept between runs).
+# DECODE (32 decode tokens), LONG_DECODE (128, see below), MODELS (folder for the
+# GGUF files, kept between runs). One round of the four types took 14 minutes on
+# the 2-core machine at load 10-14 (llama.cpp runs 3-4x slower there than quiet);
+# quiet, the default two rounds should take under 10.
 #
 # The models are random-weight GGUFs of the shape (`bench --write-gguf`); Q4_K_M
 # is llama.cpp's mix of Q4_K and Q6_K. llama-bench measures decode from an empty
 # context (its tg test); decode at context LONG for llama.cpp is the time of its
-# `-pg LONG,DECODE` test minus that of its `-p LONG` test, as it has no depth option.
+# `-pg LONG,LONG_DECODE` test minus that of its `-p LONG` test, as this build has
+# no depth option (LONG_DECODE, default 128, long enough for the difference to
+# stand out of the prefill's noise; on a busy machine it does not: trust that
+# column only on a quiet one). Ours decodes DECODE tokens from position LONG.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,6 +34,7 @@ threads="${THREADS:-2}"
 rounds="${ROUNDS:-2}"
 long="${LONG:-1024}"
 decode="${DECODE:-32}"
+longDecode="${LONG_DECODE:-128}"
 models="${MODELS:-${TMPDIR:-/tmp}/ps-bench-compare}"
 
 [ -x "$cli" ] || { echo "no $cli: build promptstudio-cli first" >&2; exit 2; }
@@ -55,7 +62,7 @@ for type in $types; do
     fi
     for round in $(seq "$rounds"); do
         llamaArgs=(-m "$model" -t "$threads" -p "$llamaPrompts" -n "$decode" -r 1 -o json)
-        [ "$long" -gt 0 ] && llamaArgs+=(-pg "$long,$decode")
+        [ "$long" -gt 0 ] && llamaArgs+=(-pg "$long,$longDecode")
         "$llama" "${llamaArgs[@]}" >"$out/llama-$type-$round.json" 2>"$out/llama-$type-$round.log" ||
             { cat "$out/llama-$type-$round.log" >&2; exit 1; }
         "$cli" bench --model "$model" --threads "$threads" --prefill 64,512 --decode-tokens "$decode" \
@@ -64,9 +71,9 @@ for type in $types; do
     echo "# $type done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 
-python3 - "$out" "$rounds" "$long" "$decode" $types <<'PY'
+python3 - "$out" "$rounds" "$long" "$longDecode" $types <<'PY'
 import json, sys
-out, rounds, long_ctx, decode, types = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
+out, rounds, long_ctx, long_decode, types = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
 
 def llama_figures(path):
     entries = json.load(open(path))
@@ -82,7 +89,7 @@ def llama_figures(path):
             ns[("pg", p)] = e["avg_ns"]
     if long_ctx and ("pg", long_ctx) in ns and long_ctx in ns:
         gen_ns = ns[("pg", long_ctx)] - ns[long_ctx]
-        f[f"decode {long_ctx}"] = decode / (gen_ns * 1e-9) if gen_ns > 0 else float("nan")
+        f[f"decode {long_ctx}"] = long_decode / (gen_ns * 1e-9) if gen_ns > 0 else float("nan")
     return f
 
 def our_figures(path):

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <new>
+#include <string>
 
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
-#include <string>
 
 #include "backend/backend.h"
 #include "backend/cpu/thread_pool.h"
