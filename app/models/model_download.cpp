@@ -400,8 +400,7 @@ void ModelDownload::retryOrFail(const QString& message) {
 }
 
 void ModelDownload::completeDownload() {
-    part_->flush();
-    ::fsync(part_->handle());  // the data is on disk before the name says it is whole
+    // The hash grew with every chunk that arrived: checking it costs nothing here.
     if (!expectedSha256_.isEmpty()) {
         const QString actual = QString::fromLatin1(hash_->result().toHex());
         if (hashedBytes_ != received_ || actual != expectedSha256_) {
@@ -412,15 +411,45 @@ void ModelDownload::completeDownload() {
             return;
         }
     }
-    // A .gguf that does not start like one is a login page or another file.
-    if (source_.fileName.endsWith(QStringLiteral(".gguf"), Qt::CaseInsensitive)) {
-        part_->seek(0);
-        const QByteArray magic = part_->read(4);
-        if (magic != "GGUF") {
-            fail(tr("What the server sent is not a GGUF model file; it was deleted."), false);
-            return;
+    // Writing gigabytes still in the page cache to disk (fsync) takes seconds: on a
+    // thread of its own, so the window keeps answering at the end of a download.
+    part_->flush();
+    stopHashing();
+    setState(State::Checking);
+    hashCancel_ = std::make_shared<std::atomic<bool>>(false);
+    auto cancelled = hashCancel_;
+    const QString path = partPath();
+    const bool gguf = source_.fileName.endsWith(QStringLiteral(".gguf"), Qt::CaseInsensitive);
+    hashThread_ = QThread::create([this, path, gguf, cancelled] {
+        QFile file(path);
+        bool synced = false;
+        QByteArray magic;
+        if (file.open(QIODevice::ReadOnly)) {
+            // Linux writes back the file's data whichever descriptor fsync is given.
+            synced = ::fsync(file.handle()) == 0;
+            magic = file.read(4);
         }
-    }
+        QMetaObject::invokeMethod(
+            this,
+            [this, synced, magic, gguf, cancelled] {
+                if (cancelled->load() || state_ != State::Checking) return;
+                if (!synced) {
+                    fail(tr("Cannot write %1 to disk (is the disk full?).").arg(partPath()));
+                    return;
+                }
+                // A .gguf that does not start like one is a login page or another file.
+                if (gguf && magic != "GGUF") {
+                    fail(tr("What the server sent is not a GGUF model file; it was deleted."), false);
+                    return;
+                }
+                renameIntoPlace();
+            },
+            Qt::QueuedConnection);
+    });
+    hashThread_->start();
+}
+
+void ModelDownload::renameIntoPlace() {
     part_->close();
     part_.reset();
     if (!QFile::rename(partPath(), targetPath_)) {

@@ -11,8 +11,9 @@
 // object id); the hash is computed while the data arrives, so the check at the
 // end costs nothing. A mismatch deletes the .part and says so.
 //
-// Lives on the thread that calls it (the network is asynchronous); the only
-// long work, hashing an existing .part before resuming, runs on a thread of its own.
+// Lives on the thread that calls it (the network is asynchronous); the long work,
+// hashing an existing .part before resuming and writing the whole file to disk
+// (fsync) at the end, runs on a thread of its own (state Checking meanwhile).
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QObject>
@@ -100,6 +101,7 @@ private:
     void retryOrFail(const QString& message);
     void reportProgress(bool force);
     void completeDownload();
+    void renameIntoPlace();
     void stopReply();
     void stopHashing();
     bool hasRoomFor(qint64 bytes);

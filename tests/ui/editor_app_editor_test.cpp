@@ -59,7 +59,7 @@ protected:
     QLineEdit* nameEdit() { return child<QLineEdit>("name"); }
     QPlainTextEdit* templateEdit() { return child<QPlainTextEdit>("template"); }
     InputsTableModel* inputs() {
-        auto* table = child<QAbstractItemView>("inputsTable");
+        auto* table = child<QAbstractItemView>("inputsList");
         return static_cast<InputsTableModel*>(table->model());
     }
     // Types into a line edit as a person would (select all, then the new text).
@@ -358,7 +358,7 @@ TEST_F(AppEditorTest, InputsMoveAndRemoveUndoably) {
         return list;
     };
     ASSERT_EQ(names(), QStringList({"topic", "second", "third"}));
-    auto* table = child<QAbstractItemView>("inputsTable");
+    auto* table = child<QAbstractItemView>("inputsList");
     table->setCurrentIndex(model->index(2, InputsTableModel::NameColumn));
     child<QPushButton>("moveInputUp")->click();
     EXPECT_EQ(names(), QStringList({"topic", "third", "second"}));

@@ -6,8 +6,11 @@
 // themes, plain words, and a Help menu.
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -17,9 +20,12 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTest>
 #include <QToolButton>
+#include <QUndoStack>
 
 #include <gtest/gtest.h>
 
@@ -77,16 +83,28 @@ TEST_F(FirstTenMinutesTest, TheWindowFitsASmallLaptopAndTheLibraryReads) {
     window.showPage(MainWindow::Page::Edit);
     test::processEventsFor(50);
     EXPECT_EQ(window.library()->width(), onRun) << "the Library's width jumps between pages";
-    // Every button of Try it shows its whole text (or is an icon with a tooltip).
-    for (QAbstractButton* button : window.editor()->tryItPanel()->findChildren<QAbstractButton*>()) {
-        if (!button->isVisibleTo(window.editor()) || button->text().isEmpty()) continue;
-        auto* tool = qobject_cast<QToolButton*>(button);
-        if (tool && tool->toolButtonStyle() == Qt::ToolButtonIconOnly) {
-            EXPECT_FALSE(tool->toolTip().isEmpty() && tool->defaultAction() && tool->defaultAction()->toolTip().isEmpty());
-            continue;
+    // Every button of the Run page and of Try it shows its whole text (or is an icon
+    // with a tooltip), on the laptop and forced down to 800x600.
+    auto expectButtonsWhole = [](QWidget* panel, const char* where) {
+        for (QAbstractButton* button : panel->findChildren<QAbstractButton*>()) {
+            if (!button->isVisibleTo(panel) || button->text().isEmpty()) continue;
+            auto* tool = qobject_cast<QToolButton*>(button);
+            if (tool && tool->toolButtonStyle() == Qt::ToolButtonIconOnly) {
+                EXPECT_FALSE(tool->toolTip().isEmpty() && tool->defaultAction() && tool->defaultAction()->toolTip().isEmpty());
+                continue;
+            }
+            EXPECT_GE(button->width(), button->sizeHint().width())
+                << where << ": " << button->text().toStdString() << " is cut";
         }
-        EXPECT_GE(button->width(), button->sizeHint().width()) << button->text().toStdString() << " is cut";
-    }
+    };
+    expectButtonsWhole(window.editor()->tryItPanel(), "Try it at 1366x728");
+    window.resize(800, 600);
+    test::processEventsFor(50);
+    EXPECT_LE(window.width(), 800) << "the window cannot be made 800 wide";
+    expectButtonsWhole(window.editor()->tryItPanel(), "Try it at 800x600");
+    window.showPage(MainWindow::Page::Run);
+    test::processEventsFor(50);
+    expectButtonsWhole(window.runView(), "the Run page at 800x600");
 }
 
 // 5. Copy, Save and Regenerate after two chat turns; no Regenerate before any run.
@@ -186,26 +204,153 @@ TEST_F(FirstTenMinutesTest, TheFormShowsAllItsFieldsAndTabReachesRunAndTheAnswer
     EXPECT_TRUE(reached.contains(QStringLiteral("answer"))) << reached.join(", ").toStdString();
 }
 
-// 9. A new app's description is empty (a placeholder shows), the Settings tab never
-//    scrolls sideways, and an example can be tried from the Examples tab.
-TEST_F(FirstTenMinutesTest, TheEditorStartsCleanAndRunsExamples) {
+// 9. A new app's description is empty (a placeholder shows); the Form tab edits an
+//    input in ordinary labelled fields (typing is editing, nothing cut at 1366x768);
+//    the Settings tab fits without a sideways scroll bar; the problems panel keeps its
+//    height while typing; an example runs from the Examples tab.
+TEST_F(FirstTenMinutesTest, TheEditorStartsCleanEditsInputsAsAFormAndRunsExamples) {
     MainWindow window(preferences_, test::windowOptions(settings_));
     window.resize(1366, 728);
     window.show();
     const QString path = window.createApp(QStringLiteral("Packing list"));
     ASSERT_FALSE(path.isEmpty());
     EXPECT_TRUE(loadPromptApp(path).app.description.isEmpty());
-    auto* description = window.editor()->findChild<QLineEdit*>(QStringLiteral("description"));
+    window.showPage(MainWindow::Page::Edit);
+    AppEditor* editor = window.editor();
+    auto* description = editor->findChild<QLineEdit*>(QStringLiteral("description"));
     ASSERT_TRUE(description);
     EXPECT_TRUE(description->text().isEmpty());
     EXPECT_FALSE(description->placeholderText().isEmpty());
-    for (QScrollArea* area : window.editor()->findChildren<QScrollArea*>()) {
+
+    // The Form tab: no table; the selected input's fields, each with its label.
+    auto* pages = editor->findChild<QTabWidget*>();
+    ASSERT_TRUE(pages);
+    auto* details = editor->findChild<QWidget*>(QStringLiteral("inputDetails"));
+    ASSERT_TRUE(details);
+    pages->setCurrentWidget(details->parentWidget());
+    test::processEventsFor(50);
+    EXPECT_TRUE(details->parentWidget()->findChildren<QTableView*>().isEmpty()) << "inputs are edited in a form, not a table";
+    auto* name = details->findChild<QLineEdit*>(QStringLiteral("inputName"));
+    auto* type = details->findChild<QComboBox*>(QStringLiteral("inputType"));
+    auto* options = details->findChild<QLineEdit*>(QStringLiteral("inputOptions"));
+    auto* required = details->findChild<QCheckBox*>(QStringLiteral("inputRequired"));
+    ASSERT_TRUE(name && type && options && required);
+    ASSERT_TRUE(name->isVisible()) << "the first input is shown at once";
+    // Every label and field of the form shows whole at 1366x768.
+    for (QWidget* widget : details->findChildren<QWidget*>()) {
+        if (!widget->isVisibleTo(details)) continue;
+        if (auto* label = qobject_cast<QLabel*>(widget); label && !label->wordWrap())
+            EXPECT_GE(label->width(), label->sizeHint().width()) << label->text().toStdString() << " is cut";
+        if (qobject_cast<QLineEdit*>(widget) || qobject_cast<QComboBox*>(widget) || qobject_cast<QCheckBox*>(widget))
+            EXPECT_GE(widget->width(), widget->sizeHint().width()) << widget->objectName().toStdString() << " is cut";
+    }
+    // Typing a name renames the input and its use in the template, as one undo step.
+    const QString before = editor->currentApp().inputs.value(0).name;
+    ASSERT_FALSE(before.isEmpty());
+    name->setFocus();
+    name->selectAll();
+    QTest::keyClicks(name, QStringLiteral("suitcase"));
+    EXPECT_EQ(editor->currentApp().inputs.value(0).name, QStringLiteral("suitcase"));
+    EXPECT_TRUE(editor->currentApp().templateText.contains(QStringLiteral("{{ suitcase }}")));
+    // A name the template cannot use is explained, not taken over.
+    QTest::keyClicks(name, QStringLiteral(" bag"));
+    EXPECT_EQ(editor->currentApp().inputs.value(0).name, QStringLiteral("suitcase"));
+    auto* problem = details->findChild<QLabel*>(QStringLiteral("inputNameProblem"));
+    ASSERT_TRUE(problem);
+    EXPECT_TRUE(problem->isVisible());
+    editor->undoStack()->undo();
+    EXPECT_EQ(editor->currentApp().inputs.value(0).name, before);
+    // The type is a plain choice; a choice input shows its choices field.
+    EXPECT_FALSE(options->isVisibleTo(details));
+    type->setCurrentIndex(type->findData(QStringLiteral("choice")));
+    emit type->activated(type->currentIndex());
+    EXPECT_EQ(editor->currentApp().inputs.value(0).type, InputType::Choice);
+    EXPECT_TRUE(options->isVisibleTo(details));
+    options->setFocus();
+    QTest::keyClicks(options, QStringLiteral("warm, cold"));
+    EXPECT_EQ(editor->currentApp().inputs.value(0).options, QStringList({"warm", "cold"}));
+    required->click();
+    EXPECT_EQ(editor->currentApp().inputs.value(0).required, required->isChecked());
+
+    // The problems panel keeps its place and height while problems come and go.
+    auto* problems = editor->findChild<QLabel*>(QStringLiteral("problemsText"));
+    ASSERT_TRUE(problems);
+    QWidget* panel = problems->parentWidget();
+    while (panel && !panel->inherits("ps::ui::ProblemsPanel")) panel = panel->parentWidget();
+    ASSERT_TRUE(panel);
+    const QRect pagesBefore = pages->geometry();
+    const int panelBefore = panel->height();
+    for (int i = 0; i < 4; ++i) editor->findChild<QPushButton*>(QStringLiteral("addInput"))->click();
+    auto* templateEdit = editor->findChild<QPlainTextEdit*>(QStringLiteral("template"));
+    ASSERT_TRUE(templateEdit);
+    templateEdit->setPlainText(QString());  // an empty template is a problem too
+    test::processEventsFor(50);
+    EXPECT_FALSE(problems->text().contains(QStringLiteral("No problems")));
+    EXPECT_EQ(panel->height(), panelBefore);
+    EXPECT_EQ(pages->geometry(), pagesBefore);
+
+    // The Settings tab fits its width: no sideways scroll bar, nothing cut.
+    for (QScrollArea* area : editor->findChildren<QScrollArea*>()) {
         if (area->widget() && area->widget()->metaObject()->className() == QByteArray("ps::ui::ParametersEditor")) {
+            pages->setCurrentWidget(area);
+            test::processEventsFor(50);
             EXPECT_EQ(area->horizontalScrollBarPolicy(), Qt::ScrollBarAlwaysOff);
+            EXPECT_LE(area->widget()->minimumSizeHint().width(), area->viewport()->width())
+                << "the settings are cut on the right";
         }
     }
-    auto* tryExample = window.editor()->findChild<QPushButton*>(QStringLiteral("tryExample"));
+
+    // An example of a sample runs in Try it from the Examples tab.
+    while (editor->undoStack()->canUndo()) editor->undoStack()->undo();
+    ASSERT_FALSE(editor->isModified());
+    ASSERT_TRUE(window.openFile(test::samplePath(QStringLiteral("bedtime-story.promptapp"))));
+    window.setService(demoService());
+    window.showPage(MainWindow::Page::Edit);
+    auto* tryExample = editor->findChild<QPushButton*>(QStringLiteral("tryExample"));
     ASSERT_TRUE(tryExample);
+    QWidget* examplesPage = tryExample;
+    while (examplesPage && pages->indexOf(examplesPage) < 0) examplesPage = examplesPage->parentWidget();
+    ASSERT_TRUE(examplesPage);
+    pages->setCurrentWidget(examplesPage);
+    auto* tryIt = qobject_cast<RunView*>(editor->tryItPanel());
+    ASSERT_TRUE(tryIt);
+    bool ran = false;
+    QObject::connect(tryIt->runner(), &Runner::finished, [&](const RunResult&) { ran = true; });
+    ASSERT_TRUE(tryExample->isEnabled());
+    tryExample->click();
+    ASSERT_TRUE(test::waitUntil([&] { return ran; }, 30000));
+    EXPECT_EQ(tryIt->inputs().value(QStringLiteral("hero")).toString(), QStringLiteral("a little fox"));
+}
+
+// 11. A long status-bar message is cut before the "Model:" label, with a clear gap.
+TEST_F(FirstTenMinutesTest, StatusMessagesKeepClearOfTheModelLabel) {
+    MainWindow window(preferences_, test::windowOptions(settings_));
+    window.resize(1000, 600);
+    window.show();
+    auto* model = window.statusBar()->findChild<QLabel*>(QStringLiteral("modelStatus"));
+    ASSERT_TRUE(model);
+    model->setText(QStringLiteral("Model: demo"));
+    window.statusBar()->showMessage(QStringLiteral("WMWM").repeated(100));
+    test::processEventsFor(50);
+    const QImage image = window.statusBar()->grab().toImage();
+    const qreal ratio = image.devicePixelRatio();
+    const QColor background = image.pixelColor(1, image.height() / 2);
+    auto ink = [&](int x) {
+        for (int y = 2; y < image.height() - 2; ++y) {
+            const QColor c = image.pixelColor(x, y);
+            if (std::abs(c.red() - background.red()) + std::abs(c.green() - background.green()) +
+                    std::abs(c.blue() - background.blue()) > 90)
+                return true;
+        }
+        return false;
+    };
+    int labelInk = int(model->x() * ratio);
+    while (labelInk < image.width() && !ink(labelInk)) ++labelInk;
+    ASSERT_LT(labelInk, image.width()) << "the model label draws nothing";
+    int gap = 0;
+    for (int x = labelInk - 1; x >= 0 && !ink(x); --x) ++gap;
+    ASSERT_LT(gap, labelInk) << "the message draws nothing";
+    EXPECT_GE(gap, window.fontMetrics().averageCharWidth() * ratio) << "the message runs into the model label";
 }
 
 // 3. A file with `type: dropdown`: the hint, the same problems on the Edit page as

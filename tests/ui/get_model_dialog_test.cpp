@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -71,8 +72,10 @@ TEST_F(GetModelDialogTest, RecommendedModelsShowWhetherTheyFitThisComputer) {
         EXPECT_TRUE(table->item(row, fits)->text().contains("GPU")) << row;
         EXPECT_FALSE(table->item(row, 3)->text().isEmpty()) << "a licence";
         EXPECT_TRUE(table->item(row, 1)->text().startsWith("about")) << "sizes are approximate";
+        EXPECT_TRUE(table->item(row, 1)->text().endsWith(" GB")) << "in the unit shops use, not GiB";
         EXPECT_TRUE(table->item(row, 0)->text().contains(recommendedModels()[row].goodAt));
     }
+    EXPECT_EQ(GetModelDialog::approximateSize(810ull << 20), QLocale().toString(0.8, 'f', 1).prepend("about ") + " GB");
     dialog_.setMachine(QString(), 0, 2 * GiB);
     EXPECT_TRUE(table->item(0, fits)->text().contains("memory"))
         << table->item(0, fits)->text().toStdString();

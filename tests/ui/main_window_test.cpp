@@ -11,7 +11,7 @@
 #include <QPushButton>
 #include <QStatusBar>
 #include <QSplitter>
-#include <QTableView>
+#include <QAbstractItemView>
 #include <QTest>
 #include <QTimer>
 
@@ -73,7 +73,7 @@ TEST_F(MainWindowTest, AnAppMadeInTheEditorIsSavedAndReadsBack) {
     auto* add = editor->findChild<QPushButton*>(QStringLiteral("addInput"));
     ASSERT_TRUE(add);
     add->click();
-    auto* table = editor->findChild<QTableView*>(QStringLiteral("inputsTable"));
+    auto* table = editor->findChild<QAbstractItemView*>(QStringLiteral("inputsList"));
     ASSERT_TRUE(table);
     QAbstractItemModel* inputs = table->model();
     ASSERT_EQ(inputs->rowCount(), inputsBefore + 1);

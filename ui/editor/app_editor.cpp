@@ -7,16 +7,16 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
+#include <QGridLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTableView>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -25,7 +25,7 @@
 #include "editor/app_editor_private.h"
 #include "editor/emoji_picker.h"
 #include "editor/examples_editor.h"
-#include "editor/input_type_delegate.h"
+#include "editor/input_details_editor.h"
 #include "editor/inputs_table_model.h"
 #include "editor/parameters_editor.h"
 #include "editor/problems_panel.h"
@@ -216,6 +216,8 @@ void AppEditor::buildPages() {
     d->pages->addTab(about, tr("&About"));
 
     // --- Form (inputs) -------------------------------------------------------------
+    // A list of the inputs on the left; the selected one's settings as ordinary
+    // labelled fields on the right (typing in them is editing: no hidden mode).
     auto* form = new QWidget(d->pages);
     auto* formLayout = new QVBoxLayout(form);
     formLayout->addWidget(explanation(
@@ -223,34 +225,23 @@ void AppEditor::buildPages() {
            "in the template as {{ name }}."),
         form));
     d->inputsModel = new InputsTableModel(&d->document, this);
-    d->inputsTable = new QTableView(form);
-    d->inputsTable->setObjectName(QStringLiteral("inputsTable"));
-    d->inputsTable->setModel(d->inputsModel);
-    d->inputsTable->setItemDelegateForColumn(InputsTableModel::TypeColumn,
-                                             new InputTypeDelegate(d->inputsTable));
-    d->inputsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-    d->inputsTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    // One click (or typing) edits a cell, as in a form; no double-click to learn.
-    d->inputsTable->setEditTriggers(QAbstractItemView::CurrentChanged | QAbstractItemView::SelectedClicked |
-                                    QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
-                                    QAbstractItemView::AnyKeyPressed);
-    d->inputsTable->verticalHeader()->hide();
-    d->inputsTable->setAlternatingRowColors(true);
-    d->inputsTable->setTabKeyNavigation(false);  // Tab leaves the table (keyboard use)
-    d->inputsTable->setWordWrap(false);
-    // Short columns fit their content whenever the rows change; long texts (placeholder,
-    // help) keep a moderate width and show the rest in the cell's editor.
-    connect(d->inputsModel, &QAbstractItemModel::modelReset, d->inputsTable,
-            [table = d->inputsTable] {
-                for (int column : {InputsTableModel::NameColumn, InputsTableModel::LabelColumn,
-                                   InputsTableModel::TypeColumn, InputsTableModel::RequiredColumn,
-                                   InputsTableModel::MinColumn, InputsTableModel::MaxColumn})
-                    table->resizeColumnToContents(column);
-            });
-    d->inputsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    d->inputsTable->horizontalHeader()->setStretchLastSection(true);
-    formLayout->addWidget(d->inputsTable, 1);
-    auto* inputButtons = new QHBoxLayout;
+    auto* formColumns = new QBoxLayout(QBoxLayout::LeftToRight);
+    d->formPage = form;
+    d->formColumns = formColumns;
+    form->installEventFilter(this);  // side by side, or the list above when narrow
+    auto* listColumn = new QVBoxLayout;
+    d->inputsList = new QListView(form);
+    d->inputsList->setObjectName(QStringLiteral("inputsList"));
+    d->inputsList->setModel(d->inputsModel);
+    // The label people see, which the name's words make when it is empty.
+    d->inputsList->setModelColumn(InputsTableModel::LabelColumn);
+    d->inputsList->setSelectionMode(QAbstractItemView::SingleSelection);
+    d->inputsList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    d->inputsList->setAccessibleName(tr("Inputs"));
+    d->inputsList->setSpacing(2);  // rows that read as separate entries
+    d->inputsList->setMinimumWidth(fontMetrics().averageCharWidth() * 18);
+    listColumn->addWidget(d->inputsList, 1);
+    auto* inputButtons = new QGridLayout;
     d->addInput = new QPushButton(tr("A&dd input"), form);
     d->removeInput = new QPushButton(tr("&Remove"), form);
     d->moveUp = new QPushButton(tr("Move &up"), form);
@@ -259,16 +250,16 @@ void AppEditor::buildPages() {
     d->removeInput->setObjectName(QStringLiteral("removeInput"));
     d->moveUp->setObjectName(QStringLiteral("moveInputUp"));
     d->moveDown->setObjectName(QStringLiteral("moveInputDown"));
-    inputButtons->addWidget(d->addInput);
-    inputButtons->addWidget(d->removeInput);
-    inputButtons->addWidget(d->moveUp);
-    inputButtons->addWidget(d->moveDown);
-    inputButtons->addStretch(1);
-    formLayout->addLayout(inputButtons);
-    formLayout->addWidget(explanation(
-        tr("Click a cell to change it. Options are for choice inputs (separated by commas); "
-           "Min and Max are for numbers."),
-        form));
+    inputButtons->addWidget(d->addInput, 0, 0);
+    inputButtons->addWidget(d->removeInput, 0, 1);
+    inputButtons->addWidget(d->moveUp, 1, 0);
+    inputButtons->addWidget(d->moveDown, 1, 1);
+    listColumn->addLayout(inputButtons);
+    formColumns->addLayout(listColumn, 2);
+    d->inputDetails = new InputDetailsEditor(d->inputsModel, form);
+    d->inputDetails->setObjectName(QStringLiteral("inputDetails"));
+    formColumns->addWidget(d->inputDetails, 3);
+    formLayout->addLayout(formColumns, 1);
     d->pages->addTab(form, tr("&Form"));
 
     // --- Prompt (instructions and template) ----------------------------------------
@@ -413,20 +404,15 @@ void AppEditor::connectEdits() {
             });
 
     // Inputs.
-    auto selectedRow = [this] {
-        const QModelIndexList rows = d->inputsTable->selectionModel()->selectedRows();
-        return rows.isEmpty() ? d->inputsTable->currentIndex().row() : rows.first().row();
-    };
+    auto selectedRow = [this] { return d->inputsList->currentIndex().row(); };
     auto selectRow = [this](int row) {
         if (row < 0 || row >= d->inputsModel->rowCount()) return;
-        d->inputsTable->selectRow(row);
-        d->inputsTable->setCurrentIndex(d->inputsModel->index(row, InputsTableModel::NameColumn));
+        d->inputsList->setCurrentIndex(d->inputsModel->index(row, InputsTableModel::LabelColumn));
     };
+    for (QWidget* field : d->inputDetails->typingFields()) field->installEventFilter(this);
     connect(d->addInput, &QPushButton::clicked, this, [this, selectRow] {
-        const int row = d->inputsModel->addInput();
-        selectRow(row);
-        d->inputsTable->setFocus();
-        d->inputsTable->edit(d->inputsModel->index(row, InputsTableModel::NameColumn));
+        selectRow(d->inputsModel->addInput());
+        d->inputDetails->focusName();  // the new input's name is typed at once
     });
     connect(d->removeInput, &QPushButton::clicked, this, [this, selectedRow, selectRow] {
         const int row = selectedRow();
@@ -438,8 +424,20 @@ void AppEditor::connectEdits() {
     connect(d->moveDown, &QPushButton::clicked, this, [this, selectedRow, selectRow] {
         selectRow(d->inputsModel->moveInput(selectedRow(), +1));
     });
-    connect(d->inputsTable->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this] { analyse(); });
+    connect(d->inputsList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) {
+                d->inputDetails->setRow(current.isValid() ? current.row() : -1);
+                analyse();
+            });
+    // Rows added or taken away (an undo, another app) reset the list: an input stays
+    // selected, the one that was or the nearest, so its fields stay in view.
+    connect(d->inputsModel, &QAbstractItemModel::modelReset, this, [this, selectRow] {
+        const int count = d->inputsModel->rowCount();
+        const int keep = qBound(0, d->inputDetails->row(), count - 1);
+        d->inputDetails->setRow(-1);
+        if (count > 0) selectRow(keep);
+        analyse();
+    });
     connect(d->unknownVariables, &UnknownVariablesPanel::addRequested, this,
             [this](const QString& name) { d->inputsModel->addInput(name); });
 
@@ -501,7 +499,12 @@ void AppEditor::analyse() {
     for (const QString& name : variables.names) {
         if (!known.contains(name)) unknown << name;
     }
+    // Re-highlighting sends the template's textChanged: not an edit (and the widget may
+    // not show the document yet when a new one is being set).
+    const bool wasShowing = d->showing;
+    d->showing = true;
     d->highlighter->setVariables(known, QSet<QString>(unknown.begin(), unknown.end()));
+    d->showing = wasShowing;
     d->unknownVariables->setUnknownVariables(unknown);
     d->problems->setProblems(d->fileProblems + validatePromptApp(app));
 #ifdef PS_EDITOR_HAS_RUN_VIEW
@@ -510,7 +513,7 @@ void AppEditor::analyse() {
     d->runView->setEnabled(d->fileProblems.isEmpty());
 #endif
 
-    const int row = d->inputsTable->currentIndex().row();
+    const int row = d->inputsList->currentIndex().row();
     const int count = d->inputsModel->rowCount();
     d->removeInput->setEnabled(row >= 0 && row < count);
     d->moveUp->setEnabled(row > 0 && row < count);
@@ -522,6 +525,16 @@ void AppEditor::scheduleTryIt() {
 }
 
 bool AppEditor::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == d->formPage) {
+        if (event->type() == QEvent::Resize) {
+            // A narrow Form tab (a small window) puts the list of inputs above their
+            // fields, so neither is squeezed to nothing.
+            const bool narrow = d->formPage->width() < fontMetrics().averageCharWidth() * 70;
+            d->formColumns->setDirection(narrow ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+            d->inputsList->setMaximumHeight(narrow ? fontMetrics().lineSpacing() * 5 : QWIDGETSIZE_MAX);
+        }
+        return QWidget::eventFilter(watched, event);
+    }
     switch (event->type()) {
         case QEvent::FocusOut:
             // Leaving a field ends its typing burst: the next typing is a new undo step.

@@ -8,18 +8,20 @@
 #include "editor/edited_app.h"
 
 class QAction;
+class QBoxLayout;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
-class QTableView;
+class QListView;
 
 namespace ps::ui {
 
 class EmojiPicker;
 class ExamplesEditor;
+class InputDetailsEditor;
 class InputsTableModel;
 class ParametersEditor;
 class ProblemsPanel;
@@ -57,7 +59,10 @@ struct AppEditor::Private {
     TemplateHighlighter* highlighter = nullptr;
     UnknownVariablesPanel* unknownVariables = nullptr;
     InputsTableModel* inputsModel = nullptr;
-    QTableView* inputsTable = nullptr;
+    QWidget* formPage = nullptr;
+    QBoxLayout* formColumns = nullptr;
+    QListView* inputsList = nullptr;
+    InputDetailsEditor* inputDetails = nullptr;
     QPushButton* addInput = nullptr;
     QPushButton* removeInput = nullptr;
     QPushButton* moveUp = nullptr;

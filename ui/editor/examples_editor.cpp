@@ -56,12 +56,12 @@ ExamplesEditor::ExamplesEditor(QWidget* parent) : QWidget(parent) {
     list_ = new QListWidget(this);
     list_->setObjectName(QStringLiteral("examplesList"));
     left->addWidget(list_, 1);
-    auto* buttons = new QHBoxLayout;
+    // The buttons under each other keep the list narrow: the values need the room.
     add_ = new QPushButton(tr("Add e&xample"), this);
     remove_ = new QPushButton(tr("Remove example"), this);
-    buttons->addWidget(add_);
-    buttons->addWidget(remove_);
-    left->addLayout(buttons);
+    left->addWidget(add_);
+    left->addWidget(remove_);
+    list_->setMaximumWidth(remove_->sizeHint().width() * 3 / 2);
     columns->addLayout(left, 1);
 
     auto* right = new QVBoxLayout;
@@ -88,7 +88,7 @@ ExamplesEditor::ExamplesEditor(QWidget* parent) : QWidget(parent) {
     try_->setObjectName(QStringLiteral("tryExample"));
     try_->setToolTip(tr("Run the app with these values in Try it"));
     right->addWidget(try_, 0, Qt::AlignRight);
-    columns->addLayout(right, 2);
+    columns->addLayout(right, 3);
     layout->addLayout(columns, 1);
 
     connect(list_, &QListWidget::currentRowChanged, this, [this] { showSelected(); });

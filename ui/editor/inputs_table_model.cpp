@@ -221,7 +221,14 @@ QVariant InputsTableModel::data(const QModelIndex& index, int role) const {
 }
 
 bool InputsTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
-    if (!index.isValid() || index.row() >= shownRows_) return false;
+    if (!index.isValid()) return false;
+    return editCell(index.row(), index.column(), value, role, EditedField::None);
+}
+
+bool InputsTableModel::editCell(int row, int column, const QVariant& value, int role,
+                                EditedField field) {
+    if (row < 0 || row >= shownRows_ || column < 0 || column >= ColumnCount) return false;
+    const QModelIndex index = this->index(row, column);
     PromptApp after = app_->app();
     PromptInput& input = after.inputs[index.row()];
     const QString text = value.toString();
@@ -299,7 +306,8 @@ bool InputsTableModel::setData(const QModelIndex& index, const QVariant& value, 
         return false;
     }
     if (what.isEmpty()) what = tr("Edit input '%1'");
-    app_->edit(after, what.arg(app_->app().inputs.at(index.row()).name));
+    app_->edit(after, what.arg(app_->app().inputs.at(index.row()).name), field,
+               field == EditedField::None ? 0 : row * ColumnCount + column);
     return true;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The app's inputs as a table (one row per form field, one column per setting), for
-// the editor's QTableView. Reads from and writes to an EditedApp, so every change is
+// the editor's list of inputs and its InputDetailsEditor. Reads from and writes to an EditedApp, so every change is
 // an undo step; cells that do not apply to a row's type (options of a number, min of
 // a text) are shown empty and cannot be edited.
 #include <QAbstractTableModel>
@@ -35,6 +35,11 @@ public:
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
+
+    // One cell's change, as setData() but with the typing burst it belongs to:
+    // EditedField::InputCell merges keystrokes in the same cell into one undo step
+    // (the form-like editor types into fields; setData() is one step per call).
+    bool editCell(int row, int column, const QVariant& value, int role, EditedField field);
 
     // Structural edits, each one undo step. addInput returns the new row; an empty
     // `name` picks an unused one ("input_1", ...).

@@ -36,6 +36,9 @@ LibraryPanel::LibraryPanel(QWidget* parent) : QWidget(parent) {
     view_->setModel(filter_);
     view_->setItemDelegate(new AppLibraryDelegate(view_));
     view_->setUniformItemSizes(true);
+    // The delegate elides names and descriptions to the width it gets: a narrow
+    // sidebar (an 800-wide window) shortens them rather than scrolling sideways.
+    view_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     view_->setSelectionMode(QAbstractItemView::SingleSelection);
     view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     view_->setAccessibleName(tr("Apps"));

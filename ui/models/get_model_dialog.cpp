@@ -4,7 +4,9 @@
 #include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QScreen>
 #include <QTabWidget>
@@ -30,6 +32,18 @@ enum Column { Name, Size, Fits, Licence, ColumnCount };
 
 }  // namespace
 
+namespace {
+QString gigabytes(quint64 bytes) {
+    return GetModelDialog::tr("%1 GB").arg(QLocale().toString(bytes / 1e9, 'f', 1));
+}
+}  // namespace
+
+QString GetModelDialog::approximateSize(quint64 bytes) {
+    // Decimal gigabytes with one digit, the unit shops and disks use: "about 0.8 GB".
+    if (bytes >= 100'000'000ull) return tr("about %1").arg(gigabytes(bytes));
+    return tr("about %1 MB").arg(QLocale().toString(qRound64(bytes / 1e6)));
+}
+
 GetModelDialog::GetModelDialog(QWidget* parent)
     : QDialog(parent), folder_(modelDownloadFolder(QDir::homePath())) {
     setWindowTitle(tr("Get a Model"));
@@ -43,6 +57,8 @@ GetModelDialog::GetModelDialog(QWidget* parent)
     folderLabel_->setForegroundRole(QPalette::PlaceholderText);
     folderLabel_->setWordWrap(true);
     auto* close = new QDialogButtonBox(QDialogButtonBox::Close);
+    // The style's dark cross does not read on the dark theme; the word says it all.
+    close->button(QDialogButtonBox::Close)->setIcon(QIcon());
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(tabs_, 1);
@@ -108,7 +124,7 @@ QWidget* GetModelDialog::createRecommendedTab() {
         name->setData(Qt::UserRole, model.address);
         name->setToolTip(model.address);
         recommended_->setItem(row, Name, name);
-        auto* size = new QTableWidgetItem(tr("about %1").arg(formatBytes(model.approximateBytes)));
+        auto* size = new QTableWidgetItem(approximateSize(model.approximateBytes));
         size->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         recommended_->setItem(row, Size, size);
         recommended_->setItem(row, Fits, new QTableWidgetItem(tr("…")));
@@ -159,17 +175,17 @@ void GetModelDialog::updateFitBadges() {
                       : fit.fit == ModelFit::InMemory ? tr("✓ In memory (CPU)")
                                                       : tr("✗ Too big"));
         item->setToolTip(tr("%1: needs about %2 on a GPU, %3 on the CPU")
-                             .arg(describeFit(fit), formatBytes(fit.gpuBytes), formatBytes(fit.cpuBytes)));
+                             .arg(describeFit(fit), gigabytes(fit.gpuBytes), gigabytes(fit.cpuBytes)));
         item->setForeground(fit.fit == ModelFit::TooBig
                                 ? palette.brush(QPalette::Disabled, QPalette::Text)
                                 : palette.brush(QPalette::Active, QPalette::Text));
     }
-    const QString memory = memoryBytes_ > 0 ? tr("%1 of memory free").arg(formatBytes(memoryBytes_))
+    const QString memory = memoryBytes_ > 0 ? tr("%1 of memory free").arg(gigabytes(memoryBytes_))
                                             : tr("free memory unknown");
     machine_->setText(gpuName_.isEmpty()
                           ? tr("This computer: no GPU for models, %1.").arg(memory)
                           : tr("This computer: %1 with %2 free, %3.")
-                                .arg(gpuName_, formatBytes(gpuFreeBytes_), memory));
+                                .arg(gpuName_, gigabytes(gpuFreeBytes_), memory));
 }
 
 void GetModelDialog::showEvent(QShowEvent* event) {

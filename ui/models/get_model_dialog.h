@@ -35,6 +35,9 @@ public:
     DownloadPanel* downloadPanel() const { return downloadPanel_; }
     QTabWidget* tabs() const { return tabs_; }
 
+    // A recommended model's size in words a newcomer reads ("about 0.8 GB").
+    static QString approximateSize(quint64 bytes);
+
     // Starts downloading "hf:…" or a URL; false with the reason shown when it cannot.
     bool startDownload(const QString& address, const QString& sha256 = QString());
 

@@ -84,8 +84,8 @@ ModelsPage::ModelsPage(Preferences& preferences, QWidget* parent)
     emptyState_->setObjectName(QStringLiteral("emptyState"));
     emptyText_ = new QLabel(
         tr("<p><b>No model of your own yet.</b> The built-in demo model only writes short children's "
-           "stories. For your own apps, get a chat model: a small one (1 to 4 billion parameters, "
-           "Q4_K_M) runs well on most laptops.</p>"
+           "stories. For your own apps, get a chat model: a small one (1 to 4 billion parameters) "
+           "runs well on most laptops.</p>"
            "<p><b>Get a Model…</b> downloads a recommended one. Already have one? Click <b>Open a "
            "Model File…</b>, or put it in your Downloads folder and click <b>Look Again</b>.</p>"),
         emptyState_);
@@ -280,7 +280,7 @@ void ModelsPage::updateDetails() {
                    "word). Precision: fewer bits make a smaller, faster file and slightly weaker answers.") +
                 "</small>";
         html += "<br>" + tr("Fits on the GPU: %1").arg(models_->fitDescription(*model));
-        if (!gpuStatus_.isEmpty()) html += QString(" <small>(%1)</small>").arg(gpuStatus_.toHtmlEscaped());
+        if (!gpuStatus_.isEmpty()) html += QString(" <small>— %1</small>").arg(gpuStatus_.toHtmlEscaped());
     }
     html += QString("<br><small>%1</small>").arg(model->path.toHtmlEscaped());
     details_->setText(html);

@@ -120,11 +120,7 @@ void RunView::buildUi() {
     noticeLayout->addWidget(d->noticeButton);
     connect(d->noticeButton, &QPushButton::clicked, this, &RunView::modelsPageRequested);
 
-    d->baseWarning = new QLabel(
-        tr("<b>This model only continues text.</b> It has no chat format (a base model), so it does "
-           "not follow instructions: this app's answers may miss the point. Choose a chat model on "
-           "the Models page."),
-        this);
+    d->baseWarning = new QLabel(baseWarningText(), this);
     d->baseWarning->setObjectName(QStringLiteral("baseModelWarning"));
     d->baseWarning->setWordWrap(true);
     d->baseWarning->setMargin(fontMetrics().height() / 3);
@@ -268,8 +264,18 @@ void RunView::changeEvent(QEvent* event) {
     if (event->type() == QEvent::PaletteChange) updateIcons();  // the theme changed
 }
 
+QString RunView::baseWarningText() {
+    return tr("<b>This model only continues text.</b> It has no chat format (a base model), so it does "
+              "not follow instructions: this app's answers may miss the point. Choose a chat model on "
+              "the Models page.");
+}
+
 void RunView::setCompact(bool compact) {
     d->compact = compact;
+    // A narrow panel (Try it) says the warning in one line; the whole of it on hover.
+    d->baseWarning->setText(compact ? tr("<b>This model only continues text:</b> answers may miss the point.")
+                                    : baseWarningText());
+    d->baseWarning->setToolTip(compact ? baseWarningText() : QString());
     for (QToolButton* button : d->answerButtons)
         button->setToolButtonStyle(compact ? Qt::ToolButtonIconOnly : Qt::ToolButtonTextBesideIcon);
 }

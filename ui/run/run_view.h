@@ -92,6 +92,7 @@ signals:
     void modelsPageRequested();
 
 private:
+    static QString baseWarningText();
     void buildUi();
     void fitFormHeight();
     void updateState();

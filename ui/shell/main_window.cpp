@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
@@ -140,8 +141,32 @@ MainWindow::~MainWindow() {
     runView_ = nullptr;
     delete editor_;
     editor_ = nullptr;
+    delete editorPage_;
+    editorPage_ = nullptr;
     delete history_;
 }
+
+namespace {
+
+// The editor at the scroll area's size, never below a laptop's height: down to it the
+// editor's parts shrink; below it the page scrolls instead of its fields running over
+// each other. (A layout here would hand the scroll area the editor's preferred height,
+// its wrapped texts at full length, and make it scroll even on a laptop.)
+class EditorHolder : public QWidget {
+public:
+    EditorHolder(QWidget* editor, int minimumHeight) : editor_(editor) {
+        editor->setParent(this);
+        setMinimumSize(editor->minimumSizeHint().width(), minimumHeight);
+    }
+
+protected:
+    void resizeEvent(QResizeEvent*) override { editor_->setGeometry(rect()); }
+
+private:
+    QWidget* editor_;
+};
+
+}  // namespace
 
 void MainWindow::createPages() {
     library_ = new LibraryPanel(this);
@@ -154,7 +179,14 @@ void MainWindow::createPages() {
     tabs_->setDocumentMode(true);
     previousTab_ = runView_;
     tabs_->addTab(runView_, tr("&Run"));
-    tabs_->addTab(editor_, tr("&Edit"));
+    // A window shorter than the editor needs (an 800x600 screen) scrolls the editor
+    // instead of squeezing its fields on top of each other.
+    editorPage_ = new QScrollArea(this);
+    editorPage_->setObjectName(QStringLiteral("editorPage"));
+    editorPage_->setFrameShape(QFrame::NoFrame);
+    editorPage_->setWidgetResizable(true);
+    editorPage_->setWidget(new EditorHolder(editor_, fontMetrics().height() * 30));
+    tabs_->addTab(editorPage_, tr("&Edit"));
     // What was typed in one form carries over to the other (Run page <-> Try it).
     connect(tabs_, &QTabWidget::currentChanged, this, [this] {
         QWidget* now = tabs_->currentWidget();
@@ -162,11 +194,11 @@ void MainWindow::createPages() {
         if (!librarySized_) QMetaObject::invokeMethod(this, &MainWindow::fitLibraryWidth, Qt::QueuedConnection);
         RunView* tryIt = tryItView();
         if (!tryIt || currentPath_.isEmpty()) return;
-        if (now == editor_ && before == runView_) {
+        if (now == editorPage_ && before == runView_) {
             editor_->syncTryIt();
             tryIt->setInputs(runView_->inputs());
         }
-        if (now == runView_ && before == editor_) runView_->setInputs(tryIt->inputs());
+        if (now == runView_ && before == editorPage_) runView_->setInputs(tryIt->inputs());
     });
 #ifdef PS_UI_HAS_HISTORY
     historyView_ = new HistoryView(this);
@@ -250,6 +282,9 @@ void MainWindow::createPages() {
 
     modelStatus_ = new QLabel(this);
     modelStatus_->setObjectName(QStringLiteral("modelStatus"));
+    // The status bar cuts a long message where its permanent widgets begin: a margin
+    // keeps the cut text from running into "Model: …".
+    modelStatus_->setContentsMargins(em * 2, 0, 0, 0);
     modelProgress_ = new QProgressBar(this);
     modelProgress_->setRange(0, 0);  // the loader reports no steps: a busy bar
     modelProgress_->setMaximumWidth(em * 20);
@@ -671,13 +706,13 @@ void MainWindow::showPage(Page page) {
     stack_->setCurrentWidget(splitter_);
     showApps_->setChecked(true);
     if (page == Page::Run) tabs_->setCurrentWidget(runView_);
-    if (page == Page::Edit) tabs_->setCurrentWidget(editor_);
+    if (page == Page::Edit) tabs_->setCurrentWidget(editorPage_);
     if (page == Page::History && historyPage_) tabs_->setCurrentWidget(historyPage_);
 }
 
 MainWindow::Page MainWindow::currentPage() const {
     if (stack_->currentWidget() == modelsPage_) return Page::Models;
-    if (tabs_->currentWidget() == editor_) return Page::Edit;
+    if (tabs_->currentWidget() == editorPage_) return Page::Edit;
     if (historyPage_ && tabs_->currentWidget() == historyPage_) return Page::History;
     return Page::Run;
 }

@@ -14,6 +14,7 @@
 
 class QAction;
 class QLabel;
+class QScrollArea;
 class QProgressBar;
 class QSplitter;
 class QStackedWidget;
@@ -185,6 +186,7 @@ private:
     QWidget* previousTab_ = nullptr;
     RunView* runView_ = nullptr;
     AppEditor* editor_ = nullptr;
+    QScrollArea* editorPage_ = nullptr;  // the editor, scrolling in a short window
     HistoryView* historyView_ = nullptr;
     QWidget* historyPage_ = nullptr;  // the same widget (HistoryView is optional in the build)
     QWidget* emptyPage_ = nullptr;

@@ -3,13 +3,16 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPixmap>
+#include <QTabWidget>
 #include <QTextStream>
 #include <QTimer>
 
 #ifdef PS_UI_HAS_HISTORY
 #include "history/history_view.h"
 #endif
+#include "editor/app_editor.h"
 #include "library/app_library_model.h"
+#include "models/get_model_dialog.h"
 #include "library/library_panel.h"
 #include "run/input_form.h"
 #include "run/output_pane.h"
@@ -125,7 +128,22 @@ void ScreenshotTour::showEditor() {
     window_.showPage(MainWindow::Page::Edit);
     QTimer::singleShot(kSettleMs, this, [this] {
         save(QStringLiteral("editor.png"));
+        showEditorTab(1);
+    });
+}
+
+void ScreenshotTour::showEditorTab(int index) {
+    // Every tab of the editor after About: editor-form.png, editor-prompt.png, ...
+    auto* tabs = window_.editor()->findChild<QTabWidget*>();
+    if (!tabs || index >= tabs->count()) {
+        if (tabs) tabs->setCurrentIndex(0);
         showHistory();
+        return;
+    }
+    tabs->setCurrentIndex(index);
+    QTimer::singleShot(kSettleMs, this, [this, tabs, index] {
+        save(QStringLiteral("editor-%1.png").arg(tabs->tabText(index).remove(QLatin1Char('&')).toLower()));
+        showEditorTab(index + 1);
     });
 }
 
@@ -150,6 +168,19 @@ void ScreenshotTour::showModels() {
     // The model scan runs in the background; give it a moment.
     QTimer::singleShot(2000, this, [this] {
         save(QStringLiteral("models.png"));
+        showGetModel();
+    });
+}
+
+void ScreenshotTour::showGetModel() {
+    GetModelDialog* dialog = window_.getModelDialog();
+    window_.getModelAction()->trigger();
+    QTimer::singleShot(kSettleMs, this, [this, dialog] {
+        const QString path = QDir(folder_).filePath(QStringLiteral("get-model.png"));
+        const bool ok = dialog->grab().save(path, "PNG");
+        QTextStream(stderr) << (ok ? "saved " : "FAILED to save ") << path << '\n';
+        if (!ok) ++failures_;
+        dialog->close();
         window_.showPage(MainWindow::Page::Run);
         emit done(failures_ == 0 ? 0 : 1);
     });

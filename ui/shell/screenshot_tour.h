@@ -1,7 +1,8 @@
 #pragma once
 // `promptstudio --screenshot-tour DIR`: shows the main pages one after another
 // and saves a PNG of each into DIR (library.png, run.png with an answer being
-// written, editor.png, models.png), then quits. scripts/screenshots.sh runs it
+// written, editor.png and editor-<tab>.png for each editor tab, history.png,
+// models.png, get-model.png), then quits. scripts/screenshots.sh runs it
 // under Xvfb for the README.
 #include <QObject>
 #include <QSize>
@@ -27,8 +28,10 @@ private:
     void showLibrary();
     void runApp();
     void showEditor();
+    void showEditorTab(int index);
     void showHistory();
     void showModels();
+    void showGetModel();
     bool save(const QString& name);
     void fillForm();
 

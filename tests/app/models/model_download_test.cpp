@@ -75,9 +75,15 @@ TEST_F(ModelDownloadTest, FollowsTheRedirectChecksTheSha256AndRenamesThePartInto
     hub_.addFile("owner/repo", "model-Q4_K_M.gguf", {content});
     auto job = download("owner/repo", "model-Q4_K_M.gguf");
     QSignalSpy progress(job.get(), &ModelDownload::progress);
+    QList<ModelDownload::State> states;
+    QObject::connect(job.get(), &ModelDownload::stateChanged, [&](ModelDownload::State s) { states << s; });
     ASSERT_TRUE(run(*job)) << job->errorText().toStdString();
 
     EXPECT_EQ(job->state(), ModelDownload::State::Finished);
+    // Writing the whole file to disk at the end happens on a thread while the state
+    // says Checking: the window's event loop never waits for a multi-GB fsync.
+    EXPECT_EQ(states, QList<ModelDownload::State>({ModelDownload::State::Downloading, ModelDownload::State::Checking,
+                                                   ModelDownload::State::Finished}));
     EXPECT_EQ(readAll(path("model-Q4_K_M.gguf")), content);
     EXPECT_FALSE(QFile::exists(job->partPath()));
     EXPECT_FALSE(QFile::exists(job->partPath() + ".lock"));
