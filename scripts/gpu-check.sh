@@ -65,7 +65,7 @@ if [ -z "${SKIP_BENCH:-}" ]; then
     bench_args=(--backend cuda --prefill "${BENCH_PREFILL:-512}" --long-context "${BENCH_LONG_CONTEXT:-4096}"
                 --decode-tokens "${BENCH_DECODE_TOKENS:-64}" --repetitions "${BENCH_REPETITIONS:-3}" --json)
     for shape in ${BENCH_SHAPES:-tinyllama-1.1b llama2-7b llama3-8b}; do
-        for type in ${BENCH_TYPES:-F16 Q8_0 Q4_0 Q4_K}; do
+        for type in ${BENCH_TYPES:-F16 Q8_0 Q4_0 Q4_K Q6_K}; do
             echo "-- $shape $type"
             err="$log_dir/bench-$shape-$type.err"
             if out="$("$cli" bench --synthetic "$shape" --type "$type" "${bench_args[@]}" 2> "$err")"; then
@@ -151,6 +151,35 @@ for i, row in enumerate(table):
         print("  ".join("-" * w for w in widths))
 if rows and "device" in rows[0]:
     print("device:", rows[0]["device"], "(targets are stated for an H100)")
+
+# The bound the counted traffic implies (docs/performance.md, "what the counts
+# imply"): bytes a decode token must read = the weights (bytes_per_token) + the
+# FP16 KV cache of the positions it attends to; tokens/s at 90% of 3.35 TB/s
+# (H100 SXM) and 4.8 TB/s (H200), beside the measured decode rate.
+kv_shapes = {  # layers, KV heads x head size (synthetic_model.cpp)
+    "tinyllama-1.1b": (22, 4 * 64), "llama2-7b": (32, 32 * 128), "llama3-8b": (32, 8 * 128),
+    "qwen2.5-1.5b": (28, 2 * 128), "phi3-mini": (32, 32 * 96),
+}
+print()
+bound_header = ["shape", "type", "pos", "MB/token", "90% H100", "90% H200", "measured", "of H100 bound"]
+bound_rows = [bound_header]
+for r in rows:
+    if "error" in r or "bytes_per_token" not in r or r.get("shape") not in kv_shapes:
+        continue
+    layers, kv_dim = kv_shapes[r["shape"]]
+    for pos, key in ((16, "decode_tokens_per_s"), (4096, "long_context_decode_tokens_per_s")):
+        total = r["bytes_per_token"] + (pos + 1) * layers * kv_dim * 2 * 2
+        h100, h200 = 0.9 * 3.35e12 / total, 0.9 * 4.8e12 / total
+        measured = r.get(key)
+        bound_rows.append([cell(r["shape"]), cell(r["type"]), str(pos), f"{total / 1e6:.0f}", f"{h100:.0f}",
+                           f"{h200:.0f}", cell(measured),
+                           "" if measured is None else f"{100 * measured / (3.35e12 / total):.0f}%"])
+if len(bound_rows) > 1:
+    widths = [max(len(row[i]) for row in bound_rows) for i in range(len(bound_header))]
+    for i, row in enumerate(bound_rows):
+        print("  ".join(x.ljust(w) for x, w in zip(row, widths)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
 PY
 fi
 exit $status

@@ -7,7 +7,9 @@
 # dialog, and saves one PNG of each.
 #
 # Every page is taken at 1366x768 (a small laptop) and 1920x1080, in the light and
-# the dark theme: docs/screenshots/<width>x<height>-<theme>/<page>.png.
+# the dark theme: docs/screenshots/<width>x<height>-<theme>/<page>.png. Demo mode's
+# stage (dark whatever the theme) is taken once per size, with the dark pages: the
+# stage mid-answer (stage.png) and the race at its end (race.png).
 #
 #   bash scripts/screenshots.sh [build-dir]
 #
@@ -29,6 +31,8 @@ mkdir -p "$out"
 for size in 1366x768 1920x1080; do
     for theme in light dark; do
         folder="$out/$size-$theme"
+        demo=()
+        [[ "$theme" == dark ]] && demo=(--tour-demo)
         mkdir -p "$folder"
         rm -rf "$home"/* && mkdir -p "$home/Downloads"
         # A fresh home each time: nothing configured, nothing found, the first start.
@@ -36,7 +40,7 @@ for size in 1366x768 1920x1080; do
             XDG_CACHE_HOME="$home/cache" QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1 \
             xvfb-run -a -s "-screen 0 1920x1080x24" \
             "$build/ui/promptstudio" --screenshot-tour "$folder" --tour-size "$size" --tour-theme "$theme" \
-                --tour-app "$root/resources/apps/bedtime-story.promptapp"
+                --tour-app "$root/resources/apps/bedtime-story.promptapp" "${demo[@]}"
     done
 done
 # The pictures of earlier versions, taken at one size only.

@@ -25,9 +25,9 @@ cmake --build "$build_dir" --parallel "$(nproc)"
 phase_done "configuring and building"
 # Every test, the emulated CUDA device's included (label `emulated`: the gpu
 # suite on the CPU, docs/cuda-backend.md).
-# No test may take more than 10 minutes (the slowest takes about 2): a test that hangs
+# No test may take more than 15 minutes (the slowest takes about 2): a test that hangs
 # fails with its name instead of holding the run until CI's limit.
-ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)" --timeout 600 "$@"
+ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)" --timeout 900 "$@"
 phase_done "running the tests"
 
 # The emulated device's own checks once more under AddressSanitizer and UBSan,

@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
                                    QApplication::translate("main", "Load this model (.gguf) instead of the last one used."),
                                    QApplication::translate("main", "file"));
     parser.addOption(modelOption);
+    QCommandLineOption demoOption(QStringLiteral("demo"),
+                                  QApplication::translate("main", "Start in demo mode with this deck (.promptdeck), full screen."),
+                                  QApplication::translate("main", "deck"));
+    parser.addOption(demoOption);
     QCommandLineOption tourOption(QStringLiteral("screenshot-tour"),
                                   QStringLiteral("Save screenshots of the main pages into a folder, then quit."),
                                   QStringLiteral("folder"));
@@ -52,12 +56,17 @@ int main(int argc, char** argv) {
                                      QStringLiteral("The app the screenshot tour runs."), QStringLiteral("file"));
     tourAppOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(tourAppOption);
+    QCommandLineOption tourDemoOption(QStringLiteral("tour-demo"),
+                                      QStringLiteral("The screenshot tour also takes demo mode's stage and race."));
+    tourDemoOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(tourDemoOption);
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QApplication::translate("main", "Prompt apps to open (.promptapp or .prompty)."),
                                  QStringLiteral("[files...]"));
     parser.process(application);
 
     const bool tour = parser.isSet(tourOption);
+    const bool demo = parser.isSet(demoOption);
     QStringList files;
     for (const QString& file : parser.positionalArguments()) files << QFileInfo(file).absoluteFilePath();
 
@@ -88,13 +97,17 @@ int main(int argc, char** argv) {
     // built-in demo model with the bedtime story open (only when no file was given).
     // (The screenshot tour opens its own app.)
     window.loadStartupModel(parser.isSet(modelOption) ? parser.value(modelOption) : QString(),
-                            files.isEmpty() && !tour);
+                            files.isEmpty() && !tour && !demo);
+    // Demo mode starts at once; the stage waits for the model (and loads the race's
+    // engines) with the progress on the stage.
+    if (demo) window.presentDeck(QFileInfo(parser.value(demoOption)).absoluteFilePath());
 
     if (tour) {
         const QStringList size = parser.value(tourSizeOption).split(QLatin1Char('x'));
         const QSize windowSize(size.value(0).toInt(), size.value(1).toInt());
         auto* screenshots = new ps::ui::ScreenshotTour(window, parser.value(tourOption), parser.value(tourAppOption),
-                                                       windowSize.isValid() ? windowSize : QSize(1366, 768));
+                                                       windowSize.isValid() ? windowSize : QSize(1366, 768),
+                                                       parser.isSet(tourDemoOption));
         QObject::connect(screenshots, &ps::ui::ScreenshotTour::done, &application,
                          [&application](int code) { application.exit(code); });
         screenshots->start();

@@ -30,8 +30,8 @@ struct TrafficReport {
     double weightSectorEfficiency = 1.0;  // of the kernels that read weights, weighted by bytes
 };
 
-// Runs a prompt of `position` tokens (not counted), then one decode token at
-// `position` with counting on. `backend` must run on the emulated device.
+// Runs one decode token at `position` with counting on (the cache before it
+// holds the zeros the backend starts with: traffic does not depend on them). `backend` must run on the emulated device.
 // Throws BackendError when it does not.
 TrafficReport measureDecodeTraffic(Backend& backend, int position);
 

@@ -55,4 +55,24 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>ps::ui::MetricsStrip</name>
+    <message numerus="yes">
+        <source>%n core(s)</source>
+        <translation>
+            <numerusform>%n core</numerusform>
+            <numerusform>%n cores</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ps::ui::AppLibraryModel</name>
+    <message numerus="yes">
+        <source>A demo deck of %n slide(s): present it with F11</source>
+        <translation>
+            <numerusform>A demo deck of %n slide: present it with F11</numerusform>
+            <numerusform>A demo deck of %n slides: present it with F11</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

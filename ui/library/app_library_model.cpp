@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "deck/deck_file.h"
 #include "document/promptapp_reader.h"
 
 namespace ps::ui {
@@ -43,6 +44,21 @@ QList<AppEntry> AppLibraryModel::readFolder(const QString& folder, bool sample) 
         }
         if (entry.name.isEmpty()) entry.name = QFileInfo(file).completeBaseName();
         entries.append(entry);
+    }
+    // The user's demo decks are listed with the apps they show.
+    if (!sample) {
+        for (const QString& file : dir.entryList({QStringLiteral("*") + kDeckSuffix}, QDir::Files)) {
+            AppEntry entry;
+            entry.path = dir.absoluteFilePath(file);
+            entry.deck = true;
+            entry.icon = QStringLiteral("\U0001F3AC");  // 🎬
+            const DeckLoadResult result = loadDeck(entry.path);
+            entry.name = result.deck.name.isEmpty() ? QFileInfo(file).completeBaseName() : result.deck.name;
+            entry.description = tr("A demo deck of %n slide(s): present it with F11", nullptr,
+                                   int(result.deck.slides.size()));
+            if (!result.ok()) entry.error = result.errors.first().toString();
+            entries.append(entry);
+        }
     }
     QCollator collator;
     collator.setCaseSensitivity(Qt::CaseInsensitive);

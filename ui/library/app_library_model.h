@@ -16,6 +16,7 @@ struct AppEntry {
     QString icon;  // an emoji; empty = the default one
     QStringList tags;
     bool sample = false;  // from the gallery: read-only
+    bool deck = false;    // a demo-mode deck (.promptdeck), not an app
     QString error;        // why the file could not be read, or empty
 };
 

@@ -35,6 +35,8 @@
 #include "backend/backend.h"
 #include "document/promptapp_reader.h"
 #include "document/prompty.h"
+#include "demo/deck_page.h"
+#include "demo/demo_stage.h"
 #include "editor/app_editor.h"
 #include "history/run_history.h"
 #include "library/app_files.h"
@@ -131,6 +133,7 @@ MainWindow::MainWindow(Preferences& preferences, const MainWindowOptions& option
 }
 
 MainWindow::~MainWindow() {
+    delete stage_;  // its runs stop first
     // The pages' runners must stop before the history they write to goes away,
     // and the pages must not call back into a half-destroyed window.
     disconnect(tabs_, nullptr, this, nullptr);  // removing the pages changes the current tab
@@ -253,6 +256,7 @@ void MainWindow::createPages() {
     appLayout->addWidget(appProblem_);
     appLayout->addWidget(tabs_, 1);
     appLayout->addWidget(emptyPage_, 1);
+    createDeckPage(appLayout);
 
     splitter_ = new QSplitter(Qt::Horizontal, this);
     splitter_->setObjectName(QStringLiteral("librarySplitter"));
@@ -431,6 +435,7 @@ void MainWindow::createActions() {
         library_->searchBox()->setFocus(Qt::ShortcutFocusReason);
         library_->searchBox()->selectAll();
     });
+    createDemoActions();
 }
 
 void MainWindow::createMenusAndToolbar() {
@@ -466,6 +471,8 @@ void MainWindow::createMenusAndToolbar() {
     run->addSeparator();
     run->addAction(runView_->copyAction());
     run->addAction(runView_->saveAnswerAction());
+    run->addSeparator();
+    run->addAction(addToDeck_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(showApps_);
@@ -474,6 +481,8 @@ void MainWindow::createMenusAndToolbar() {
     view->addAction(showRun_);
     view->addAction(showEdit_);
     if (historyPage_) view->addAction(showHistory_);
+    view->addSeparator();
+    view->addAction(demo_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(gettingStarted_);
@@ -614,6 +623,11 @@ void MainWindow::loadModel(const QString& path, bool remember) {
 }
 
 void MainWindow::showApp(const QString& path) {
+    if (path.endsWith(QLatin1String(kDeckSuffix))) {
+        showDeck(path);
+        return;
+    }
+    deckPage_->hide();
     currentPath_ = path;
     currentIsSample_ = false;
     if (path.isEmpty()) {
@@ -718,16 +732,19 @@ MainWindow::Page MainWindow::currentPage() const {
 }
 
 void MainWindow::updateActions() {
-    const bool hasApp = !currentPath_.isEmpty();
+    // A deck chosen in the Library is a file of its own: it can be deleted, not edited as an app.
+    const bool deck = currentPath_.endsWith(QLatin1String(kDeckSuffix));
+    const bool hasApp = !currentPath_.isEmpty() && !deck;
     const bool ownApp = hasApp && !currentIsSample_;
     export_->setEnabled(hasApp);
     duplicate_->setEnabled(hasApp);
     rename_->setEnabled(ownApp);
-    delete_->setEnabled(ownApp);
+    delete_->setEnabled(ownApp || deck);
     undoDelete_->setEnabled(!trashed_.isEmpty());
     showRun_->setEnabled(hasApp);
     showEdit_->setEnabled(hasApp);
     showHistory_->setEnabled(hasApp);
+    addToDeck_->setEnabled(hasApp);
 }
 
 void MainWindow::updateTitle() {

@@ -6,10 +6,12 @@
 #include <QList>
 #include <QMainWindow>
 #include <QPair>
+#include <QPointer>
 
 #include <functional>
 #include <memory>
 
+#include "deck/deck.h"
 #include "document/prompt_app.h"
 
 class QAction;
@@ -19,6 +21,7 @@ class QProgressBar;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
+class QVBoxLayout;
 
 namespace ps {
 class GenerationService;
@@ -29,7 +32,9 @@ class RunHistory;
 namespace ps::ui {
 
 class AppEditor;
+class DeckPage;
 class DemoModelBanner;
+class DemoStage;
 class GetModelDialog;
 class HistoryView;
 class LibraryPanel;
@@ -117,6 +122,22 @@ public:
     QAction* getModelAction() const { return getModel_; }
     // Created on first use; stays alive so a download goes on after it is closed.
     GetModelDialog* getModelDialog();
+    // Demo mode (main_window_demo.cpp). Presents the deck of `path` full screen (a
+    // deck that cannot be read shows its problem on the stage); returns the stage.
+    DemoStage* presentDeck(const QString& path);
+    // View > Demo (F11): the deck shown, else the app shown as a one-slide deck with
+    // the Run page's inputs.
+    DemoStage* presentCurrent();
+    // The stage while demo mode is on, else null.
+    DemoStage* stage() const;
+    // Run > Add This Run to a Deck: appends the app shown, with the Run page's
+    // inputs, to the deck at `deckPath` (made when it does not exist). Returns false
+    // after saying why.
+    bool addCurrentRunToDeck(const QString& deckPath);
+    DeckPage* deckPage() const { return deckPage_; }
+    QAction* demoAction() const { return demo_; }
+    QAction* addToDeckAction() const { return addToDeck_; }
+
     // Runs `change` on the preferences (the Settings dialog's OK), then makes the
     // window follow: theme, defaults, apps folder, model folders, GPU.
     void applySettings(const std::function<void()>& change);
@@ -163,6 +184,12 @@ private:
     void aboutAsked();
     void startOnFoundOrDemoModel(bool openDemoApp);
     void getModelAsked();
+    void createDeckPage(QVBoxLayout* appLayout);
+    void createDemoActions();
+    void addToDeckAsked();
+    // Shows a deck chosen in the Library on the deck page (instead of the app tabs).
+    void showDeck(const QString& path);
+    DemoStage* openStage(const Deck& deck, const QString& problem);
 
     Preferences& preferences_;
     MainWindowOptions options_;
@@ -221,6 +248,10 @@ private:
     QAction* showHistory_ = nullptr;
     QAction* focusSearch_ = nullptr;
     QAction* runRemotely_ = nullptr;
+    QAction* demo_ = nullptr;
+    QAction* addToDeck_ = nullptr;
+    DeckPage* deckPage_ = nullptr;
+    QPointer<DemoStage> stage_;
 };
 
 }  // namespace ps::ui

@@ -10,6 +10,8 @@
 #ifdef PS_UI_HAS_HISTORY
 #include "history/history_view.h"
 #endif
+#include "deck/deck.h"
+#include "demo/demo_stage.h"
 #include "editor/app_editor.h"
 #include "library/app_library_model.h"
 #include "models/get_model_dialog.h"
@@ -29,8 +31,13 @@ constexpr int kAnswerChars = 160;        // a sentence or two, while the model s
 
 }  // namespace
 
-ScreenshotTour::ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size)
-    : QObject(&window), window_(window), folder_(std::move(folder)), appPath_(std::move(appPath)), size_(size) {}
+ScreenshotTour::ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size, bool demo)
+    : QObject(&window),
+      window_(window),
+      folder_(std::move(folder)),
+      appPath_(std::move(appPath)),
+      size_(size),
+      demo_(demo) {}
 
 void ScreenshotTour::start() {
     QDir().mkpath(folder_);
@@ -182,8 +189,76 @@ void ScreenshotTour::showGetModel() {
         if (!ok) ++failures_;
         dialog->close();
         window_.showPage(MainWindow::Page::Run);
-        emit done(failures_ == 0 ? 0 : 1);
+        if (demo_) showStage();
+        else finish();
     });
+}
+
+void ScreenshotTour::finish() { emit done(failures_ == 0 ? 0 : 1); }
+
+void ScreenshotTour::showStage() {
+    // A deck of two slides: the app with its first example's inputs, then the same as a race.
+    const QString path = window_.runView()->appPath();
+    const PromptApp& app = window_.runView()->app();
+    DeckSlide slide;
+    slide.app = path;
+    slide.inputs = app.examples.isEmpty() ? app.defaultInputValues() : app.examples.first().inputs;
+    for (const PromptInput& input : app.inputs)
+        if (slide.inputs.contains(input.name)) slide.inputOrder << input.name;
+    Deck deck;
+    deck.name = QStringLiteral("Workstation demo");
+    deck.slides = {slide, slide};
+    deck.slides[1].race = true;
+    stage_ = new DemoStage;
+    stage_->setAttribute(Qt::WA_DeleteOnClose);
+    stage_->setDeck(deck);
+    stage_->setService(window_.service());
+    stage_->present(nullptr, QRect(QPoint(0, 0), size_));
+    const auto grabStage = [this] {
+        if (grabbedStage_ || !stage_) return;
+        grabbedStage_ = true;
+        stage_->answer()->flush();
+        const bool ok = stage_->grab().save(QDir(folder_).filePath(QStringLiteral("stage.png")), "PNG");
+        QTextStream(stderr) << (ok ? "saved " : "FAILED to save ") << "stage.png\n";
+        if (!ok) ++failures_;
+        stage_->stop();
+        QTimer::singleShot(kSettleMs, this, &ScreenshotTour::showRace);
+    };
+    // Mid-answer: a few lines written, the model still going.
+    connect(stage_->answer(), &OutputPane::flushed, this, [this, grabStage] {
+        if (stage_ && stage_->answerText().size() >= kAnswerChars) grabStage();
+    });
+    connect(stage_, &DemoStage::runEnded, this, grabStage);
+    QTimer::singleShot(kSettleMs, this, [this, grabStage] {
+        if (!stage_) return;
+        stage_->run();
+        if (!stage_->isRunning()) QTimer::singleShot(kSettleMs, this, grabStage);
+    });
+}
+
+void ScreenshotTour::showRace() {
+    if (!stage_) return finish();
+    stage_->next();
+    const auto grabRace = [this] {
+        if (grabbedRace_ || !stage_) return;
+        grabbedRace_ = true;
+        const bool ok = stage_->grab().save(QDir(folder_).filePath(QStringLiteral("race.png")), "PNG");
+        QTextStream(stderr) << (ok ? "saved " : "FAILED to save ") << "race.png\n";
+        if (!ok) ++failures_;
+        stage_->leave();
+        stage_->close();
+        finish();
+    };
+    const auto race = [this, grabRace] {
+        // The end of the race: both answers, their finish times and who won by how much.
+        connect(stage_, &DemoStage::runEnded, this, [this, grabRace] { QTimer::singleShot(kSettleMs, this, grabRace); });
+        stage_->run();
+        if (!stage_->isRunning()) QTimer::singleShot(kSettleMs, this, grabRace);
+    };
+    if (stage_->isReady()) QTimer::singleShot(kSettleMs, this, race);
+    else connect(stage_, &DemoStage::ready, this, [this, race] { QTimer::singleShot(kSettleMs, this, race); },
+                 Qt::SingleShotConnection);
+    QTimer::singleShot(kModelWaitMs, this, grabRace);  // never forever
 }
 
 }  // namespace ps::ui

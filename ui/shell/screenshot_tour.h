@@ -5,11 +5,13 @@
 // models.png, get-model.png), then quits. scripts/screenshots.sh runs it
 // under Xvfb for the README.
 #include <QObject>
+#include <QPointer>
 #include <QSize>
 #include <QString>
 
 namespace ps::ui {
 
+class DemoStage;
 class MainWindow;
 
 class ScreenshotTour : public QObject {
@@ -17,7 +19,9 @@ class ScreenshotTour : public QObject {
 public:
     // `appPath`: the app to show and run (empty = the first sample).
     // `size`: the window's size in the pictures (a laptop's 1366x768, a desktop's 1920x1080).
-    ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size = QSize(1366, 768));
+    // `demo`: also take demo mode's stage (stage.png, mid-answer) and the race (race.png).
+    ScreenshotTour(MainWindow& window, QString folder, QString appPath, QSize size = QSize(1366, 768),
+                   bool demo = false);
 
     void start();
 
@@ -32,6 +36,9 @@ private:
     void showHistory();
     void showModels();
     void showGetModel();
+    void showStage();
+    void showRace();
+    void finish();
     bool save(const QString& name);
     void fillForm();
 
@@ -44,6 +51,10 @@ private:
     bool savedLibrary_ = false;
     bool grabbedRun_ = false;
     int failures_ = 0;
+    bool demo_ = false;
+    bool grabbedStage_ = false;
+    bool grabbedRace_ = false;
+    QPointer<DemoStage> stage_;
 };
 
 }  // namespace ps::ui

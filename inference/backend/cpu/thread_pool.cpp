@@ -62,11 +62,20 @@ void ThreadPool::run(int64_t items, const Task& task) {
         for (int64_t i = 0; i < items; ++i) task(i, 0);
         return;
     }
+    // Close the previous generation first: a worker still inside drain() for it may
+    // already have read this loop's task and count (published next) while the claim
+    // still holds the old generation; with the old claim's item index below the new
+    // count, its compare-exchange would succeed, run an item of this loop and count
+    // it in `completed_` after the reset below, so that `completed_` passed `items`
+    // and this loop waited forever (seen as a hang when runs were stopped and started
+    // quickly). An index past any count makes such a worker return instead.
+    const uint32_t previous = generationOf(claim_.load(std::memory_order_relaxed));
+    claim_.store((static_cast<uint64_t>(previous) << 32) | 0xffffffffu);
     // Publish the loop: task and count first, then the new generation with item 0.
     task_.store(&task, std::memory_order_release);
     items_.store(items, std::memory_order_release);
     completed_.store(0, std::memory_order_release);
-    const uint32_t generation = generationOf(claim_.load(std::memory_order_relaxed)) + 1;
+    const uint32_t generation = previous + 1;
     // Sequentially consistent with the sleepers' count, so that a worker going to
     // sleep either sees the new generation or is seen here and woken.
     claim_.store(static_cast<uint64_t>(generation) << 32);

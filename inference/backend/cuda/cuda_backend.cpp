@@ -3,10 +3,11 @@
 // in the RoPE + KV-write kernel, RoPE pairs as the config says, attention masks
 // keys past a sliding window, phi3's fused matrices arrive as separate ones.
 //
-// decode (one token)  embed -> per layer: norm, q/k/v matvec, rope+KV write,
-//                     split attention, wo matvec (+residual), norm, gate/up
-//                     matvec with SwiGLU, down matvec (+residual) -> norm,
-//                     output matvec -> logits to pinned memory. Captured once
+// decode (one token)  embed -> per layer: norm + q/k/v matvec + rope + KV
+//                     write (one launch), split attention (two), wo matvec
+//                     (+residual), norm + gate/up matvec + SwiGLU, down matvec
+//                     (+residual) -> norm + output matvec -> logits to pinned
+//                     memory: six launches per layer. Captured once
 //                     as a CUDA graph and replayed; token and position are read
 //                     from device memory that the graph itself refreshes from a
 //                     pinned host buffer.
@@ -101,7 +102,7 @@ private:
     Arena arena_;
 
     // Decode buffers (FP32).
-    float *x_, *xn_, *q_, *k_, *v_, *att_, *gate_, *up_, *hidden_, *logits_, *decodePartials_;
+    float *x_, *xn_, *squares_, *q_, *k_, *v_, *att_, *gate_, *up_, *hidden_, *logits_, *decodePartials_;
     int* deviceStep_;  // [0] token, [1] position: what the decode graph reads
     // Prefill buffers.
     float *px_, *pq_, *pk_, *pv_, *patt_, *pgate_, *pup_, *prefillPartials_;
@@ -140,6 +141,7 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
                   kvDim = config_.kvDim(), ffn = config_.ffnDim, chunk = kPrefillChunkTokens;
     x_ = arena_.take<float>(dim);
     xn_ = arena_.take<float>(dim);
+    squares_ = arena_.take<float>(dim);  // a partial sum per block of the matvec writing x: far fewer
     q_ = arena_.take<float>(qDim);
     att_ = arena_.take<float>(qDim);
     k_ = arena_.take<float>(kvDim);
@@ -245,28 +247,38 @@ void CudaBackend::enqueueDecodeStep() {
     const int* tokenOnDevice = deviceStep_;
     const int* positionOnDevice = deviceStep_ + 1;
     CUDA_CHECK(cudaMemcpyAsync(deviceStep_, hostStep_.get(), 2 * sizeof(int), cudaMemcpyHostToDevice, s));
-    launchEmbedding(weights_.tokenEmbedding(), tokenOnDevice, 1, x_, s);
+    // Whoever writes x also writes what the RMSNorm reading it next needs: xn_ = x
+    // times the norm's weight and squares_ = a partial sum of x^2 per block
+    // (NextNorm); the matvec after the norm reads those instead of x.
+    const auto& layers = weights_.layers();
+    const float* firstNorm = layers.empty() ? weights_.outputNorm() : layers[0].attnNorm;
+    launchEmbedding(weights_.tokenEmbedding(), tokenOnDevice, 1, x_, s, NextNorm{firstNorm, xn_, squares_});
+    MatvecNorm norm{true, xn_, squares_, 1, config_.rmsEpsilon};
     for (int l = 0; l < config_.layerCount; ++l) {
-        const DeviceLayer& layer = weights_.layers()[static_cast<size_t>(l)];
-        launchRmsNorm(x_, layer.attnNorm, config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
-        launchMatvec(layer.wq, xn_, q_, false, s);
-        launchMatvec(layer.wk, xn_, k_, false, s);
-        launchMatvec(layer.wv, xn_, v_, false, s);
-        launchRopeKvWrite(ropeParams(l, q_, k_, v_, 1, positionOnDevice), s);
-        launchAttention(attentionParams(l, q_, 1, positionOnDevice, true, att_), s);
-        launchMatvec(layer.wo, att_, x_, true, s);
-        launchRmsNorm(x_, layer.ffnNorm, config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
-        if (layer.wGate.type == layer.wUp.type) {
-            launchGateUpSwiglu(layer.wGate, layer.wUp, xn_, hidden_, s);
+        const DeviceLayer& layer = layers[static_cast<size_t>(l)];
+        const float* nextAttnNorm =
+            l + 1 < config_.layerCount ? layers[static_cast<size_t>(l) + 1].attnNorm : weights_.outputNorm();
+        if (canFuseQkvRope(layer.wq, layer.wk, layer.wv)) {
+            launchQkvRopeKvWrite(layer.wq, layer.wk, layer.wv, x_, ropeParams(l, q_, k_, v_, 1, positionOnDevice), s,
+                                 norm);
         } else {
-            launchMatvec(layer.wGate, xn_, gate_, false, s);
-            launchMatvec(layer.wUp, xn_, up_, false, s);
+            launchMatvec(layer.wq, x_, q_, false, s, norm);
+            launchMatvec(layer.wk, x_, k_, false, s, norm);
+            launchMatvec(layer.wv, x_, v_, false, s, norm);
+            launchRopeKvWrite(ropeParams(l, q_, k_, v_, 1, positionOnDevice), s);
+        }
+        launchAttention(attentionParams(l, q_, 1, positionOnDevice, true, att_), s);
+        norm.squareCount = launchMatvec(layer.wo, att_, x_, true, s, {}, NextNorm{layer.ffnNorm, xn_, squares_});
+        if (layer.wGate.type == layer.wUp.type) {
+            launchGateUpSwiglu(layer.wGate, layer.wUp, x_, hidden_, s, norm);
+        } else {
+            launchMatvec(layer.wGate, x_, gate_, false, s, norm);
+            launchMatvec(layer.wUp, x_, up_, false, s, norm);
             launchSwiglu(gate_, up_, config_.ffnDim, hidden_, nullptr, s);
         }
-        launchMatvec(layer.wDown, hidden_, x_, true, s);
+        norm.squareCount = launchMatvec(layer.wDown, hidden_, x_, true, s, {}, NextNorm{nextAttnNorm, xn_, squares_});
     }
-    launchRmsNorm(x_, weights_.outputNorm(), config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
-    launchMatvec(weights_.output(), xn_, logits_, false, s);
+    launchMatvec(weights_.output(), x_, logits_, false, s, norm);
     CUDA_CHECK(cudaMemcpyAsync(hostLogits_.get(), logits_, static_cast<size_t>(config_.vocabSize) * sizeof(float),
                                cudaMemcpyDeviceToHost, s));
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The model's weights on the GPU, in their stored type (F32, F16, BF16, Q8_0,
 // Q4_0, Q4_K, Q6_K), uploaded once into one allocation. Matrix rows are padded
-// to a 16-byte stride so that the kernels' chunk loads are aligned; norm and
+// to a 32-byte stride so that the kernels' chunk loads are aligned and each row
+// starts on a memory sector; norm and
 // bias vectors are converted to FP32 (they are tiny and read by every token).
 // phi3's fused matrices arrive as row-range views (Model's binder) and are
 // uploaded as the separate matrices they stand for: the same bytes in all.
@@ -23,7 +24,7 @@ struct DeviceMatrix {
     int64_t rows = 0;
     int64_t cols = 0;
     int64_t storedRowBytes = 0;  // bytes of a row in the file
-    int64_t rowStride = 0;       // bytes between rows on the GPU (16-byte multiple)
+    int64_t rowStride = 0;       // bytes between rows on the GPU (32-byte multiple)
     const uint8_t* data = nullptr;
 };
 

@@ -18,13 +18,16 @@ unsigned blocksFor(int64_t items, int threads) { return static_cast<unsigned>((i
 
 __global__ void probeKernel(int* flag) { *flag = 1; }
 
+constexpr int kEmbeddingThreads = 128;
+
 // One block per token; threads walk the units of the token's row.
 template <TensorType T>
 __global__ void embeddingKernel(const uint8_t* table, int64_t cols, int64_t rowStride, const int32_t* tokens,
-                                float* x) {
+                                float* x, NextNorm next) {
     const int t = blockIdx.x;
     const uint8_t* row = table + static_cast<int64_t>(tokens[t]) * rowStride;
     float* out = x + t * cols;
+    float squares = 0.0f;
     for (int64_t unit = threadIdx.x; unit < unitsInRow(cols); unit += blockDim.x) {
         const int valid = validValuesInUnit(cols, unit);
         float values[kUnitValues];
@@ -32,6 +35,27 @@ __global__ void embeddingKernel(const uint8_t* table, int64_t cols, int64_t rowS
 #pragma unroll
         for (int i = 0; i < kUnitValues; ++i) {
             if (i < valid) out[unit * kUnitValues + i] = values[i];
+        }
+        if (next.scaled) {
+#pragma unroll
+            for (int i = 0; i < kUnitValues; ++i) {
+                const int64_t at = t * cols + unit * kUnitValues + i;
+                if (i < valid) {
+                    next.scaled[at] = values[i] * next.weight[unit * kUnitValues + i];
+                    squares += values[i] * values[i];
+                }
+            }
+        }
+    }
+    if (next.squares) {  // one partial sum per token (block) for the norm that reads x
+        __shared__ float ofWarp[kEmbeddingThreads / 32];
+        for (int offset = 16; offset > 0; offset /= 2) squares += __shfl_xor_sync(0xffffffffu, squares, offset);
+        if (threadIdx.x % 32 == 0) ofWarp[threadIdx.x / 32] = squares;
+        __syncthreads();
+        if (threadIdx.x == 0) {
+            float total = 0.0f;
+            for (int w = 0; w < kEmbeddingThreads / 32; ++w) total += ofWarp[w];
+            next.squares[t] = total;
         }
     }
 }
@@ -140,10 +164,11 @@ void launchProbe(int* flag, cudaStream_t stream) {
     CUDA_CHECK_LAUNCH();
 }
 
-void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream) {
+void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream,
+                     const NextNorm& next) {
     dispatchWeightType(table.type, [&]<TensorType T>() {
-        launchKernel<embeddingKernel<T>>(dim3(count), dim3(128), 0, stream, table.data, table.cols, table.rowStride,
-                                         tokens, x);
+        launchKernel<embeddingKernel<T>>(dim3(count), dim3(kEmbeddingThreads), 0, stream, table.data, table.cols,
+                                         table.rowStride, tokens, x, next);
     });
     CUDA_CHECK_LAUNCH();
 }

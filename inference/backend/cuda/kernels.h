@@ -14,23 +14,46 @@
 
 namespace ps {
 
+// RMSNorm fused into a matrix-vector product: the product is taken with
+// `weighted` (x times the norm's weight) instead of x and scaled by 1/rms(x),
+// rms from `squares`: both written by whoever wrote x (NextNorm), so the
+// matvec reads neither x nor the norm's weight.
+struct MatvecNorm {
+    bool enabled = false;
+    const float* weighted = nullptr;
+    const float* squares = nullptr;  // squareCount partial sums of x[i]^2 (in this order)
+    int squareCount = 0;
+    float eps = 0.0f;
+};
+// What a kernel writing x also writes for the RMSNorm that reads x next:
+// scaled[r] = x[r] * weight[r], and per block b, squares[b] = the sum of the
+// x[r]^2 it wrote (added up by the reader in block order: deterministic).
+struct NextNorm {
+    const float* weight = nullptr;
+    float* scaled = nullptr;
+    float* squares = nullptr;
+};
+
 // A trivial kernel: fails when this build has no code for the device.
 void launchProbe(int* flag, cudaStream_t stream);
 
-// x[t][0..cols) = row tokens[t] of `table`, for t < count.
-void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream);
+// x[t][0..cols) = row tokens[t] of `table`, for t < count (and next.scaled, see NextNorm).
+void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream,
+                     const NextNorm& next = {});
 
 // For each of `rows` rows of `dim` floats: x * rmsScale * weight, written as
 // FP32 to outF32 and/or FP16 to outF16 (either may be null).
 void launchRmsNorm(const float* x, const float* weight, int dim, int rows, float eps, float* outF32,
                    __half* outF16, cudaStream_t stream);
 
-// y = W x (or y += W x when `accumulate`: the residual add fused in).
-void launchMatvec(const DeviceMatrix& w, const float* x, float* y, bool accumulate, cudaStream_t stream);
+// y = W x (or y += W x when `accumulate`: the residual add fused in). Returns
+// the blocks launched (the squares a NextNorm gets).
+int launchMatvec(const DeviceMatrix& w, const float* x, float* y, bool accumulate, cudaStream_t stream,
+                 const MatvecNorm& norm = {}, const NextNorm& next = {});
 
 // hidden = silu(gate x) * up x in one pass; gate and up must share a type.
 void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const float* x, float* hidden,
-                        cudaStream_t stream);
+                        cudaStream_t stream, const MatvecNorm& norm = {});
 
 // out = silu(gate) * up element-wise, to FP32 and/or FP16.
 void launchSwiglu(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16,
@@ -60,6 +83,13 @@ struct RopeKvParams {
 // The biases, RoPE on q and k, then k and v (FP16) into the KV cache at their
 // positions: one pass over q, k and v.
 void launchRopeKvWrite(const RopeKvParams& p, cudaStream_t stream);
+
+// Whether q, k and v can be one launch: one type, one width.
+bool canFuseQkvRope(const DeviceMatrix& wq, const DeviceMatrix& wk, const DeviceMatrix& wv);
+// Decode (one token): q = Wq x, k = Wk x, v = Wv x, then launchRopeKvWrite's
+// work, all in one launch (p.q is written, p.k and p.v are not read).
+void launchQkvRopeKvWrite(const DeviceMatrix& wq, const DeviceMatrix& wk, const DeviceMatrix& wv, const float* x,
+                          const RopeKvParams& p, cudaStream_t stream, const MatvecNorm& norm = {});
 
 struct AttentionParams {
     const float* q;  // [queries][heads * headDim], query t at position *startPos + t

@@ -16,7 +16,7 @@ ScratchLayout ScratchLayout::compute(const ModelConfig& c, int contextLength) {
     const int64_t decodeSplits = attentionSplitCount(contextLength, s.decodeSplitLength);
     const int64_t prefillSplits = attentionSplitCount(contextLength, s.prefillSplitLength);
 
-    s.decodeFloats = 2 * dim + 2 * qDim + 2 * kvDim + 3 * ffn;
+    s.decodeFloats = 3 * dim + 2 * qDim + 2 * kvDim + 3 * ffn;
     s.logitsFloats = c.vocabSize;
     s.decodePartialFloats = c.headCount * decodeSplits * (c.headDim + 2);
     s.prefillFloats = chunk * (dim + 2 * qDim + 2 * kvDim + 2 * ffn);

@@ -21,7 +21,7 @@ constexpr uint64_t kMemoryReserveBytes = 256ull << 20;  // allocator slack, cuBL
 // Element counts of every scratch buffer, for a model and a context length.
 struct ScratchLayout {
     // Decode (one token, FP32 activations).
-    int64_t decodeFloats = 0;         // x, xn, q, k, v, attention out, gate, up, ffn hidden
+    int64_t decodeFloats = 0;         // x, xn, squares, q, k, v, attention out, gate, up, ffn hidden
     int64_t logitsFloats = 0;
     int64_t decodePartialFloats = 0;  // attention split partials: heads * splits * (headDim + 2)
     // Prefill (kPrefillChunkTokens tokens).

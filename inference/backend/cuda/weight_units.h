@@ -2,21 +2,27 @@
 // How the CUDA kernels cut a weight row into work, and how they decode it.
 //
 // A *unit* is 32 consecutive values of a row: one Q8_0 or Q4_0 block, one
-// sub-block of a Q4_K or Q6_K super-block, or 32 plain floats. Every kernel that
-// reads weights (matrix-vector, dequantize-to-FP16, embedding lookup) hands one
-// unit to one thread and decodes it with decodeUnit<T>() below; a warp covers 32
-// consecutive units (64 for Q6_K), a contiguous *chunk* of the row that it
-// first copies to shared memory with 16-byte loads. The same functions run on the host in
-// tests/inference/cuda/weight_units_test.cpp against quant_blocks.h.
+// sub-block of a Q4_K or Q6_K super-block, or 32 plain floats. The dequantize-
+// to-FP16 and embedding kernels hand one unit to one thread (decodeUnit<T>);
+// the matrix-vector kernel copies a contiguous run of whole blocks to shared
+// memory with 16-byte loads and gives each lane a *quad*, 4 values of a unit
+// (decodeQuad<T>). The same functions run on the host in
+// tests/inference/cuda/cuda_shared_math_test.cpp against quant_blocks.h.
 //
-// On the GPU each row starts on a 16-byte boundary: rows are stored with a
-// padded stride (paddedRowBytes), so every chunk starts 16-byte aligned too.
+// On the GPU each row starts on a 32-byte boundary (a memory sector): rows are
+// stored with a padded stride (paddedRowBytes), so every chunk starts 16-byte
+// aligned and no row shares a sector with the next.
 #include <cstdint>
 
+#include "backend/cuda/wide_access.h"
 #include "tensor/float16.h"
 #include "tensor/host_device.h"
 #include "tensor/quant_blocks.h"
 #include "tensor/tensor_type.h"
+
+#if defined(__CUDACC__) || defined(PROMPTSTUDIO_CUDA_EMULATOR)
+#include <cuda_fp16.h>  // the hardware conversions (the emulator's stand-ins convert identically)
+#endif
 
 namespace ps {
 
@@ -85,8 +91,8 @@ PS_HD int validValuesInUnit(int64_t cols, int64_t unit) {
     return left >= kUnitValues ? kUnitValues : static_cast<int>(left);
 }
 
-// Bytes of the row as stored in the file, and the 16-byte padded stride on the GPU.
-PS_HD int64_t paddedRowBytes(int64_t storedRowBytes) { return (storedRowBytes + 15) / 16 * 16; }
+// Bytes of the row as stored in the file, and the 32-byte padded stride on the GPU.
+PS_HD int64_t paddedRowBytes(int64_t storedRowBytes) { return (storedRowBytes + 31) / 32 * 32; }
 
 // Byte offset, inside its row, of the chunk that starts at unit `firstUnit`
 // (a multiple of kChunkUnits<T>).
@@ -153,6 +159,108 @@ PS_HD void decodeUnit(const uint8_t* row, int64_t unit, int valid, float* out) {
         for (int i = 0; i < kUnitValues; ++i) {
             const int q = (((ql[i] >> lowShift) & 0x0f) | (((qh[i] >> (2 * g)) & 3) << 4)) - 32;
             out[i] = (i < 16 ? d0 : d1) * static_cast<float>(q);
+        }
+    }
+}
+
+// One 16-byte and one 8-byte load (ld.v4.f32, ld.v2.u32 on the device; the
+// host tests have no CUDA vector types).
+struct alignas(16) FourFloats {
+    float x, y, z, w;
+};
+struct alignas(8) TwoWords {
+    uint32_t x, y;
+};
+
+// Two FP16 values packed in 32 bits (the lower address in the low half) as
+// floats: the hardware conversion on the device (cvt.f32.f16 on both halves),
+// the same rounding-free conversion in software on the host. Exact either way.
+PS_HD void halvesToFloats(uint32_t bits, float& low, float& high) {
+#if defined(__CUDACC__) || defined(PROMPTSTUDIO_CUDA_EMULATOR)
+    const float2 f = __half22float2(__halves2half2(__ushort_as_half(static_cast<unsigned short>(bits & 0xffffu)),
+                                                   __ushort_as_half(static_cast<unsigned short>(bits >> 16))));
+    low = f.x;
+    high = f.y;
+#else
+    low = halfToFloat(static_cast<uint16_t>(bits & 0xffffu));
+    high = halfToFloat(static_cast<uint16_t>(bits >> 16));
+#endif
+}
+
+PS_HD float halfBitsToFloat(uint16_t bits) {
+#if defined(__CUDACC__) || defined(PROMPTSTUDIO_CUDA_EMULATOR)
+    return __half2float(__ushort_as_half(bits));
+#else
+    return halfToFloat(bits);
+#endif
+}
+
+// A *quad*: values 4q .. 4q+3 (q = 0..7) of unit `unit` of the chunk starting
+// at `chunk` (16-byte aligned), into out[0..3]; the same numbers as
+// decodeUnit<T>. The matrix-vector kernel gives each lane one quad, so the 32
+// lanes of a warp read 4 neighbouring units: consecutive shared-memory words,
+// no bank conflicts. Loads are as wide as the alignment of the type allows.
+template <TensorType T>
+PS_HD void decodeQuad(const uint8_t* chunk, int unit, int q, float* out) {
+    const uint8_t* block = chunk + unit / kUnitsPerBlock<T> * WeightFormat<T>::kBlockBytes;
+    const int sub = unit % kUnitsPerBlock<T>;
+    (void)sub;
+    if constexpr (T == TensorType::F32) {
+        const FourFloats v = wideLoad(reinterpret_cast<const FourFloats*>(block + 16 * q));
+        out[0] = v.x;
+        out[1] = v.y;
+        out[2] = v.z;
+        out[3] = v.w;
+    } else if constexpr (T == TensorType::F16) {
+        const TwoWords v = wideLoad(reinterpret_cast<const TwoWords*>(block + 8 * q));
+        halvesToFloats(v.x, out[0], out[1]);
+        halvesToFloats(v.y, out[2], out[3]);
+    } else if constexpr (T == TensorType::BF16) {
+        // bf16 -> f32 is the bit pattern shifted up: what the hardware does too.
+        const TwoWords v = wideLoad(reinterpret_cast<const TwoWords*>(block + 8 * q));
+        out[0] = bf16ToFloat(static_cast<uint16_t>(v.x & 0xffffu));
+        out[1] = bf16ToFloat(static_cast<uint16_t>(v.x >> 16));
+        out[2] = bf16ToFloat(static_cast<uint16_t>(v.y & 0xffffu));
+        out[3] = bf16ToFloat(static_cast<uint16_t>(v.y >> 16));
+    } else if constexpr (T == TensorType::Q8_0) {
+        // Blocks are 34 bytes: 2-byte alignment only.
+        const uint16_t* d = reinterpret_cast<const uint16_t*>(block);
+        const float scale = halfBitsToFloat(d[0]);
+        const uint16_t lo = d[1 + 2 * q], hi = d[2 + 2 * q];
+        out[0] = scale * static_cast<float>(static_cast<int8_t>(lo & 0xff));
+        out[1] = scale * static_cast<float>(static_cast<int8_t>(lo >> 8));
+        out[2] = scale * static_cast<float>(static_cast<int8_t>(hi & 0xff));
+        out[3] = scale * static_cast<float>(static_cast<int8_t>(hi >> 8));
+    } else if constexpr (T == TensorType::Q4_0) {
+        // Values 0..15 are the low nibbles of q[0..15], 16..31 the high ones.
+        const uint16_t* d = reinterpret_cast<const uint16_t*>(block);
+        const float scale = halfBitsToFloat(d[0]);
+        const int byte = 4 * (q % 4), shift = q < 4 ? 0 : 4;
+        const uint32_t bytes = static_cast<uint32_t>(d[1 + byte / 2]) | (static_cast<uint32_t>(d[2 + byte / 2]) << 16);
+        for (int i = 0; i < 4; ++i) out[i] = scale * static_cast<float>(static_cast<int>((bytes >> (8 * i + shift)) & 0x0f) - 8);
+    } else if constexpr (T == TensorType::Q4_K) {
+        // Blocks are 144 bytes: the quants of a quad are one aligned 32-bit word.
+        const BlockQ4_K& b = *reinterpret_cast<const BlockQ4_K*>(block);
+        int scale, min;
+        q4_KScaleMin(b.scales, sub, scale, min);
+        const float d = halfBitsToFloat(b.d) * static_cast<float>(scale);
+        const float m = halfBitsToFloat(b.dmin) * static_cast<float>(min);
+        const uint32_t bytes = *reinterpret_cast<const uint32_t*>(b.q + 32 * (sub / 2) + 4 * q);
+        const int shift = 4 * (sub % 2);
+        for (int i = 0; i < 4; ++i) out[i] = d * static_cast<float>((bytes >> (8 * i + shift)) & 0x0f) - m;
+    } else if constexpr (T == TensorType::Q6_K) {
+        // Blocks are 210 bytes: 2-byte alignment only.
+        const BlockQ6_K& b = *reinterpret_cast<const BlockQ6_K*>(block);
+        const int h = sub / 4, g = sub % 4;
+        const uint16_t* ql = reinterpret_cast<const uint16_t*>(b.ql + 64 * h + 32 * (g % 2) + 4 * q);
+        const uint16_t* qh = reinterpret_cast<const uint16_t*>(b.qh + 32 * h + 4 * q);
+        const uint32_t low = static_cast<uint32_t>(ql[0]) | (static_cast<uint32_t>(ql[1]) << 16);
+        const uint32_t high = static_cast<uint32_t>(qh[0]) | (static_cast<uint32_t>(qh[1]) << 16);
+        const int lowShift = g < 2 ? 0 : 4;
+        const float d = halfBitsToFloat(b.d) * static_cast<float>(b.scales[2 * sub + (q < 4 ? 0 : 1)]);
+        for (int i = 0; i < 4; ++i) {
+            const int v = static_cast<int>(((low >> (8 * i + lowShift)) & 0x0f) | (((high >> (8 * i + 2 * g)) & 3) << 4)) - 32;
+            out[i] = d * static_cast<float>(v);
         }
     }
 }

@@ -4,12 +4,16 @@
 // quantization), and the reference against a float64 dot product.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "backend/cpu/dequantize.h"
 #include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/thread_pool.h"
 #include "bench/random_weights.h"
 #include "tensor/quant_blocks.h"
 
@@ -256,3 +260,19 @@ TEST(MatmulKernels, DispatchPicksTheWidestSetThisCpuHas) {
 
 }  // namespace
 }  // namespace ps
+
+// The pool hands out every item of every loop exactly once, also when loops of
+// changing sizes follow each other quickly and the workers are preempted between
+// them (more threads than cores): a worker left over from one loop once ran an item
+// of the next and counted it twice, and run() then waited forever.
+TEST(ThreadPool, ManyShortLoopsOfChangingSizesRunEachItemOnce) {
+    ps::ThreadPool pool(std::max(3, ps::ThreadPool::hardwareThreads() + 1));
+    std::array<std::atomic<int>, 16> runs{};
+    for (int loop = 0; loop < 200000; ++loop) {
+        const int items = loop % 2 == 0 ? 2 : 11;
+        for (auto& count : runs) count.store(0, std::memory_order_relaxed);
+        pool.run(items, [&](int64_t item, int) { runs[static_cast<size_t>(item)].fetch_add(1); });
+        for (int item = 0; item < 16; ++item)
+            ASSERT_EQ(runs[static_cast<size_t>(item)].load(), item < items ? 1 : 0) << "loop " << loop << " item " << item;
+    }
+}

@@ -11,6 +11,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/matmul_kernels.h"
 #include "bench/synthetic_model.h"
+#include "bench/traffic_report.h"
 #include "cuda_test_support.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
@@ -267,6 +268,47 @@ TEST(CudaBackend, BadCallsThrowBackendError) {
     EXPECT_THROW(cuda->forward(std::vector<int32_t>{}, 0, logits), BackendError);
     // Still usable afterwards.
     EXPECT_NO_THROW(cuda->forward(one, 0, logits));
+}
+
+// The counted memory traffic of one decode token (the traffic report,
+// docs/performance.md) on a small llama shape with grouped KV heads, for the
+// weight types the bandwidth bound is stated for: a kernel change that loads a
+// weight twice, re-reads a KV head per query head, wastes sectors, conflicts in
+// shared memory or adds launches per layer fails here. Emulated device only
+// (it counts; a GPU does not).
+TEST(CudaTraffic, DecodeMeetsTheCountedBounds) {
+    if (!test::onEmulatedDevice()) GTEST_SKIP() << "traffic is counted on the emulated device";
+    SyntheticModelShape shape;
+    shape.name = "traffic";
+    shape.dim = 256;
+    shape.layerCount = 2;  // kernels per layer: what runs once per layer, not once per token
+    shape.headCount = 8;
+    shape.kvHeadCount = 2;  // four query heads per KV head
+    shape.ffnDim = 512;
+    shape.vocabSize = 320;
+    shape.contextLength = 160;
+    for (const TensorType type :
+         {TensorType::F16, TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+        SCOPED_TRACE(tensorTypeInfo(type).name);
+        BackendOptions options;
+        options.contextLength = 160;
+        PS_REQUIRE_CUDA_BACKEND(cuda, buildSyntheticModel(shape, type), options);
+        const TrafficReport r = measureDecodeTraffic(*cuda, 130);  // three attention tiles
+        ASSERT_GT(r.weightBytesStored, 0u);
+        const double weights = static_cast<double>(r.weightBytesStored);
+        EXPECT_LE(static_cast<double>(r.weightBytesLoaded), 1.02 * weights);
+        EXPECT_GE(r.weightSectorEfficiency, 0.95);
+        EXPECT_LE(static_cast<double>(r.kvBytesLoaded), 1.05 * static_cast<double>(r.kvBytesDistinct));
+        EXPECT_LE(r.kernelsPerLayer, 6);
+        // Not yet the 5%: x is read once per block of 16-64 rows (docs/performance.md).
+        EXPECT_LE(static_cast<double>(r.activationBytesLoaded), 0.6 * weights);
+        for (const CudaKernelTraffic& k : r.kernels) {
+            EXPECT_LE(k.bankConflictWays, 2) << k.name;
+            if (k.name.find("embedding") != std::string::npos) continue;  // one row, decoded per thread
+            if (k.weightBytesLoaded > 0) EXPECT_GE(k.weightSectorEfficiency, 0.95) << k.name;
+            if (k.kvBytesLoaded > 0) EXPECT_GE(k.kvSectorEfficiency, 0.95) << k.name;
+        }
+    }
 }
 
 }  // namespace

@@ -118,6 +118,28 @@ TEST_P(WeightUnits, DecodeUnitMatchesTheBlockDecoders) {
     });
 }
 
+// The matvec kernel decodes four values per lane (decodeQuad): the same numbers
+// as the block decoders, bit for bit (on the device through the hardware FP16
+// conversion, which is exact like the host's).
+TEST_P(WeightUnits, DecodeQuadMatchesTheBlockDecoders) {
+    const TensorType type = GetParam();
+    std::mt19937 rng(5);
+    const int64_t cols = 512;
+    const std::vector<uint8_t> row = randomRow(type, cols, rng);
+    dispatchWeightType(type, [&]<TensorType T>() {
+        for (int unit = 0; unit < unitsInRow(cols); ++unit) {
+            for (int quad = 0; quad < kUnitValues / 4; ++quad) {
+                float out[4];
+                decodeQuad<T>(row.data(), unit, quad, out);
+                for (int i = 0; i < 4; ++i) {
+                    ASSERT_EQ(out[i], referenceValue(type, row.data(), unit * kUnitValues + 4 * quad + i))
+                        << tensorTypeInfo(type).name << " unit " << unit << " quad " << quad << " value " << i;
+                }
+            }
+        }
+    });
+}
+
 // The matvec kernel decodes from a chunk staged in shared memory: the chunk's
 // offset, its load size and the unit's place inside it must agree with the row.
 TEST_P(WeightUnits, ChunkMappingCoversTheRowWithAlignedLoads) {

@@ -30,6 +30,7 @@ inline __half __float2half_rn(float f) { return __half(f); }
 inline float __half2float(__half h) { return ps::halfToFloat(h.bits); }
 inline __half2 __floats2half2_rn(float a, float b) { return __half2{__half(a), __half(b)}; }
 inline float2 __half22float2(__half2 h) { return float2{float(h.x), float(h.y)}; }
+inline __half2 __halves2half2(__half low, __half high) { return __half2{low, high}; }
 inline __half __ushort_as_half(unsigned short bits) {
     __half h;
     h.bits = bits;
