@@ -9,6 +9,7 @@
 #include "bench/benchmark.h"
 #include "bench/gpu_benchmark.h"
 #include "bench/synthetic_model.h"
+#include "gguf/gguf_writer.h"
 #include "tensor/tensor_type.h"
 #include "bench/traffic_report.h"
 #include "cli/cli_options.h"
@@ -95,9 +96,13 @@ int runBench(const QStringList& arguments) {
             }())),
         "SHAPE");
     const QCommandLineOption type(
-        "type", "Weight type of the synthetic model (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K).",
+        "type",
+        "Weight type of the synthetic model (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K, or Q4_K_M: llama.cpp's mix).",
         "TYPE", "Q8_0");
     const QCommandLineOption json("json", "Print one JSON object.");
+    const QCommandLineOption writeGguf(
+        "write-gguf", "Write the synthetic model to this GGUF file instead of measuring (to bench another program on it).",
+        "FILE");
     const QCommandLineOption prefill("prefill", "Prompt lengths to measure prefill at.", "N,N",
                                      "64,512");
     const QCommandLineOption decodeTokens("decode-tokens", "Decode steps measured.", "N", "64");
@@ -113,7 +118,7 @@ int runBench(const QStringList& arguments) {
         "traffic-layers", "Layers of the synthetic shape the traffic count runs (a slice; 0 = all).", "N", "2");
     const QCommandLineOption trafficPosition("traffic-position", "Position of the decode token counted.", "N", "16");
     BackendCommandOptions backendOptions;
-    parser.addOptions({model, synthetic, type, json, prefill, decodeTokens, longContext, repetitions, traffic,
+    parser.addOptions({model, synthetic, type, json, writeGguf, prefill, decodeTokens, longContext, repetitions, traffic,
                        trafficLayers, trafficPosition});
     backendOptions.addTo(parser);
     if (auto exit = parseRuntimeArguments(
@@ -138,6 +143,19 @@ int runBench(const QStringList& arguments) {
                 throw UsageError("--traffic counts on the emulated device: add --backend cuda-emulated");
             return runTrafficReport(parser, model, synthetic, type, json, trafficLayers, trafficPosition,
                                     backendChoice);
+        }
+        if (parser.isSet(writeGguf)) {
+            if (!parser.isSet(synthetic)) throw UsageError("--write-gguf writes a --synthetic model");
+            const std::optional<SyntheticModelShape> shape =
+                syntheticModelShape(parser.value(synthetic).trimmed().toLower().toStdString());
+            if (!shape) throw UsageError("unknown --synthetic shape '" + parser.value(synthetic) + "'");
+            try {
+                makeSyntheticGguf(*shape, parser.value(type).trimmed().toUpper().toStdString())
+                    .writeFile(parser.value(writeGguf).toStdString());
+            } catch (const std::invalid_argument& error) {
+                throw UsageError(QString::fromStdString(error.what()));
+            }
+            return kExitOk;
         }
         std::shared_ptr<const Model> loaded;
         if (parser.isSet(model)) {

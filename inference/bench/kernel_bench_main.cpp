@@ -2,7 +2,7 @@
 // calling thread, so that kernel changes can be judged on a shared machine whose
 // wall clock says more about the neighbours than about the code.
 //
-//   ps-kernel-bench [rows cols]     default: 2048 x 5632, the 1.1B TinyLlama FFN
+//   ps-kernel-bench [rows cols] [SET]   default: 2048 x 5632, the 1.1B TinyLlama FFN, every set
 //
 // For every kernel set this CPU runs and every weight type: one matrix times 1
 // activation vector (decode) and times 4 (a prefill tile), best of 15 after a
@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "backend/cpu/matmul_kernels.h"
@@ -30,9 +31,16 @@ double threadSeconds() {
 }
 
 // Best CPU time of one call of `set`'s kernel for `type` over the whole matrix.
-double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int64_t cols, int tokens) {
+// With `packed`, the set's kernel on repacked weights (matmul_kernels.h, PackedKernel).
+double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int64_t cols, int tokens,
+                  bool packed = false) {
     std::vector<uint8_t> weights(rowBytes(type, cols) * static_cast<size_t>(rows));
     fillRandomWeights(type, weights.data(), rows, cols, 0.5f, 7);
+    const PackedKernel* packedKernel = packed ? set.packedForType(type) : nullptr;
+    if (packedKernel != nullptr) {
+        std::vector<uint8_t> original = weights;
+        packedKernel->pack(original.data(), rows, cols, weights.data());
+    }
     std::vector<float> x(static_cast<size_t>(tokens * cols));
     SplitMix64 rng(3);
     for (float& v : x) v = rng.nextSigned();
@@ -46,7 +54,13 @@ double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int
         for (int t = 0; t < tokens; ++t) set.quantize(x.data() + t * cols, cols, quantized.data() + t * cols / 32);
         batch.data = quantized.data();
         batch.tokenStride = cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
-    } else {
+    }
+    std::vector<int16_t> halfSums(2 * quantized.size());
+    for (size_t b = 0; b < quantized.size(); ++b) {
+        for (int i = 0; i < 32; ++i) halfSums[2 * b + i / 16] = static_cast<int16_t>(halfSums[2 * b + i / 16] + quantized[b].q[i]);
+    }
+    batch.halfSums = halfSums.data();
+    if (!usesQuantizedActivations(set, type)) {
         batch.data = x.data();
         batch.tokenStride = cols * static_cast<int64_t>(sizeof(float));
     }
@@ -55,7 +69,11 @@ double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int
     double best = 1e30;
     for (int repetition = 0; repetition < 16; ++repetition) {  // the first warms the caches
         const double start = threadSeconds();
-        set.forType(type)(w, 0, rows, batch, out.data(), rows);
+        if (packedKernel != nullptr) {
+            packedKernel->matmul(w, 0, rows / kPackedRows * kPackedRows, batch, out.data(), rows);
+        } else {
+            set.forType(type)(w, 0, rows, batch, out.data(), rows);
+        }
         if (repetition > 0) best = std::min(best, threadSeconds() - start);
     }
     return best;
@@ -65,10 +83,11 @@ double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int
 
 int main(int argc, char** argv) {
     int64_t rows = 2048, cols = 5632;
-    if (argc == 3) {
+    if (argc >= 3) {
         rows = std::atoll(argv[1]);
         cols = std::atoll(argv[2]);
     }
+    const char* only = argc >= 4 ? argv[3] : nullptr;  // one set by name, e.g. AVX-512
     if (rows <= 0 || cols <= 0 || cols % 256 != 0) {
         std::fprintf(stderr, "usage: ps-kernel-bench [rows cols]   (cols a multiple of 256)\n");
         return 2;
@@ -80,6 +99,7 @@ int main(int argc, char** argv) {
     for (const MatmulKernelSet* set : {avx2Kernels(), avxVnniKernels(), avx512Kernels()})
         if (set) sets.push_back(set);
     for (const MatmulKernelSet* set : sets) {
+        if (only != nullptr && std::string(only) != set->name) continue;
         for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0,
                                 TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
             const double one = timeKernel(*set, type, rows, cols, 1);
@@ -87,6 +107,13 @@ int main(int argc, char** argv) {
             const double values = static_cast<double>(rows * cols);
             std::printf("%-9s %-5s %12.3f %12.3f %7.1f %7.1f\n", set->name, tensorTypeInfo(type).name, one * 1e3,
                         four * 1e3, values / one * 1e-9, 4 * values / four * 1e-9);
+            if (set->packedForType(type) != nullptr) {
+                const double packedOne = timeKernel(*set, type, rows, cols, 1, true);
+                const double packedFour = timeKernel(*set, type, rows, cols, 4, true);
+                std::printf("%-9s %-5s %12.3f %12.3f %7.1f %7.1f  (repacked)\n", set->name, tensorTypeInfo(type).name,
+                            packedOne * 1e3, packedFour * 1e3, values / packedOne * 1e-9,
+                            4 * values / packedFour * 1e-9);
+            }
         }
     }
     return 0;

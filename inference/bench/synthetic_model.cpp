@@ -108,7 +108,16 @@ std::vector<std::string> syntheticModelShapeNames() {
     return names;
 }
 
-GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, uint64_t seed) {
+namespace {
+
+// llama.cpp's use_more_bits(): the layers its *_M mixes give more bits.
+bool moreBitsLayer(int layer, int layers) {
+    return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+}
+
+// typeOf(name, layer) is the type of tensor `name` of `layer` (-1 outside the layers).
+template <typename TypeOf>
+GgufWriter makeGguf(const SyntheticModelShape& shape, const std::string& typeName, TypeOf typeOf, uint64_t seed) {
     const bool qwen2 = shape.architecture == "qwen2", phi3 = shape.architecture == "phi3";
     if (!qwen2 && !phi3 && shape.architecture != "llama") {
         throw std::invalid_argument("synthetic models are llama, qwen2 or phi3, not " + shape.architecture);
@@ -116,7 +125,7 @@ GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, 
     const std::string a = shape.architecture + ".";
     GgufWriter writer;
     writer.setString("general.architecture", shape.architecture);
-    writer.setString("general.name", "synthetic " + shape.name + " " + tensorTypeInfo(type).name);
+    writer.setString("general.name", "synthetic " + shape.name + " " + typeName);
     writer.setU32(a + "context_length", static_cast<uint32_t>(shape.contextLength));
     writer.setU32(a + "embedding_length", static_cast<uint32_t>(shape.dim));
     writer.setU32(a + "block_count", static_cast<uint32_t>(shape.layerCount));
@@ -131,34 +140,35 @@ GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, 
 
     const int64_t dim = shape.dim, kvDim = static_cast<int64_t>(shape.kvHeadCount) * (dim / shape.headCount);
     std::vector<TensorSpec> specs;
-    specs.push_back({"token_embd.weight", type, dim, shape.vocabSize, {}});
+    specs.push_back({"token_embd.weight", typeOf("token_embd", -1), dim, shape.vocabSize, {}});
     for (int l = 0; l < shape.layerCount; ++l) {
         const std::string p = "blk." + std::to_string(l) + ".";
+        const auto type = [&](const char* name) { return typeOf(name, l); };
         specs.push_back({p + "attn_norm.weight", TensorType::F32, dim, 1, {}});
         if (phi3) {
-            specs.push_back({p + "attn_qkv.weight", type, dim, dim + 2 * kvDim, {}});
+            specs.push_back({p + "attn_qkv.weight", type("attn_qkv"), dim, dim + 2 * kvDim, {}});
         } else {
-            specs.push_back({p + "attn_q.weight", type, dim, dim, {}});
-            specs.push_back({p + "attn_k.weight", type, dim, kvDim, {}});
-            specs.push_back({p + "attn_v.weight", type, dim, kvDim, {}});
+            specs.push_back({p + "attn_q.weight", type("attn_q"), dim, dim, {}});
+            specs.push_back({p + "attn_k.weight", type("attn_k"), dim, kvDim, {}});
+            specs.push_back({p + "attn_v.weight", type("attn_v"), dim, kvDim, {}});
         }
         if (qwen2) {
             specs.push_back({p + "attn_q.bias", TensorType::F32, dim, 1, {}});
             specs.push_back({p + "attn_k.bias", TensorType::F32, kvDim, 1, {}});
             specs.push_back({p + "attn_v.bias", TensorType::F32, kvDim, 1, {}});
         }
-        specs.push_back({p + "attn_output.weight", type, dim, dim, {}});
+        specs.push_back({p + "attn_output.weight", type("attn_output"), dim, dim, {}});
         specs.push_back({p + "ffn_norm.weight", TensorType::F32, dim, 1, {}});
         if (phi3) {
-            specs.push_back({p + "ffn_up.weight", type, dim, 2 * static_cast<int64_t>(shape.ffnDim), {}});
+            specs.push_back({p + "ffn_up.weight", type("ffn_up"), dim, 2 * static_cast<int64_t>(shape.ffnDim), {}});
         } else {
-            specs.push_back({p + "ffn_gate.weight", type, dim, shape.ffnDim, {}});
-            specs.push_back({p + "ffn_up.weight", type, dim, shape.ffnDim, {}});
+            specs.push_back({p + "ffn_gate.weight", type("ffn_gate"), dim, shape.ffnDim, {}});
+            specs.push_back({p + "ffn_up.weight", type("ffn_up"), dim, shape.ffnDim, {}});
         }
-        specs.push_back({p + "ffn_down.weight", type, shape.ffnDim, dim, {}});
+        specs.push_back({p + "ffn_down.weight", type("ffn_down"), shape.ffnDim, dim, {}});
     }
     specs.push_back({"output_norm.weight", TensorType::F32, dim, 1, {}});
-    if (!qwen2) specs.push_back({"output.weight", type, dim, shape.vocabSize, {}});  // Qwen 2.5 ties it
+    if (!qwen2) specs.push_back({"output.weight", typeOf("output", -1), dim, shape.vocabSize, {}});  // Qwen 2.5 ties it
     fillTensors(specs, seed);
     for (TensorSpec& s : specs) {
         const bool vector = s.rows == 1 && (s.name.find("norm") != std::string::npos ||
@@ -169,15 +179,40 @@ GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, 
     return writer;
 }
 
+std::shared_ptr<const Model> modelFromWriter(const GgufWriter& writer, const std::string& name) {
+    return Model::fromGguf(GgufFile::fromBytes(writer.toBytes(), name));
+}
+
+}  // namespace
+
+GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, uint64_t seed) {
+    return makeGguf(shape, tensorTypeInfo(type).name, [type](const char*, int) { return type; }, seed);
+}
+
+GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, std::string_view typeName, uint64_t seed) {
+    if (typeName == "Q4_K_M") {
+        const int layers = shape.layerCount;
+        return makeGguf(
+            shape, "Q4_K_M",
+            [layers](const char* name, int layer) {
+                const std::string_view n = name;
+                if (n == "output") return TensorType::Q6_K;
+                if ((n == "attn_v" || n == "ffn_down") && moreBitsLayer(layer, layers)) return TensorType::Q6_K;
+                return TensorType::Q4_K;
+            },
+            seed);
+    }
+    for (TensorType t : kTypes) {
+        if (typeName == tensorTypeInfo(t).name) return makeSyntheticGguf(shape, t, seed);
+    }
+    throw std::invalid_argument("unknown tensor type \"" + std::string(typeName) +
+                                "\" (choose F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K, Q4_K_M)");
+}
+
 std::shared_ptr<const Model> buildSyntheticModel(const SyntheticModelShape& shape, TensorType type,
                                                  uint64_t seed) {
-    std::vector<uint8_t> image;
-    {
-        const GgufWriter writer = makeSyntheticGguf(shape, type, seed);
-        image = writer.toBytes();
-    }  // the writer's copies of the tensors go before the model is built
-    const std::string name = "synthetic-" + shape.name + "-" + tensorTypeInfo(type).name + ".gguf";
-    return Model::fromGguf(GgufFile::fromBytes(std::move(image), name));
+    return modelFromWriter(makeSyntheticGguf(shape, type, seed),
+                           "synthetic-" + shape.name + "-" + tensorTypeInfo(type).name + ".gguf");
 }
 
 std::shared_ptr<const Model> buildSyntheticModel(std::string_view shapeName, std::string_view typeName,
@@ -189,11 +224,8 @@ std::shared_ptr<const Model> buildSyntheticModel(std::string_view shapeName, std
         throw std::invalid_argument("unknown model shape \"" + std::string(shapeName) + "\" (choose " +
                                     choices + ")");
     }
-    for (TensorType t : kTypes) {
-        if (typeName == tensorTypeInfo(t).name) return buildSyntheticModel(*shape, t, seed);
-    }
-    throw std::invalid_argument("unknown tensor type \"" + std::string(typeName) +
-                                "\" (choose F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+    return modelFromWriter(makeSyntheticGguf(*shape, typeName, seed),
+                           "synthetic-" + shape->name + "-" + std::string(typeName) + ".gguf");
 }
 
 }  // namespace ps

@@ -41,11 +41,16 @@ std::vector<std::string> syntheticModelShapeNames();
 // `type` and F32 norms, with a minimal SentencePiece vocabulary (<unk>, <s>,
 // </s>, 256 byte pieces, filler pieces). Weights come from `seed`.
 GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, TensorType type, uint64_t seed = 1);
+// By type name ("Q8_0", ...), or "Q4_K_M": llama.cpp's mix of that name, Q4_K
+// except output.weight and, in the layers llama.cpp gives more bits (its
+// use_more_bits: the first and last eighth and every third between), attn_v and
+// ffn_down in Q6_K. Throws std::invalid_argument naming the choices.
+GgufWriter makeSyntheticGguf(const SyntheticModelShape& shape, std::string_view typeName, uint64_t seed = 1);
 
 // The same, loaded as a Model held in memory (about the size of its weights).
 std::shared_ptr<const Model> buildSyntheticModel(const SyntheticModelShape& shape, TensorType type,
                                                  uint64_t seed = 1);
-// By shape name and type name ("Q8_0", "F16", ...); throws std::invalid_argument
+// By shape name and type name ("Q8_0", "F16", ..., "Q4_K_M"); throws std::invalid_argument
 // naming the choices when either is unknown.
 std::shared_ptr<const Model> buildSyntheticModel(std::string_view shapeName,
                                                  std::string_view typeName, uint64_t seed = 1);

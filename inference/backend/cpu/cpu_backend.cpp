@@ -98,7 +98,7 @@ private:
     std::unique_ptr<float[]> hb2_;       // up [ffnDim]
     std::unique_ptr<float[]> ropeCos_;   // [maxBatch][rope pairs]
     std::unique_ptr<float[]> ropeSin_;
-    std::unique_ptr<float[]> scores_;    // attention scores, [threads][contextLength]
+    std::unique_ptr<float[]> scores_;    // attention scores, [threads][heads per KV head][contextLength]
     // KV cache, [layer][position][kvDim].
     std::unique_ptr<float[]> keyCache_;
     std::unique_ptr<float[]> valueCache_;
@@ -131,6 +131,14 @@ CpuBackend::CpuBackend(std::shared_ptr<const Model> model, const BackendOptions&
         vBias_.push_back(biasToFloats(layer.vBias));
     }
     outputNorm_ = normToFloats(weights_.outputNorm);
+    // Matrices whose kernels read a repacked layout are repacked once, here.
+    for (const LayerWeights& layer : weights_.layers) {
+        for (const WeightTensor* w : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.wGate, &layer.wUp,
+                                      &layer.wDown}) {
+            matmul_.pack(*w);
+        }
+    }
+    matmul_.pack(weights_.output);
 
     const size_t batch = static_cast<size_t>(maxBatch_);
     x_ = allocateFloats(batch * c.dim, "activations");
@@ -141,7 +149,8 @@ CpuBackend::CpuBackend(std::shared_ptr<const Model> model, const BackendOptions&
     hb2_ = allocateFloats(batch * c.ffnDim, "feed-forward activations");
     ropeCos_ = allocateFloats(batch * rope_.pairs(), "RoPE table");
     ropeSin_ = allocateFloats(batch * rope_.pairs(), "RoPE table");
-    scores_ = allocateFloats(static_cast<size_t>(pool_.size()) * contextLength_, "attention scores");
+    scores_ = allocateFloats(static_cast<size_t>(pool_.size()) * (c.headCount / c.kvHeadCount) * contextLength_,
+                             "attention scores");
     const size_t cacheValues = static_cast<size_t>(c.layerCount) * contextLength_ * c.kvDim();
     keyCache_ = allocateFloats(cacheValues, "KV cache");
     valueCache_ = allocateFloats(cacheValues, "KV cache");
@@ -247,27 +256,60 @@ void CpuBackend::applyRope(float* v, int heads, int token) {
 // For each token i (position pos = startPos + i) and query head h: softmax over
 // the scaled scores q.k of the positions the query sees (0..pos, or the last
 // slidingWindow of them), then the weighted sum of values. Query head h reads
-// KV head h / (headCount / kvHeadCount).
+// KV head h / (headCount / kvHeadCount). One work item per token and KV head
+// takes all the query heads that share it, so each key and value row is read
+// once for them (at long contexts the cache no longer fits the caches); each
+// head's arithmetic is the same as it would be alone.
 void CpuBackend::attention(int layer, int n, int startPos) {
     const ModelConfig& c = config_;
     const int headDim = c.headDim;
     const int headsPerKv = c.headCount / c.kvHeadCount;
     const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
-    pool_.run(static_cast<int64_t>(n) * c.headCount, [&](int64_t item, int worker) {
-        const int i = static_cast<int>(item / c.headCount);
-        const int h = static_cast<int>(item % c.headCount);
+    const AttendKernel attend = headDim % 16 == 0 ? matmul_.kernels().attend : nullptr;
+    pool_.run(static_cast<int64_t>(n) * c.kvHeadCount, [&](int64_t item, int worker) {
+        const int i = static_cast<int>(item / c.kvHeadCount);
+        const int kvHead = static_cast<int>(item % c.kvHeadCount);
         const int pos = startPos + i;
-        const int kvOffset = (h / headsPerKv) * headDim;
-        const float* q = q_.get() + static_cast<size_t>(i) * qDim_ + h * headDim;
+        const int kvOffset = kvHead * headDim;
+        const int firstHead = kvHead * headsPerKv;
+        const float* q = q_.get() + static_cast<size_t>(i) * qDim_ + static_cast<size_t>(firstHead) * headDim;
         const int first = c.firstVisibleKey(pos);
-        float* scores = scores_.get() + static_cast<size_t>(worker) * contextLength_;
-        for (int p = first; p <= pos; ++p) {
-            scores[p] = dot(q, keyCache(layer, p) + kvOffset, headDim) * scale;
+        // scores[h * contextLength_ + p] for the group's head h.
+        float* scores = scores_.get() + static_cast<size_t>(worker) * headsPerKv * contextLength_;
+        float* out = attnOut_.get() + static_cast<size_t>(i) * qDim_ + static_cast<size_t>(firstHead) * headDim;
+        if (attend != nullptr) {
+            AttentionRows rows;
+            rows.q = q;
+            rows.keys = keyCache(layer, 0) + kvOffset;
+            rows.values = valueCache(layer, 0) + kvOffset;
+            rows.rowStride = static_cast<size_t>(c.kvDim());
+            rows.heads = headsPerKv;
+            rows.headDim = headDim;
+            rows.first = first;
+            rows.last = pos;
+            rows.scale = scale;
+            rows.scores = scores;
+            rows.scoreStride = static_cast<size_t>(contextLength_);
+            rows.out = out;
+            attend(rows);
+            return;
         }
-        softmax(scores + first, pos - first + 1);
-        float* out = attnOut_.get() + static_cast<size_t>(i) * qDim_ + h * headDim;
-        std::fill(out, out + headDim, 0.0f);
-        for (int p = first; p <= pos; ++p) axpy(out, scores[p], valueCache(layer, p) + kvOffset, headDim);
+        for (int p = first; p <= pos; ++p) {
+            const float* key = keyCache(layer, p) + kvOffset;
+            for (int h = 0; h < headsPerKv; ++h) {
+                scores[static_cast<size_t>(h) * contextLength_ + p] = dot(q + h * headDim, key, headDim) * scale;
+            }
+        }
+        for (int h = 0; h < headsPerKv; ++h) {
+            softmax(scores + static_cast<size_t>(h) * contextLength_ + first, pos - first + 1);
+        }
+        std::fill(out, out + static_cast<size_t>(headsPerKv) * headDim, 0.0f);
+        for (int p = first; p <= pos; ++p) {
+            const float* value = valueCache(layer, p) + kvOffset;
+            for (int h = 0; h < headsPerKv; ++h) {
+                axpy(out + h * headDim, scores[static_cast<size_t>(h) * contextLength_ + p], value, headDim);
+            }
+        }
     });
 }
 

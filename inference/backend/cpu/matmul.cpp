@@ -1,7 +1,12 @@
 #include "backend/cpu/matmul.h"
 
 #include <algorithm>
+#include <new>
 #include <string>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "backend/backend.h"
 #include "backend/cpu/thread_pool.h"
@@ -13,6 +18,11 @@ namespace {
 // Rows per work item: enough to amortize handing out an item, small enough that
 // two threads stay balanced on the smallest matrices.
 constexpr int64_t kRowsPerItem = 16;
+// Packed weights: four groups, 64 rows in a row of memory. Decode streams each
+// item from memory, and longer runs keep the prefetchers going: on the 1.1B Q4_0
+// shape, 2 threads (a loaded machine, interleaved runs, huge pages), 16 rows per
+// item gave 20-23 decode tokens/s, 64 rows 28-32, 128 rows 31-38.
+constexpr int64_t kPackedRowsPerItem = 4 * kPackedRows;
 }  // namespace
 
 MatmulRunner::MatmulRunner(ThreadPool& pool, const MatmulKernelSet& kernels, int maxTokens,
@@ -22,7 +32,52 @@ MatmulRunner::MatmulRunner(ThreadPool& pool, const MatmulKernelSet& kernels, int
       maxTokens_(maxTokens),
       maxCols_(maxCols),
       quantized_(new ActivationBlockQ8[static_cast<size_t>(maxTokens) *
-                                       static_cast<size_t>((maxCols + 31) / 32)]) {}
+                                       static_cast<size_t>((maxCols + 31) / 32)]),
+      halfSums_(new int16_t[static_cast<size_t>(maxTokens) * static_cast<size_t>((maxCols + 15) / 16)]) {}
+
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+size_t mappedBytes(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+}  // namespace
+
+void MatmulRunner::PackedMemory::operator()(uint8_t* p) const {
+#if defined(__linux__)
+    munmap(p, mappedBytes(bytes));
+#else
+    ::operator delete[](p, std::align_val_t{64});
+#endif
+}
+
+void MatmulRunner::pack(const WeightTensor& w) {
+    const PackedKernel* kernel = kernels_.packedForType(w.type);
+    if (kernel == nullptr || w.rows < kPackedRows) return;
+    const auto key = std::make_pair(w.data, w.rows);
+    if (packed_.count(key) != 0) return;
+    const size_t bytes = rowBytes(w.type, w.cols) * static_cast<size_t>(w.rows);
+    PackedWeights p;
+    uint8_t* memory = nullptr;
+#if defined(__linux__)
+    void* mapped = mmap(nullptr, mappedBytes(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped != MAP_FAILED) {
+        madvise(mapped, mappedBytes(bytes), MADV_HUGEPAGE);  // a hint: fine if refused
+        memory = static_cast<uint8_t*>(mapped);
+    }
+#else
+    try {
+        memory = static_cast<uint8_t*>(::operator new[](bytes, std::align_val_t{64}));
+    } catch (const std::bad_alloc&) {
+    }
+#endif
+    if (memory == nullptr) {
+        throw OutOfMemoryError("the CPU backend could not allocate " + std::to_string(bytes / (1024 * 1024)) +
+                               " MiB to repack " + w.name);
+    }
+    p.data = std::unique_ptr<uint8_t[], PackedMemory>(memory, PackedMemory{bytes});
+    kernel->pack(w.data, w.rows, w.cols, p.data.get());
+    p.kernel = kernel;
+    p.packedRows = w.rows / kPackedRows * kPackedRows;
+    packed_.emplace(key, std::move(p));
+}
 
 void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, int tokens,
                        float* out) {
@@ -30,7 +85,15 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
         throw BackendError("matmul of " + w.name + " exceeds the scratch it was sized for");
     }
     const MatmulKernel kernel = kernels_.forType(w.type);
-    const WeightRows rows{w.data, static_cast<int64_t>(rowBytes(w.type, w.cols)), w.cols, w.type};
+    WeightRows rows{w.data, static_cast<int64_t>(rowBytes(w.type, w.cols)), w.cols, w.type};
+    const PackedWeights* packed = nullptr;
+    if (!packed_.empty()) {
+        const auto found = packed_.find(std::make_pair(w.data, w.rows));
+        if (found != packed_.end()) {
+            packed = &found->second;
+            rows.data = packed->data.get();
+        }
+    }
 
     ActivationBatch batch;
     batch.tokens = tokens;
@@ -48,15 +111,30 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
         }
         batch.data = q;
         batch.tokenStride = blocksPerToken * static_cast<int64_t>(sizeof(ActivationBlockQ8));
+        if (packed != nullptr && w.type == TensorType::Q6_K) {
+            // The packed Q6_K kernel takes its quants' +32 off with these.
+            for (int64_t b = 0; b < tokens * blocksPerToken; ++b) {
+                int sums[2] = {0, 0};
+                for (int i = 0; i < 32; ++i) sums[i / 16] += q[b].q[i];
+                halfSums_[2 * b] = static_cast<int16_t>(sums[0]);
+                halfSums_[2 * b + 1] = static_cast<int16_t>(sums[1]);
+            }
+            batch.halfSums = halfSums_.get();
+        }
     } else {
         batch.data = x;
         batch.tokenStride = xStride * static_cast<int64_t>(sizeof(float));
     }
 
-    const int64_t items = (w.rows + kRowsPerItem - 1) / kRowsPerItem;
+    const int64_t rowsPerItem = packed != nullptr ? kPackedRowsPerItem : kRowsPerItem;
+    const int64_t items = (w.rows + rowsPerItem - 1) / rowsPerItem;
     pool_.run(items, [&](int64_t item, int) {
-        const int64_t r0 = item * kRowsPerItem;
-        kernel(rows, r0, std::min(r0 + kRowsPerItem, w.rows), batch, out, w.rows);
+        const int64_t r0 = item * rowsPerItem;
+        const int64_t r1 = std::min(r0 + rowsPerItem, w.rows);
+        // Items start on a group; rows past the last group are in the plain layout.
+        const int64_t groupEnd = packed != nullptr ? std::min(r1, packed->packedRows) : r0;
+        if (groupEnd > r0) packed->kernel->matmul(rows, r0, groupEnd, batch, out, w.rows);
+        if (r1 > std::max(r0, groupEnd)) kernel(rows, std::max(r0, groupEnd), r1, batch, out, w.rows);
     });
 }
 

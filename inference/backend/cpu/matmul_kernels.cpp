@@ -17,6 +17,15 @@ MatmulKernel MatmulKernelSet::forType(TensorType type) const {
     return nullptr;
 }
 
+const PackedKernel* MatmulKernelSet::packedForType(TensorType type) const {
+    const PackedKernel* packed = type == TensorType::Q8_0 ? &packedQ8_0
+                                 : type == TensorType::Q4_0 ? &packedQ4_0
+                                 : type == TensorType::Q4_K ? &packedQ4_K
+                                 : type == TensorType::Q6_K ? &packedQ6_K
+                                                            : nullptr;
+    return packed != nullptr && *packed ? packed : nullptr;
+}
+
 bool usesQuantizedActivations(const MatmulKernelSet& set, TensorType type) {
     if (!set.quantizesActivations) return false;
     return type != TensorType::F32 && type != TensorType::F16 && type != TensorType::BF16;

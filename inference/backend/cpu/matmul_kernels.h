@@ -8,6 +8,7 @@
 // F16, BF16) take float activations; quantized weights (Q8_0, Q4_0, Q4_K, Q6_K)
 // take the activations quantized to 8-bit blocks once per matmul, and use
 // integer dot products per block as llama.cpp does.
+#include <cstddef>
 #include <cstdint>
 
 #include "tensor/tensor_type.h"
@@ -30,6 +31,9 @@ struct ActivationBatch {
     int64_t tokenStride = 0;  // bytes
     int tokens = 0;
     int64_t cols = 0;
+    // For the packed Q6_K kernel only: the sums of each 16 quantized values,
+    // cols / 16 per token, token t at halfSums + t * cols / 16.
+    const int16_t* halfSums = nullptr;
 
     const float* floats(int t) const {
         return reinterpret_cast<const float*>(static_cast<const uint8_t*>(data) + t * tokenStride);
@@ -52,6 +56,39 @@ using MatmulKernel = void (*)(const WeightRows& w, int64_t r0, int64_t r1,
                               const ActivationBatch& x, float* out, int64_t outStride);
 using QuantizeKernel = void (*)(const float* x, int64_t n, ActivationBlockQ8* out);
 
+// Weights repacked once at load into the order a kernel reads them: rows in
+// groups of kPackedRows, each 32-value block of a group stored as the group's
+// 16 f16 scales followed by its quants, four bytes of a row next to the same
+// four bytes of the group's other rows (so one 512-bit register holds four
+// values of each of 16 rows and one broadcast activation load serves them all).
+// A group takes exactly the bytes of its 16 rows, so row r's group starts at
+// (r / 16) * 16 * rowBytes; rows after the last full group stay as they were.
+constexpr int kPackedRows = 16;
+using PackKernel = void (*)(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst);
+struct PackedKernel {
+    PackKernel pack = nullptr;
+    // Rows [r0, r1) of packed weights; r0 and r1 multiples of kPackedRows.
+    MatmulKernel matmul = nullptr;
+    explicit operator bool() const { return matmul != nullptr; }
+};
+
+// One token's attention over one KV head, for the `heads` query heads sharing
+// it: scores[h * scoreStride + p] = q_h . key_p * scale for p in [first, last],
+// softmax over them, out_h = sum_p score * value_p. Key and value of position p
+// at keys/values + p * rowStride (floats).
+struct AttentionRows {
+    const float* q = nullptr;  // heads * headDim
+    const float* keys = nullptr;
+    const float* values = nullptr;
+    size_t rowStride = 0;
+    int heads = 0, headDim = 0, first = 0, last = 0;
+    float scale = 1.0f;
+    float* scores = nullptr;
+    size_t scoreStride = 0;
+    float* out = nullptr;  // heads * headDim
+};
+using AttendKernel = void (*)(const AttentionRows& rows);
+
 struct MatmulKernelSet {
     const char* name = "scalar";  // "reference", "scalar", "AVX2", "AVX-VNNI", "AVX-512"
     // False for the reference set, whose kernels take float activations for every type.
@@ -60,7 +97,16 @@ struct MatmulKernelSet {
     MatmulKernel f32 = nullptr, f16 = nullptr, bf16 = nullptr;
     MatmulKernel q8_0 = nullptr, q4_0 = nullptr, q4_k = nullptr, q6_k = nullptr;
 
+    // Kernels on repacked weights, where this set has them (Q8_0, Q4_0, Q4_K, Q6_K on AVX-512).
+    PackedKernel packedQ8_0, packedQ4_0, packedQ4_K, packedQ6_K;
+
+    // Attention for head sizes that are a multiple of 16, where this set has it
+    // (AVX-512); otherwise the backend's plain loops.
+    AttendKernel attend = nullptr;
+
     MatmulKernel forType(TensorType type) const;
+    // The packed kernel of `type`, or nullptr when this set reads it unpacked.
+    const PackedKernel* packedForType(TensorType type) const;
 };
 
 // Whether a weight type takes quantized activations in this set.

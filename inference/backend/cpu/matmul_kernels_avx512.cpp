@@ -35,6 +35,11 @@ inline __m256i dotU8S8(__m256i u8, __m256i s8) {
 PS_END_TARGET
 
 namespace ps {
+namespace x86_avx512 {
+void addPackedKernels(MatmulKernelSet& set);  // matmul_kernels_packed_avx512.cpp
+void attendAvx512(const AttentionRows& rows);   // attention_avx512.cpp
+}  // namespace x86_avx512
+
 const MatmulKernelSet* avx512Kernels() {
     static const bool supported =
         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
@@ -42,7 +47,12 @@ const MatmulKernelSet* avx512Kernels() {
         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512vnni");
     if (!supported) return nullptr;
-    static const MatmulKernelSet set = x86_avx512::makeKernelSet("AVX-512");
+    static const MatmulKernelSet set = [] {
+        MatmulKernelSet s = x86_avx512::makeKernelSet("AVX-512");
+        x86_avx512::addPackedKernels(s);
+        s.attend = x86_avx512::attendAvx512;
+        return s;
+    }();
     return &set;
 }
 }  // namespace ps

@@ -522,6 +522,25 @@ TEST_F(CliRuntimeTest, BenchTextNamesTheFigures) {
     }
 }
 
+// The file bench-compare.sh gives both programs: written, then measured from disk.
+TEST_F(CliRuntimeTest, BenchWritesASyntheticGgufItThenReads) {
+    const QString file = dir_.filePath("tiny-Q4_K_M.gguf");
+    const CliResult written = cli({"bench", "--synthetic", "tiny", "--type", "Q4_K_M", "--write-gguf", file});
+    ASSERT_EQ(written.exitCode, 0) << describe(written);
+    const CliResult result = cli({"bench", "--model", file, "--threads", "1", "--prefill", "8", "--decode-tokens",
+                                  "2", "--repetitions", "1", "--backend", "cpu", "--json"});
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+    const QJsonObject figures = QJsonDocument::fromJson(result.out).object();
+    EXPECT_EQ(figures["weight_type"].toString(), "Q4_K") << describe(result);
+    EXPECT_GT(figures["decode_tokens_per_s"].toDouble(), 0) << describe(result);
+    // The mix puts output.weight in Q6_K, which reads more bytes than all-Q4_K.
+    const CliResult plain = cli({"bench", "--synthetic", "tiny", "--type", "Q4_K", "--threads", "1", "--prefill",
+                                 "8", "--decode-tokens", "2", "--repetitions", "1", "--backend", "cpu", "--json"});
+    ASSERT_EQ(plain.exitCode, 0) << describe(plain);
+    EXPECT_GT(figures["bytes_per_token"].toDouble(),
+              QJsonDocument::fromJson(plain.out).object()["bytes_per_token"].toDouble());
+}
+
 // --- usage and errors -------------------------------------------------------
 
 TEST_F(CliRuntimeTest, UsageErrorsExitWith2AndSayWhatIsWrong) {
@@ -547,6 +566,7 @@ TEST_F(CliRuntimeTest, UsageErrorsExitWith2AndSayWhatIsWrong) {
         {{"bench", "--synthetic", "llama9-1t"}, "llama9-1t"},
         {{"bench", "--synthetic", "tiny", "--type", "Q3_Z"}, "Q3_Z"},
         {{"bench", "--synthetic", "tiny", "--prefill", "64,x"}, "--prefill"},
+        {{"bench", "--model", model, "--write-gguf", "x.gguf"}, "--write-gguf writes a --synthetic model"},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.arguments.join(' ').toStdString());

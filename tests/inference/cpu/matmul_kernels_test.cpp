@@ -15,6 +15,7 @@
 #include "backend/cpu/matmul_kernels.h"
 #include "backend/cpu/thread_pool.h"
 #include "bench/random_weights.h"
+#include "tensor/quant_blocks.h"
 
 namespace ps {
 namespace {
@@ -125,6 +126,75 @@ TEST(MatmulKernels, ATokenGetsTheSameBitsAloneOrInATile) {
             }
         }
     }
+}
+
+// Runs `set`'s packed kernel for the problem on weights packed by it: the full
+// 16-row groups one group per call (as the runner hands them out), the rows
+// after them with the plain kernel on the packed copy, where they keep their layout.
+std::vector<float> runPackedKernel(const MatmulKernelSet& set, const Problem& p) {
+    const PackedKernel* packed = set.packedForType(p.type);
+    std::vector<uint8_t> packedWeights(p.weights.size());
+    packed->pack(p.weights.data(), p.rows, p.cols, packedWeights.data());
+    Problem copy = p;
+    copy.weights = packedWeights;
+    const WeightRows w{copy.weights.data(), static_cast<int64_t>(rowBytes(p.type, p.cols)), p.cols, p.type};
+    std::vector<ActivationBlockQ8> q(static_cast<size_t>(p.tokens * p.cols / 32));
+    for (int t = 0; t < p.tokens; ++t) set.quantize(p.x.data() + t * p.cols, p.cols, q.data() + t * p.cols / 32);
+    ActivationBatch batch;
+    batch.tokens = p.tokens;
+    batch.cols = p.cols;
+    batch.data = q.data();
+    batch.tokenStride = p.cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
+    std::vector<int16_t> halfSums(2 * q.size());
+    for (size_t b = 0; b < q.size(); ++b) {
+        for (int i = 0; i < 32; ++i) halfSums[2 * b + i / 16] = static_cast<int16_t>(halfSums[2 * b + i / 16] + q[b].q[i]);
+    }
+    batch.halfSums = halfSums.data();
+    std::vector<float> out(static_cast<size_t>(p.tokens * p.rows), NAN);
+    const int64_t groupRows = p.rows / kPackedRows * kPackedRows;
+    for (int64_t r = 0; r < groupRows; r += kPackedRows) packed->matmul(w, r, r + kPackedRows, batch, out.data(), p.rows);
+    set.forType(p.type)(w, groupRows, p.rows, batch, out.data(), p.rows);
+    return out;
+}
+
+// The packed kernels (16 rows per register, unsigned weights with the offset
+// taken off through the activation sums) do the same integer block products as
+// the scalar kernels; only the float order differs, hence the bound. The
+// weights include the extreme quants (Q8_0's -128 and 127, nibbles 0 and 15).
+TEST(MatmulKernels, PackedKernelsMatchScalarAndGiveATokenTheSameBitsAlone) {
+    int tested = 0;
+    for (const MatmulKernelSet* set : simdSets()) {
+        for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+            if (set->packedForType(type) == nullptr) continue;
+            ++tested;
+            Problem p = makeProblem(type, 6, 21);
+            // Row 3, block 0: its first quants at the ends of the range.
+            uint8_t* row3 = p.weights.data() + 3 * rowBytes(type, p.cols);
+            if (type == TensorType::Q6_K) {
+                BlockQ6_K& block = *reinterpret_cast<BlockQ6_K*>(row3);
+                block.ql[0] = 0x00, block.qh[0] &= 0xfc;  // -32
+                block.ql[1] = 0xff, block.qh[1] |= 0x03;  // 31
+            } else {
+                uint8_t* quants = row3 + (type == TensorType::Q4_K ? 16 : 2);
+                quants[0] = type == TensorType::Q8_0 ? 0x80 : 0x00;
+                quants[1] = type == TensorType::Q8_0 ? 0x7f : 0xff;
+            }
+            const std::vector<float> scalar = runKernel(scalarKernels(), p, scalarKernels().quantize);
+            const std::vector<float> packed = runPackedKernel(*set, p);
+            EXPECT_LT(relativeL2(packed, scalar), 2e-6) << set->name << " " << tensorTypeInfo(type).name;
+            for (int t = 0; t < p.tokens; ++t) {
+                Problem alone = p;
+                alone.tokens = 1;
+                alone.x.assign(p.x.begin() + t * p.cols, p.x.begin() + (t + 1) * p.cols);
+                const std::vector<float> single = runPackedKernel(*set, alone);
+                for (int64_t r = 0; r < p.rows; ++r) {
+                    ASSERT_EQ(single[r], packed[t * p.rows + r])
+                        << set->name << " " << tensorTypeInfo(type).name << " token " << t << " row " << r;
+                }
+            }
+        }
+    }
+    if (tested == 0) GTEST_SKIP() << "no kernel set of this CPU reads packed weights";
 }
 
 TEST(MatmulKernels, SimdQuantizationMatchesScalarExactly) {

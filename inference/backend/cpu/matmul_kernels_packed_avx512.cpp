@@ -1,0 +1,312 @@
+// AVX-512 VNNI kernels on repacked Q8_0, Q4_0, Q4_K and Q6_K weights (weight_packing.h):
+// 16 rows at once, one row per 32-bit lane. Per 32-value block, vpdpbusd
+// multiplies four unsigned weight bytes of each row by the same four activation
+// bytes, broadcast; eight such steps give the 16 rows' integer block dot
+// products, with no sign fix-up and no horizontal sums. The weights are stored
+// unsigned (Q8_0 as w + 128, Q4_0 as its raw nibbles, i.e. w + 8), so the
+// products carry an offset times the activation block's sum, which is taken off
+// in floats: dot = d_w * (d_x * sum(u * x) - offset * d_x * sum(x)).
+//
+// A row's arithmetic does not depend on how many tokens share the call, so a
+// token gets the same bits in a prefill tile as alone in decode.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/weight_packing.h"
+#include "backend/cpu/x86_target.h"
+#include "tensor/quant_blocks.h"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+PS_BEGIN_TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")
+
+namespace ps::x86_avx512 {
+namespace {
+
+constexpr int kTile = 4;  // tokens per pass over a group's weights
+#define PS_UNROLL _Pragma("GCC unroll 8")
+
+// Asking for the group's bytes this far ahead keeps decode's loads in flight
+// (the same reason as in matmul_kernels_x86.inl). The packed kernels consume
+// bytes faster, so further: 4 KiB and 8 KiB both gave 28-33 tokens/s of 1.1B
+// Q4_0 decode (64-row items, huge pages; a loaded machine, runs interleaved).
+constexpr int kPrefetchBytes = 4096;
+
+// Four activation bytes, the same in every lane.
+inline __m512i broadcastQuad(const int8_t* q) {
+    int32_t quad;
+    std::memcpy(&quad, q, sizeof(quad));
+    return _mm512_set1_epi32(quad);
+}
+
+// The 8 weight registers of one group block: register k holds bytes 4k..4k+3
+// of the 16 rows' values.
+struct Q8_0Group {
+    static constexpr int kBlockBytes = kPackedRows * static_cast<int>(sizeof(BlockQ8_0));
+    static constexpr float kOffset = 128.0f;
+    static void quants(const uint8_t* block, __m512i w[8]) {
+        PS_UNROLL
+        for (int k = 0; k < 8; ++k) w[k] = _mm512_loadu_si512(block + 2 * kPackedRows + 64 * k);
+    }
+};
+struct Q4_0Group {
+    static constexpr int kBlockBytes = kPackedRows * static_cast<int>(sizeof(BlockQ4_0));
+    static constexpr float kOffset = 8.0f;
+    static void quants(const uint8_t* block, __m512i w[8]) {
+        const __m512i lowMask = _mm512_set1_epi8(0x0f);
+        PS_UNROLL
+        for (int k = 0; k < 4; ++k) {
+            const __m512i packed = _mm512_loadu_si512(block + 2 * kPackedRows + 64 * k);
+            w[k] = _mm512_and_si512(packed, lowMask);
+            w[k + 4] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), lowMask);
+        }
+    }
+};
+
+// One group of 16 rows times tokens t0..t0+NT-1: out[t][lane] = dot(row lane, token t).
+template <typename Group, int NT>
+void groupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, int t0, float* out,
+              int64_t outStride, bool fetchAhead) {
+    const ActivationBlockQ8* xb[NT];
+    __m512 acc[NT];
+    PS_UNROLL
+    for (int t = 0; t < NT; ++t) {
+        xb[t] = x.blocks(t0 + t);
+        acc[t] = _mm512_setzero_ps();
+    }
+    for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t* block = group + b * Group::kBlockBytes;
+        if (fetchAhead) {
+            for (int line = 0; line < Group::kBlockBytes; line += 64) {
+                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
+            }
+        }
+        const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
+        __m512i w[8];
+        Group::quants(block, w);
+        PS_UNROLL
+        for (int t = 0; t < NT; ++t) {
+            const ActivationBlockQ8& a = xb[t][b];
+            // Two dependency chains of four steps each.
+            __m512i even = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[0], broadcastQuad(a.q));
+            __m512i odd = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[1], broadcastQuad(a.q + 4));
+            PS_UNROLL
+            for (int k = 2; k < 8; k += 2) {
+                even = _mm512_dpbusd_epi32(even, w[k], broadcastQuad(a.q + 4 * k));
+                odd = _mm512_dpbusd_epi32(odd, w[k + 1], broadcastQuad(a.q + 4 * k + 4));
+            }
+            const __m512 dot = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
+            const __m512 blockSum =
+                _mm512_fmsub_ps(_mm512_set1_ps(a.d), dot, _mm512_set1_ps(Group::kOffset * a.dsum));
+            acc[t] = _mm512_fmadd_ps(dw, blockSum, acc[t]);
+        }
+    }
+    PS_UNROLL
+    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + (t0 + t) * outStride, acc[t]);
+}
+
+// Q4_K, per 256-value block of the group: the 16 rows' scales and mins
+// unpacked from their 6-bit fields in vector registers (row per lane, as
+// q4_KScaleMin), then per 32-value sub-block j the integer dot product of the
+// nibbles, scaled by d*sc_j*d_x, and dmin*m_j*d_x*sum(x) into a separate sum.
+template <int NT>
+void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, int t0, float* out,
+                  int64_t outStride, bool fetchAhead) {
+    constexpr int kBlockBytes = kPackedRows * static_cast<int>(sizeof(BlockQ4_K));
+    const ActivationBlockQ8* xb[NT];
+    __m512 acc[NT], minAcc[NT];
+    PS_UNROLL
+    for (int t = 0; t < NT; ++t) {
+        xb[t] = x.blocks(t0 + t);
+        acc[t] = minAcc[t] = _mm512_setzero_ps();
+    }
+    const __m512i lowMask = _mm512_set1_epi8(0x0f);
+    const __m512i sixBits = _mm512_set1_epi32(0x3f3f3f3f), lowNibbles = _mm512_set1_epi32(0x0f0f0f0f),
+                  topTwoBits = _mm512_set1_epi32(0x03030303), byteMask = _mm512_set1_epi32(0xff);
+    for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t* block = group + b * kBlockBytes;
+        if (fetchAhead) {
+            for (int line = 0; line < kBlockBytes; line += 64) {
+                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
+            }
+        }
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
+        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 32)));
+        const __m512i w0 = _mm512_loadu_si512(block + 64), w1 = _mm512_loadu_si512(block + 128),
+                      w2 = _mm512_loadu_si512(block + 192);
+        // Bytes 0-3 of each lane: scales (mins) 0-3; of the *High words: 4-7.
+        const __m512i scalesLow = _mm512_and_si512(w0, sixBits), minsLow = _mm512_and_si512(w1, sixBits);
+        const __m512i scalesHigh = _mm512_or_si512(
+            _mm512_and_si512(w2, lowNibbles),
+            _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w0, 6), topTwoBits), 4));
+        const __m512i minsHigh = _mm512_or_si512(
+            _mm512_and_si512(_mm512_srli_epi32(w2, 4), lowNibbles),
+            _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w1, 6), topTwoBits), 4));
+        __m512 scales[8], mins[8];
+        PS_UNROLL
+        for (int j = 0; j < 8; ++j) {
+            const __m512i s = _mm512_and_si512(_mm512_srli_epi32(j < 4 ? scalesLow : scalesHigh, 8 * (j % 4)), byteMask);
+            const __m512i m = _mm512_and_si512(_mm512_srli_epi32(j < 4 ? minsLow : minsHigh, 8 * (j % 4)), byteMask);
+            scales[j] = _mm512_mul_ps(_mm512_cvtepi32_ps(s), d);
+            mins[j] = _mm512_mul_ps(_mm512_cvtepi32_ps(m), dmin);
+        }
+        for (int c = 0; c < 4; ++c) {
+            __m512i nibbles[2][8];
+            PS_UNROLL
+            for (int k = 0; k < 8; ++k) {
+                const __m512i packed = _mm512_loadu_si512(block + 256 + 64 * (8 * c + k));
+                nibbles[0][k] = _mm512_and_si512(packed, lowMask);
+                nibbles[1][k] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), lowMask);
+            }
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) {
+                PS_UNROLL
+                for (int h = 0; h < 2; ++h) {
+                    const int j = 2 * c + h;
+                    const ActivationBlockQ8& a = xb[t][b * 8 + j];
+                    __m512i even = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles[h][0], broadcastQuad(a.q));
+                    __m512i odd = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles[h][1], broadcastQuad(a.q + 4));
+                    PS_UNROLL
+                    for (int k = 2; k < 8; k += 2) {
+                        even = _mm512_dpbusd_epi32(even, nibbles[h][k], broadcastQuad(a.q + 4 * k));
+                        odd = _mm512_dpbusd_epi32(odd, nibbles[h][k + 1], broadcastQuad(a.q + 4 * k + 4));
+                    }
+                    const __m512 dot = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
+                    acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(scales[j], _mm512_set1_ps(a.d)), dot, acc[t]);
+                    minAcc[t] = _mm512_fmadd_ps(mins[j], _mm512_set1_ps(a.dsum), minAcc[t]);
+                }
+            }
+        }
+    }
+    PS_UNROLL
+    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + (t0 + t) * outStride, _mm512_sub_ps(acc[t], minAcc[t]));
+}
+
+// Q6_K: per 32-value sub-block j, the unsigned 6-bit quants (q + 32) of its two
+// 16-value scale groups are multiplied by the activations quad by quad; the +32
+// is taken off with the activation's 16-value sums, and the two groups' int8
+// scales applied, in integers, as the scalar kernel's isum; then one FMA by d*d_x.
+template <int NT>
+void q6_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, int t0, float* out,
+                  int64_t outStride, bool fetchAhead) {
+    constexpr int kBlockBytes = kPackedRows * static_cast<int>(sizeof(BlockQ6_K));
+    constexpr int kLowBits = 32 + 16 * kPackedRows, kHighBits = kLowBits + 2048;
+    const ActivationBlockQ8* xb[NT];
+    const int16_t* halfSums[NT];
+    __m512 acc[NT];
+    PS_UNROLL
+    for (int t = 0; t < NT; ++t) {
+        xb[t] = x.blocks(t0 + t);
+        halfSums[t] = x.halfSums + (t0 + t) * (x.cols / 16);
+        acc[t] = _mm512_setzero_ps();
+    }
+    const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
+    for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t* block = group + b * kBlockBytes;
+        if (fetchAhead) {
+            for (int line = 0; line < kBlockBytes; line += 64) {
+                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
+            }
+        }
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
+        for (int j = 0; j < 8; ++j) {
+            // The sub-block's 32 quants of each row, four per lane and register.
+            __m512i q[8];
+            PS_UNROLL
+            for (int k = 0; k < 8; ++k) {
+                const __m512i low4 = _mm512_loadu_si512(block + kLowBits + 64 * (8 * (j / 2) + k));
+                const __m512i high2 = _mm512_loadu_si512(block + kHighBits + 64 * (8 * (j / 4) + k));
+                const __m512i low = _mm512_and_si512(j % 2 == 0 ? low4 : _mm512_srli_epi16(low4, 4), lowMask);
+                // The two top bits to bits 4-5 of each byte.
+                const int shift = 2 * (j % 4);
+                const __m512i high = shift <= 4 ? _mm512_slli_epi16(high2, 4 - shift) : _mm512_srli_epi16(high2, 2);
+                q[k] = _mm512_ternarylogic_epi32(low, high, highMask, 0xf8);  // low | (high & 0x30)
+            }
+            const __m512i scaleA = _mm512_cvtepi8_epi32(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 32 + 16 * (2 * j))));
+            const __m512i scaleB = _mm512_cvtepi8_epi32(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 32 + 16 * (2 * j + 1))));
+            PS_UNROLL
+            for (int t = 0; t < NT; ++t) {
+                const ActivationBlockQ8& a = xb[t][b * 8 + j];
+                const int16_t* sums = halfSums[t] + b * 16 + 2 * j;
+                // Sums of q * x over each 16-value group, less 32 * sum(x).
+                __m512i dotA = _mm512_set1_epi32(-32 * sums[0]);
+                __m512i dotB = _mm512_set1_epi32(-32 * sums[1]);
+                PS_UNROLL
+                for (int k = 0; k < 4; ++k) {
+                    dotA = _mm512_dpbusd_epi32(dotA, q[k], broadcastQuad(a.q + 4 * k));
+                    dotB = _mm512_dpbusd_epi32(dotB, q[k + 4], broadcastQuad(a.q + 16 + 4 * k));
+                }
+                const __m512i isum =
+                    _mm512_add_epi32(_mm512_mullo_epi32(dotA, scaleA), _mm512_mullo_epi32(dotB, scaleB));
+                acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_set1_ps(a.d)), _mm512_cvtepi32_ps(isum), acc[t]);
+            }
+        }
+    }
+    PS_UNROLL
+    for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + (t0 + t) * outStride, acc[t]);
+}
+
+struct Q6_KGroup {
+    template <int NT>
+    static void dot(const uint8_t* group, int64_t cols, const ActivationBatch& x, int t0, float* out,
+                    int64_t outStride, bool fetchAhead) {
+        q6_KGroupDot<NT>(group, cols / 256, x, t0, out, outStride, fetchAhead);
+    }
+};
+
+struct Q4_KGroup {
+    template <int NT>
+    static void dot(const uint8_t* group, int64_t cols, const ActivationBatch& x, int t0, float* out,
+                    int64_t outStride, bool fetchAhead) {
+        q4_KGroupDot<NT>(group, cols / 256, x, t0, out, outStride, fetchAhead);
+    }
+};
+template <typename Group>
+struct Block32Group {
+    template <int NT>
+    static void dot(const uint8_t* group, int64_t cols, const ActivationBatch& x, int t0, float* out,
+                    int64_t outStride, bool fetchAhead) {
+        groupDot<Group, NT>(group, cols / 32, x, t0, out, outStride, fetchAhead);
+    }
+};
+
+template <typename Group>
+void packedMatmul(const WeightRows& w, int64_t r0, int64_t r1, const ActivationBatch& x, float* out,
+                  int64_t outStride) {
+    for (int64_t r = r0; r < r1; r += kPackedRows) {
+        const uint8_t* group = w.data + r * w.rowBytes;
+        for (int t0 = 0; t0 < x.tokens; t0 += kTile) {
+            // The first token tile brings the group in from memory; the others find it in the cache.
+            const bool fetchAhead = t0 == 0;
+            switch (std::min(kTile, x.tokens - t0)) {
+                case 4: Group::template dot<4>(group, w.cols, x, t0, out + r, outStride, fetchAhead); break;
+                case 3: Group::template dot<3>(group, w.cols, x, t0, out + r, outStride, fetchAhead); break;
+                case 2: Group::template dot<2>(group, w.cols, x, t0, out + r, outStride, fetchAhead); break;
+                default: Group::template dot<1>(group, w.cols, x, t0, out + r, outStride, fetchAhead); break;
+            }
+        }
+    }
+}
+
+#undef PS_UNROLL
+
+}  // namespace
+
+void addPackedKernels(MatmulKernelSet& set) {
+    set.packedQ8_0 = {packQ8_0Rows, packedMatmul<Block32Group<Q8_0Group>>};
+    set.packedQ4_0 = {packQ4_0Rows, packedMatmul<Block32Group<Q4_0Group>>};
+    set.packedQ4_K = {packQ4_KRows, packedMatmul<Q4_KGroup>};
+    set.packedQ6_K = {packQ6_KRows, packedMatmul<Q6_KGroup>};
+}
+
+}  // namespace ps::x86_avx512
+
+PS_END_TARGET

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Same-run speed ratios of Prompt Studio's CPU backend against llama.cpp's
+# llama-bench: both programs on the same GGUF file, the same threads, their runs
+# interleaved (llama.cpp, ours, llama.cpp, ours, ...) so that the machine's drift
+# and its neighbours hit both alike. Prints, per weight type, prefill 64 and 512
+# tokens/s, decode at context 16 and at context LONG, and ours / llama.cpp.
+#
+#   scripts/bench-compare.sh [BUILD_DIR]        (default: build)
+#
+# Environment: LLAMA_BENCH (default ../shared/tools/llama.cpp/llama-bench),
+# TYPES (default "Q8_0 Q4_0 Q4_K_M Q6_K"), SHAPE (tinyllama-1.1b), THREADS (2),
+# ROUNDS (2: each figure is the best of its program's rounds), LONG (1024; 0 = skip),
+# DECODE (32 decode tokens), LONG_DECODE (128, see below), MODELS (folder for the
+# GGUF files, kept between runs). One round of the four types took 14 minutes on
+# the 2-core machine at load 10-14 (llama.cpp runs 3-4x slower there than quiet);
+# quiet, the default two rounds should take under 10.
+#
+# The models are random-weight GGUFs of the shape (`bench --write-gguf`); Q4_K_M
+# is llama.cpp's mix of Q4_K and Q6_K. llama-bench measures decode from an empty
+# context (its tg test); decode at context LONG for llama.cpp is the time of its
+# `-pg LONG,LONG_DECODE` test minus that of its `-p LONG` test, as this build has
+# no depth option (LONG_DECODE, default 128, long enough for the difference to
+# stand out of the prefill's noise; on a busy machine it does not: trust that
+# column only on a quiet one). Ours decodes DECODE tokens from position LONG.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-build}"
+cli="$build/app/cli/promptstudio-cli"
+llama="${LLAMA_BENCH:-$here/../shared/tools/llama.cpp/llama-bench}"
+types="${TYPES:-Q8_0 Q4_0 Q4_K_M Q6_K}"
+shape="${SHAPE:-tinyllama-1.1b}"
+threads="${THREADS:-2}"
+rounds="${ROUNDS:-2}"
+long="${LONG:-1024}"
+decode="${DECODE:-32}"
+longDecode="${LONG_DECODE:-128}"
+models="${MODELS:-${TMPDIR:-/tmp}/ps-bench-compare}"
+
+[ -x "$cli" ] || { echo "no $cli: build promptstudio-cli first" >&2; exit 2; }
+[ -x "$llama" ] || { echo "no llama-bench at $llama (set LLAMA_BENCH)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "python3 is needed to read the JSON" >&2; exit 2; }
+mkdir -p "$models"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+     "$(nproc) CPUs; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# shape $shape, $threads threads, $rounds interleaved rounds, decode $decode tokens, long context $long"
+
+for type in $types; do
+    model="$models/$shape-$type.gguf"
+    if [ ! -s "$model" ]; then
+        "$cli" bench --synthetic "$shape" --type "$type" --write-gguf "$model.part"
+        mv "$model.part" "$model"
+    fi
+    llamaPrompts="64,512"
+    oursLong=()
+    if [ "$long" -gt 0 ]; then
+        llamaPrompts="64,512,$long"
+        oursLong=(--long-context "$long")
+    fi
+    for round in $(seq "$rounds"); do
+        llamaArgs=(-m "$model" -t "$threads" -p "$llamaPrompts" -n "$decode" -r 1 -o json)
+        [ "$long" -gt 0 ] && llamaArgs+=(-pg "$long,$longDecode")
+        "$llama" "${llamaArgs[@]}" >"$out/llama-$type-$round.json" 2>"$out/llama-$type-$round.log" ||
+            { cat "$out/llama-$type-$round.log" >&2; exit 1; }
+        "$cli" bench --model "$model" --threads "$threads" --prefill 64,512 --decode-tokens "$decode" \
+            "${oursLong[@]}" --repetitions 1 --json >"$out/ours-$type-$round.json"
+    done
+    echo "# $type done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+done
+
+python3 - "$out" "$rounds" "$long" "$longDecode" $types <<'PY'
+import json, sys
+out, rounds, long_ctx, long_decode, types = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
+
+def llama_figures(path):
+    entries = json.load(open(path))
+    f, ns = {}, {}
+    for e in entries:
+        p, g = e["n_prompt"], e["n_gen"]
+        if p > 0 and g == 0:
+            f[f"prefill {p}"] = e["avg_ts"]
+            ns[p] = e["avg_ns"]
+        elif p == 0 and g > 0:
+            f["decode 16"] = e["avg_ts"]
+        elif p > 0 and g > 0:
+            ns[("pg", p)] = e["avg_ns"]
+    if long_ctx and ("pg", long_ctx) in ns and long_ctx in ns:
+        gen_ns = ns[("pg", long_ctx)] - ns[long_ctx]
+        f[f"decode {long_ctx}"] = long_decode / (gen_ns * 1e-9) if gen_ns > 0 else float("nan")
+    return f
+
+def our_figures(path):
+    r = json.load(open(path))
+    f = {f"prefill {p['tokens']}": p["tokens_per_s"] for p in r["prefill"]}
+    f["decode 16"] = r["decode_tokens_per_s"]
+    if "long_context_decode_tokens_per_s" in r:
+        f[f"decode {long_ctx}"] = r["long_context_decode_tokens_per_s"]
+    f["fraction"] = r.get("bandwidth_fraction")
+    return f
+
+columns = ["prefill 64", "prefill 512", "decode 16"] + ([f"decode {long_ctx}"] if long_ctx else [])
+print("| type | " + " | ".join(f"{c}: llama.cpp / ours / ratio" for c in columns) + " | our decode, share of read bandwidth |")
+print("|---" * (len(columns) + 2) + "|")
+for t in types:
+    best_l, best_o, fractions = {}, {}, []
+    for r in range(1, rounds + 1):
+        for best, figures in ((best_l, llama_figures(f"{out}/llama-{t}-{r}.json")),
+                              (best_o, our_figures(f"{out}/ours-{t}-{r}.json"))):
+            for k, v in figures.items():
+                if k == "fraction":
+                    if v is not None: fractions.append(v)
+                elif v == v:
+                    best[k] = max(best.get(k, 0.0), v)
+    cells = []
+    for c in columns:
+        l, o = best_l.get(c), best_o.get(c)
+        cells.append(f"{l:.1f} / {o:.1f} / **{o / l:.2f}**" if l and o else "n/a")
+    share = f"{max(fractions) * 100:.0f}%" if fractions else "n/a"
+    print(f"| {t} | " + " | ".join(cells) + f" | {share} |")
+PY
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
