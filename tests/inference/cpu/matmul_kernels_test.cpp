@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "backend/cpu/dequantize.h"
@@ -213,6 +214,37 @@ TEST(MatmulKernels, SimdQuantizationMatchesScalarExactly) {
             EXPECT_EQ(0, std::memcmp(expected[b].q, actual[b].q, 32)) << set->name << " block " << b;
         }
     }
+}
+
+// Damaged weights give NaN or infinite activations: quantizing them must be defined
+// (UBSan: a NaN cast to int is undefined behaviour; found by fuzz_model) and keep the
+// NaN, so that generation stops with "NaN logits" instead of printing garbage.
+TEST(MatmulKernels, NonFiniteActivationsQuantizeToANaNScale) {
+    std::vector<float> x(32 * 3, 0.5f);
+    std::fill(x.begin(), x.begin() + 32, std::numeric_limits<float>::quiet_NaN());  // a norm of a NaN row
+    x[40] = std::numeric_limits<float>::infinity();
+    x[41] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<ActivationBlockQ8> q(3);
+    scalarKernels().quantize(x.data(), static_cast<int64_t>(x.size()), q.data());
+    for (int b = 0; b < 2; ++b) {
+        EXPECT_TRUE(std::isnan(q[b].d)) << b;
+        EXPECT_TRUE(std::isnan(q[b].dsum)) << b;
+    }
+    EXPECT_EQ(q[0].q[0], -128);  // the SIMD conversion's NaN, saturated
+    EXPECT_EQ(q[2].d, 0.5f / 127.0f);
+    EXPECT_EQ(q[2].q[0], 127);
+    for (const MatmulKernelSet* set : simdSets()) {
+        std::vector<ActivationBlockQ8> simd(3);
+        set->quantize(x.data(), static_cast<int64_t>(x.size()), simd.data());
+        EXPECT_TRUE(std::isnan(simd[0].d)) << set->name;
+        EXPECT_EQ(0, std::memcmp(q[0].q, simd[0].q, 32)) << set->name;
+        EXPECT_EQ(0, std::memcmp(q[2].q, simd[2].q, 32)) << set->name;
+    }
+    // Through a matrix: finite activations give finite outputs, a NaN block NaN ones.
+    Problem p = makeProblem(TensorType::Q8_0, 1, 9);
+    for (const float v : runKernel(scalarKernels(), p, scalarKernels().quantize)) EXPECT_TRUE(std::isfinite(v));
+    std::fill(p.x.begin(), p.x.begin() + 32, std::numeric_limits<float>::quiet_NaN());
+    for (const float v : runKernel(scalarKernels(), p, scalarKernels().quantize)) EXPECT_TRUE(std::isnan(v));
 }
 
 TEST(MatmulKernels, ScalarQuantizedKernelsStayNearTheFloatReference) {
