@@ -255,7 +255,6 @@ deck("many-inputs", "slides:\n  - app: a.promptapp\n    inputs:\n" + "".join(f" 
 deck("huge-note", "slides:\n  - app: a.promptapp\n    note: " + "n" * 20000000 + "\n")
 deck("escape-in-error", "slides:\n  - app: [\x1b]0;owned\x07\n")
 deck("attract-overflow", "attract_after: 99999999999999999999999\nslides:\n  - app: a.promptapp\n")
-deck("newer", "slides: []\n")
 open(f"{w}/newer.promptdeck", "w").write("promptdeck: 99999999999\nslides: []\n")
 deck("wrong-types", "slides: {app: 5}\n")
 open(f"{w}/binary.promptdeck", "wb").write(bytes(range(256)) * 64)
