@@ -21,6 +21,7 @@ shared="${PROMPTSTUDIO_SHARED_DIR:-../shared}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PROMPTSTUDIO_HISTORY_FILE="$work/history.db" HOME="$work/home" QT_QPA_PLATFORM=offscreen
+export PYTHONDONTWRITEBYTECODE=1  # it imports scripts/make-fuzz-seeds.py: no __pycache__ there
 mkdir -p "$work/home"
 
 runs=0
