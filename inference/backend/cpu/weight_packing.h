@@ -25,8 +25,13 @@ void packQ4_KRows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst);
 // the int8 scales, group g's 16 (one per row) at 32 + 16g; then the quants as
 // unsigned 6-bit values q + 32, four values of a row per 4-byte lane: their low
 // 4 bits for sub-blocks 2c (low nibble) and 2c+1 (high nibble), quad k, at
-// 288 + 64 (8c + k); their top 2 bits for sub-blocks 4h..4h+3 (bits 2(j%4)),
-// quad k, at 2336 + 64 (8h + k).
+// q6_KPackedLowBits(c) + 64k; their top 2 bits for sub-blocks 4h..4h+3 (bits
+// 2(j%4)), quad k, at q6_KPackedHighBits(h) + 64k. Those regions lie in the
+// order the kernel reads them (low bits of c = 0, top bits of h = 0, low bits of
+// c = 1, then the same for c = 2, 3 and h = 1), so that a block is read front to
+// back: the hardware prefetchers follow that, and decode streams it from memory.
+constexpr int q6_KPackedLowBits(int c) { return 288 + 1536 * (c / 2) + 1024 * (c % 2); }
+constexpr int q6_KPackedHighBits(int h) { return 288 + 1536 * h + 512; }
 void packQ6_KRows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst);
 
 }  // namespace ps
