@@ -85,7 +85,7 @@ void packQ6_KRows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst) 
     const int64_t blocks = cols / 256;
     const size_t rowBytes = static_cast<size_t>(blocks) * sizeof(BlockQ6_K);
     constexpr size_t kGroupBlockBytes = kPackedRows * sizeof(BlockQ6_K);
-    static_assert(q6_KPackedLowBits(3) + 512 == kGroupBlockBytes);
+    static_assert(q6_KPackedHighBits(1) + 512 == kGroupBlockBytes);
     for (int64_t g = 0; g < rows / kPackedRows; ++g) {
         const uint8_t* groupSrc = src + static_cast<size_t>(g) * kPackedRows * rowBytes;
         uint8_t* groupDst = dst + static_cast<size_t>(g) * kPackedRows * rowBytes;
