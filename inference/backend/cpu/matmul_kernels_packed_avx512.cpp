@@ -39,6 +39,17 @@ constexpr int kTile = 4;  // tokens per pass over a group's weights
 // Q4_0 decode (64-row items, huge pages; a loaded machine, runs interleaved).
 constexpr int kPrefetchBytes = 4096;
 
+// Part `part` of kParts of the prefetches for the block kPrefetchBytes ahead.
+// The K-quant kernels spread a block's 36-53 prefetches over its sub-blocks:
+// issued in one burst, they fill the core's miss buffers and stall it.
+template <int kBlockBytes, int kParts>
+inline void fetchAheadPart(const uint8_t* block, int part) {
+    constexpr int kLines = (kBlockBytes + 63) / 64;
+    for (int line = part * kLines / kParts; line < (part + 1) * kLines / kParts; ++line) {
+        _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + 64 * line, _MM_HINT_T0);
+    }
+}
+
 // Four activation bytes, the same in every lane.
 inline __m512i broadcastQuad(const int8_t* q) {
     int32_t quad;
@@ -143,11 +154,6 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
     for (int i = 0; i < 4; ++i) byteOf[i] = _mm512_add_epi32(laneStarts, _mm512_set1_epi32(static_cast<int>(0x80808000u + i)));
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * kBlockBytes;
-        if (fetchAhead) {
-            for (int line = 0; line < kBlockBytes; line += 64) {
-                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
-            }
-        }
         const __m512i w0 = _mm512_loadu_si512(block + 64), w1 = _mm512_loadu_si512(block + 128),
                       w2 = _mm512_loadu_si512(block + 192);
         // Bytes 0-3 of each lane: scales (mins) 0-3; of the *High words: 4-7.
@@ -163,6 +169,7 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
         for (int t = 0; t < NT; ++t) evenSum[t] = oddSum[t] = minSum[t] = _mm512_setzero_ps();
         PS_UNROLL
         for (int c = 0; c < 4; ++c) {
+            if (fetchAhead) fetchAheadPart<kBlockBytes, 4>(block, c);
             __m512i nibbles[2][8];
             PS_UNROLL
             for (int k = 0; k < 8; ++k) {
@@ -230,7 +237,8 @@ inline __m512i q6_KQuants(__m512i low4, __m512i high2, __m512i lowMask, __m512i 
 // block's float sum by d_x.
 template <int NT, int C>
 inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
-                             const int16_t* const* halfSums, __m512* blockSum) {
+                             const int16_t* const* halfSums, __m512* blockSum, bool fetchAhead) {
+    if (fetchAhead) fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4>(block, C);
     const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
     __m512i q[2][8];
     PS_UNROLL
@@ -267,8 +275,9 @@ inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBl
 
 template <int NT, int... C>
 inline void q6_KSubBlocks(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
-                          const int16_t* const* halfSums, __m512* blockSum, std::integer_sequence<int, C...>) {
-    (q6_KSubBlockPair<NT, C>(block, b, xb, halfSums, blockSum), ...);
+                          const int16_t* const* halfSums, __m512* blockSum, bool fetchAhead,
+                          std::integer_sequence<int, C...>) {
+    (q6_KSubBlockPair<NT, C>(block, b, xb, halfSums, blockSum, fetchAhead), ...);
 }
 
 template <int NT>
@@ -286,15 +295,10 @@ void q6_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
     }
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * kBlockBytes;
-        if (fetchAhead) {
-            for (int line = 0; line < kBlockBytes; line += 64) {
-                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
-            }
-        }
         __m512 blockSum[NT];
         PS_UNROLL
         for (int t = 0; t < NT; ++t) blockSum[t] = _mm512_setzero_ps();
-        q6_KSubBlocks<NT>(block, b, xb, halfSums, blockSum, std::make_integer_sequence<int, 4>{});
+        q6_KSubBlocks<NT>(block, b, xb, halfSums, blockSum, fetchAhead, std::make_integer_sequence<int, 4>{});
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
         PS_UNROLL
         for (int t = 0; t < NT; ++t) acc[t] = _mm512_fmadd_ps(d, blockSum[t], acc[t]);
