@@ -67,11 +67,9 @@ double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int
         batch.data = quantized.data();
         batch.tokenStride = cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
     }
-    std::vector<int16_t> halfSums(2 * quantized.size());
-    for (size_t b = 0; b < quantized.size(); ++b) {
-        for (int i = 0; i < 32; ++i) halfSums[2 * b + i / 16] = static_cast<int16_t>(halfSums[2 * b + i / 16] + quantized[b].q[i]);
-    }
-    batch.halfSums = halfSums.data();
+    std::vector<int32_t> offsets(2 * quantized.size());
+    q6_KOffsets(quantized.data(), static_cast<int64_t>(quantized.size()), offsets.data());
+    batch.q6_KOffsets = offsets.data();
     if (!usesQuantizedActivations(set, type)) {
         batch.data = x.data();
         batch.tokenStride = cols * static_cast<int64_t>(sizeof(float));
@@ -114,14 +112,14 @@ void streamPackedKernel(const MatmulKernelSet& set, TensorType type, int64_t mib
     for (float& v : x) v = rng.nextSigned();
     std::vector<ActivationBlockQ8> quantized(cols / 32);
     set.quantize(x.data(), cols, quantized.data());
-    std::vector<int16_t> halfSums(cols / 16);
-    for (int64_t i = 0; i < cols; ++i) halfSums[i / 16] = static_cast<int16_t>(halfSums[i / 16] + quantized[i / 32].q[i % 32]);
+    std::vector<int32_t> offsets(cols / 16);
+    q6_KOffsets(quantized.data(), cols / 32, offsets.data());
     ActivationBatch batch;
     batch.tokens = 1;
     batch.cols = cols;
     batch.data = quantized.data();
     batch.tokenStride = cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
-    batch.halfSums = halfSums.data();
+    batch.q6_KOffsets = offsets.data();
     const WeightRows w{memory, static_cast<int64_t>(rowSize), cols, type};
     std::vector<float> out(static_cast<size_t>(rows));
     constexpr int64_t kItemRows = 64;

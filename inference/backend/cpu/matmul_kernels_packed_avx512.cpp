@@ -232,12 +232,12 @@ inline __m512i q6_KQuants(__m512i low4, __m512i high2, __m512i lowMask, __m512i 
 
 // Sub-blocks 2C and 2C+1 of a Q6_K block for NT tokens: their quants share the
 // registers of low bits (and of top bits), loaded once for both. Per sub-block,
-// the two 16-value groups' dot products, less 32 * sum(x) each (halfSums),
+// the two 16-value groups' dot products, less 32 * sum(x) each (q6_KOffsets),
 // times their int8 scales in integers as the scalar kernel's isum, into the
 // block's float sum by d_x.
 template <int NT, int C>
 inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
-                             const int16_t* const* halfSums, __m512* blockSum, bool fetchAhead) {
+                             const int32_t* const* offsets, __m512* blockSum, bool fetchAhead) {
     if (fetchAhead) fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4>(block, C);
     const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
     __m512i q[2][8];
@@ -258,9 +258,9 @@ inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBl
         PS_UNROLL
         for (int t = 0; t < NT; ++t) {
             const ActivationBlockQ8& a = xb[t][b * 8 + j];
-            const int16_t* sums = halfSums[t] + b * 16 + 2 * j;
-            __m512i dotA = _mm512_set1_epi32(-32 * sums[0]);
-            __m512i dotB = _mm512_set1_epi32(-32 * sums[1]);
+            const int32_t* offset = offsets[t] + b * 16 + 2 * j;
+            __m512i dotA = _mm512_set1_epi32(offset[0]);
+            __m512i dotB = _mm512_set1_epi32(offset[1]);
             PS_UNROLL
             for (int k = 0; k < 4; ++k) {
                 dotA = _mm512_dpbusd_epi32(dotA, q[h][k], broadcastQuad(a.q + 4 * k));
@@ -275,9 +275,9 @@ inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBl
 
 template <int NT, int... C>
 inline void q6_KSubBlocks(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
-                          const int16_t* const* halfSums, __m512* blockSum, bool fetchAhead,
+                          const int32_t* const* offsets, __m512* blockSum, bool fetchAhead,
                           std::integer_sequence<int, C...>) {
-    (q6_KSubBlockPair<NT, C>(block, b, xb, halfSums, blockSum, fetchAhead), ...);
+    (q6_KSubBlockPair<NT, C>(block, b, xb, offsets, blockSum, fetchAhead), ...);
 }
 
 template <int NT>
@@ -285,12 +285,12 @@ void q6_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
                   int64_t outStride, bool fetchAhead) {
     constexpr int kBlockBytes = kPackedRows * static_cast<int>(sizeof(BlockQ6_K));
     const ActivationBlockQ8* xb[NT];
-    const int16_t* halfSums[NT];
+    const int32_t* offsets[NT];
     __m512 acc[NT];
     PS_UNROLL
     for (int t = 0; t < NT; ++t) {
         xb[t] = x.blocks(t0 + t);
-        halfSums[t] = x.halfSums + (t0 + t) * (x.cols / 16);
+        offsets[t] = x.q6_KOffsets + (t0 + t) * (x.cols / 16);
         acc[t] = _mm512_setzero_ps();
     }
     for (int64_t b = 0; b < blocks; ++b) {
@@ -298,7 +298,7 @@ void q6_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
         __m512 blockSum[NT];
         PS_UNROLL
         for (int t = 0; t < NT; ++t) blockSum[t] = _mm512_setzero_ps();
-        q6_KSubBlocks<NT>(block, b, xb, halfSums, blockSum, fetchAhead, std::make_integer_sequence<int, 4>{});
+        q6_KSubBlocks<NT>(block, b, xb, offsets, blockSum, fetchAhead, std::make_integer_sequence<int, 4>{});
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
         PS_UNROLL
         for (int t = 0; t < NT; ++t) acc[t] = _mm512_fmadd_ps(d, blockSum[t], acc[t]);
