@@ -93,7 +93,9 @@ TEST(MatmulKernels, SimdKernelsMatchScalarForEveryType) {
     if (simdSets().empty()) GTEST_SKIP() << "this CPU runs no SIMD kernel set";
     // Every AVX-512 CPU has AVX2: the AVX2 set (what CPUs without AVX-512 run) is
     // tested on the AVX-512 machines too, never silently left out.
-    if (avx512Kernels() != nullptr) ASSERT_NE(avx2Kernels(), nullptr);
+    if (avx512Kernels() != nullptr) {
+        ASSERT_NE(avx2Kernels(), nullptr);
+    }
     for (const MatmulKernelSet* set : simdSets()) {
         for (TensorType type : kAllTypes) {
             for (int tokens : {1, 3, 6}) {
