@@ -122,6 +122,9 @@ inline double sliceSectorEfficiency(const MatvecShape& m, int slices) {
 
 inline MatvecPlan chooseMatvecPlan(const MatvecShape& m) {
     const int64_t blocksInRow = (m.cols + m.blockValues - 1) / m.blockValues;
+    // Two blocks per SM, for a matrix big enough to give each at least 4 KiB.
+    int64_t target = m.lines * paddedRowBytes(m.storedRowBytes) / 4096;
+    target = target < 1 ? 1 : target > kMatvecTargetBlocks ? kMatvecTargetBlocks : target;
     const int grain = sliceGrainBlocks(m.blockBytes, m.loadBytes);
     const int64_t grains = (blocksInRow + grain - 1) / grain;
     MatvecPlan best;
@@ -136,11 +139,19 @@ inline MatvecPlan chooseMatvecPlan(const MatvecShape& m) {
                    r.endBlock > r.firstBlock;
         }
         if (!fits) continue;
-        const int64_t wantGroups = (kMatvecTargetBlocks + slices - 1) / slices;
+        const int64_t wantGroups = (target + slices - 1) / slices;
         int64_t perGroup = m.lines / wantGroups / m.lineGrain * m.lineGrain;
         const int64_t minLines = (kMatvecMinLines + m.lineGrain - 1) / m.lineGrain * m.lineGrain;
         if (perGroup < minLines) perGroup = minLines;
         if (perGroup > kMatvecMaxLines) perGroup = kMatvecMaxLines / m.lineGrain * m.lineGrain;
+        // A matrix too small for the target whatever the groups: few, full
+        // groups (more blocks would only re-read x; and each block costs the
+        // emulated device its threads' start-up).
+        if ((m.lines + minLines - 1) / minLines * slices < target) {
+            perGroup = m.lines < kMatvecMaxLines ? m.lines : kMatvecMaxLines;
+            perGroup = (perGroup + m.lineGrain - 1) / m.lineGrain * m.lineGrain;
+            if (perGroup > kMatvecMaxLines) perGroup -= m.lineGrain;
+        }
         const int64_t byGroupLimit = (m.lines + kMatvecMaxGroups - 1) / kMatvecMaxGroups;
         if (perGroup < byGroupLimit) perGroup = (byGroupLimit + m.lineGrain - 1) / m.lineGrain * m.lineGrain;
         MatvecPlan p;
@@ -158,13 +169,14 @@ inline MatvecPlan chooseMatvecPlan(const MatvecShape& m) {
             haveBest = true;
             continue;
         }
-        // Enough blocks first, then sectors well used (>= 95%), then the least traffic.
-        const auto rank = [](const MatvecPlan& q) {
-            return (q.blocks() >= kMatvecTargetBlocks ? 2 : 0) + (q.sectorEfficiency >= 0.95 ? 1 : 0);
+        // Enough blocks first, then sectors well used (>= 95%), then the least
+        // traffic (also where no cut reaches the target: a small matrix).
+        const auto rank = [&](const MatvecPlan& q) {
+            return (q.blocks() >= target ? 2 : 0) + (q.sectorEfficiency >= 0.95 ? 1 : 0);
         };
         const int rp = rank(p), rb = rank(best);
         const double cost = p.xBytes + p.partialBytes, bestCost = best.xBytes + best.partialBytes;
-        if (rp > rb || (rp == rb && (rp >= 2 ? cost < bestCost : p.blocks() > best.blocks()))) best = p;
+        if (rp > rb || (rp == rb && cost < bestCost)) best = p;
     }
     return best;
 }
