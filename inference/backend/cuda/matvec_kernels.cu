@@ -79,7 +79,6 @@ struct QkvRopeJob {
     int64_t rowStride;
     RopeKvParams p;
 
-    __device__ int64_t pairs() const { return static_cast<int64_t>(p.heads + 2 * p.kvHeads) * (p.headDim / 2); }
     // Which matrix (0 q, 1 k, 2 v), head, and the pair's two dimensions.
     __device__ int locate(int64_t pair, int& head, int& a, int& b, bool& rotate) const {
         const int perHead = p.headDim / 2;
@@ -260,8 +259,9 @@ __device__ __forceinline__ void publishSquares(float mine, float* squares, unsig
     }
 }
 
+// Two blocks per SM resident (at most 128 registers a thread).
 template <TensorType T, typename Job>
-__global__ void __launch_bounds__(kThreads)
+__global__ void __launch_bounds__(kThreads, 2)
     matvecKernel(Job job, int64_t cols, int64_t storedRowBytes, MatvecInput in, MatvecNorm norm, MatvecPlan plan,
                  MatvecScratch scratch) {
     __shared__ float4 xVectors[kSliceValues / 4];  // the slice of x
