@@ -10,6 +10,7 @@
 
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/cuda/memory_plan.h"
 #include "backend/cuda/kernel_launch.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/warp_sums.h"
@@ -34,7 +35,10 @@ __global__ void __launch_bounds__(kThreads) attentionSplitKernel(AttentionParams
     float* weights = shared + group * p.headDim;     // [group][kAttentionTileKeys]: scores, then exp(score - max)
 
     const int split = blockIdx.x, firstHead = blockIdx.y * group, t = blockIdx.z;
-    const int position = *p.startPos + t;
+    __shared__ int start;  // the position of query 0, read once per block
+    if (threadIdx.x == 0) start = *p.startPos;
+    __syncthreads();
+    const int position = start + t;
     const int keys = position + 1;
     int first, end;
     attentionSplitRange(split, p.splitLength, firstVisibleKey(position, p.slidingWindow), keys, first, end);
@@ -44,8 +48,21 @@ __global__ void __launch_bounds__(kThreads) attentionSplitKernel(AttentionParams
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int pairs = p.headDim / 2;  // a lane or thread reads a pair of dimensions: one 4-byte load
 
-    for (int i = threadIdx.x; i < group * p.headDim; i += kThreads)
-        query[i] = p.q[static_cast<int64_t>(t) * qDim + firstHead * p.headDim + i] * p.scale;
+    if (first >= end) {
+        // No key of this query here: an empty partial (max -inf, weight 0 in the
+        // merge) without loading q. The whole block returns before any barrier.
+        const int stride = attentionPartialStride(p.headDim);
+        for (int i = threadIdx.x; i < group * stride; i += kThreads) {
+            const int g = i / stride, d = i % stride;
+            p.partials[((static_cast<int64_t>(t) * p.heads + firstHead + g) * p.splits + split) * stride + d] =
+                d == p.headDim / 2 ? -INFINITY : 0.0f;
+        }
+        return;
+    }
+    for (int i = threadIdx.x; i < group * p.headDim; i += kThreads) {
+        const int64_t at = static_cast<int64_t>(t) * qDim + firstHead * p.headDim + i;
+        query[i] = (p.qHalf ? __half2float(p.qHalf[at]) : p.q[at]) * p.scale;
+    }
     __syncthreads();
 
     SoftmaxState state[kMaxGroup];
@@ -131,38 +148,74 @@ __global__ void __launch_bounds__(kThreads) attentionSplitKernel(AttentionParams
     for (int g = 0; g < kMaxGroup; ++g) {
         if (g >= group) break;
         const int head = firstHead + g;
-        float* partial =
-            p.partials + ((static_cast<int64_t>(t) * p.heads + head) * p.splits + split) * (p.headDim + 2);
-        if (threadIdx.x < pairs) {
-            partial[2 * threadIdx.x] = acc[g][0];
-            partial[2 * threadIdx.x + 1] = acc[g][1];
+        const int stride = attentionPartialStride(p.headDim);
+        float* partial = p.partials + ((static_cast<int64_t>(t) * p.heads + head) * p.splits + split) * stride;
+        if (static_cast<int>(threadIdx.x) < pairs) {
+            const float inverse = state[g].sum > 0.0f ? 1.0f / state[g].sum : 0.0f;
+            reinterpret_cast<__half2*>(partial)[threadIdx.x] =
+                __floats2half2_rn(acc[g][0] * inverse, acc[g][1] * inverse);
         }
         if (threadIdx.x == 0) {
-            partial[p.headDim] = state[g].max;
-            partial[p.headDim + 1] = state[g].sum;
+            partial[pairs] = state[g].max;
+            partial[pairs + 1] = state[g].sum;
         }
     }
 }
 
-// Block (head, query): merges the splits that hold keys of this query.
-__global__ void __launch_bounds__(kThreads) attentionMergeKernel(AttentionParams p) {
-    const int head = blockIdx.x, t = blockIdx.y;
-    const int keys = *p.startPos + t + 1;
+constexpr int kMergeMaxHeads = 1;  // heads per merge block (the kernel is written for more)
+// Block (heads [blockIdx.x * heads, ...), query): merges the splits that hold
+// keys of the query. Each partial value is loaded once; each split's max and
+// sum once per head (into shared memory), not once per thread.
+__global__ void __launch_bounds__(kThreads) attentionMergeKernel(AttentionParams p, int heads) {
+    __shared__ float weights[kMergeMaxHeads][kDecodeMaxSplits];  // exp(max_s - max), then / total
+    __shared__ float sums[kMergeMaxHeads][kDecodeMaxSplits];
+    const int firstHead = blockIdx.x * heads, t = blockIdx.y;
+    __shared__ int start;
+    if (threadIdx.x == 0) start = *p.startPos;
+    __syncthreads();
+    const int keys = start + t + 1;
     const int used = attentionSplitCount(keys, p.splitLength);
-    const float* partials = p.partials + (static_cast<int64_t>(t) * p.heads + head) * p.splits * (p.headDim + 2);
-    const int stride = p.headDim + 2;
+    const int stride = attentionPartialStride(p.headDim), pairs = p.headDim / 2;
+    const float* partials =
+        p.partials + (static_cast<int64_t>(t) * p.heads + firstHead) * p.splits * stride;
 
-    float globalMax = -INFINITY;
-    for (int s = 0; s < used; ++s) globalMax = fmaxf(globalMax, partials[s * stride + p.headDim]);
-    float total = 0.0f;
-    for (int s = 0; s < used; ++s)
-        total += partials[s * stride + p.headDim + 1] * softmaxMergeWeight(partials[s * stride + p.headDim], globalMax);
-    float* out = p.out + static_cast<int64_t>(t) * p.heads * p.headDim + head * p.headDim;
-    for (int d = threadIdx.x; d < p.headDim; d += kThreads) {
-        float sum = 0.0f;
-        for (int s = 0; s < used; ++s)
-            sum += partials[s * stride + d] * softmaxMergeWeight(partials[s * stride + p.headDim], globalMax);
-        out[d] = sum / total;
+    for (int i = threadIdx.x; i < heads * used; i += kThreads) {
+        const int h = i / used, s = i % used;
+        weights[h][s] = partials[(h * p.splits + s) * stride + pairs];
+        sums[h][s] = partials[(h * p.splits + s) * stride + pairs + 1];
+    }
+    __syncthreads();
+    if (static_cast<int>(threadIdx.x) < heads) {
+        // Split s's share: exp(max_s - max) * sum_s / total (its mean is already / sum_s).
+        const int h = threadIdx.x;
+        float globalMax = -INFINITY;
+        for (int s = 0; s < used; ++s) globalMax = fmaxf(globalMax, weights[h][s]);
+        float total = 0.0f;
+        for (int s = 0; s < used; ++s) {
+            weights[h][s] = sums[h][s] * softmaxMergeWeight(weights[h][s], globalMax);
+            total += weights[h][s];
+        }
+        for (int s = 0; s < used; ++s) weights[h][s] /= total;
+    }
+    __syncthreads();
+    // A thread per pair of dimensions: one 4-byte load of each split's mean.
+    float* out = p.out + static_cast<int64_t>(t) * p.heads * p.headDim + firstHead * p.headDim;
+    for (int i = threadIdx.x; i < heads * pairs; i += kThreads) {
+        const int h = i / pairs, d = i % pairs;
+        float sum0 = 0.0f, sum1 = 0.0f;
+        for (int s = 0; s < used; ++s) {
+            const float2 mean = __half22float2(
+                wideLoad(reinterpret_cast<const __half2*>(partials + (h * p.splits + s) * stride) + d));
+            sum0 += mean.x * weights[h][s];
+            sum1 += mean.y * weights[h][s];
+        }
+        out[h * p.headDim + 2 * d] = sum0;
+        out[h * p.headDim + 2 * d + 1] = sum1;
+        if (p.outHalf) {
+            __half* half = p.outHalf + static_cast<int64_t>(t) * p.heads * p.headDim + firstHead * p.headDim;
+            half[h * p.headDim + 2 * d] = __float2half_rn(sum0);
+            half[h * p.headDim + 2 * d + 1] = __float2half_rn(sum1);
+        }
     }
 }
 
@@ -178,7 +231,10 @@ void launchAttention(const AttentionParams& p, cudaStream_t stream) {
     launchKernel<attentionSplitKernel>(dim3(p.splits, p.heads / group, p.queries), dim3(kThreads), shared, stream, p,
                                        group);
     CUDA_CHECK_LAUNCH();
-    launchKernel<attentionMergeKernel>(dim3(p.heads, p.queries), dim3(kThreads), 0, stream, p);
+    const int heads = kMergeMaxHeads;
+    if (p.heads % heads != 0 || p.splits > kDecodeMaxSplits)
+        throw BackendError("attention: the merge does not handle this head count or split count");
+    launchKernel<attentionMergeKernel>(dim3(p.heads / heads, p.queries), dim3(kThreads), 0, stream, p, heads);
     CUDA_CHECK_LAUNCH();
 }
 

@@ -96,4 +96,9 @@ PS_HD float softmaxMergeWeight(float splitMax, float globalMax) {
     return splitMax == -INFINITY ? 0.0f : softmaxExp(splitMax - globalMax);
 }
 
+// A split's partial result, in floats: the softmax-weighted mean of its values
+// as FP16 pairs (headDim / 2 words: a mean of FP16 cache values, so FP16 holds
+// it), then its max score and its sum of exp(score - max).
+PS_HD int attentionPartialStride(int headDim) { return headDim / 2 + 2; }
+
 }  // namespace ps

@@ -103,6 +103,11 @@ private:
 
     // Decode buffers (FP32).
     float *x_, *xn_, *squares_, *q_, *k_, *v_, *att_, *gate_, *up_, *hidden_, *logits_, *decodePartials_;
+    // FP16 copies of what the matvecs read: x after a norm (q/k/v, gate/up,
+    // output), the attention output (wo), the FFN hidden state (down).
+    __half *normedHalf_, *attHalf_, *hiddenHalf_;
+    __half* qHalf_;  // q as FP16 for decode attention
+    MatvecScratch matvecScratch_;
     int* deviceStep_;  // [0] token, [1] position: what the decode graph reads
     // Prefill buffers.
     float *px_, *pq_, *pk_, *pv_, *patt_, *pgate_, *pup_, *prefillPartials_;
@@ -151,6 +156,13 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
     hidden_ = arena_.take<float>(ffn);
     logits_ = arena_.take<float>(layout_.logitsFloats);
     decodePartials_ = arena_.take<float>(layout_.decodePartialFloats);
+    qHalf_ = arena_.take<__half>(qDim);
+    matvecScratch_.partials = arena_.take<float>(layout_.matvecPartialFloats);
+    matvecScratch_.partialFloats = layout_.matvecPartialFloats;
+    matvecScratch_.tickets = arena_.take<unsigned>(layout_.matvecTickets);
+    normedHalf_ = arena_.take<__half>(dim);
+    attHalf_ = arena_.take<__half>(qDim);
+    hiddenHalf_ = arena_.take<__half>(ffn);
     px_ = arena_.take<float>(chunk * dim);
     pq_ = arena_.take<float>(chunk * qDim);
     patt_ = arena_.take<float>(chunk * qDim);
@@ -177,6 +189,9 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
     // position), but zeros make a bug there show as a wrong number, not a NaN hunt.
     CUDA_CHECK(cudaMemsetAsync(kCache_.get(), 0, kCache_.size() * sizeof(__half), stream_.get()));
     CUDA_CHECK(cudaMemsetAsync(vCache_.get(), 0, vCache_.size() * sizeof(__half), stream_.get()));
+    // The matvec's completion tickets start at zero (each group's last block resets its own).
+    CUDA_CHECK(cudaMemsetAsync(matvecScratch_.tickets, 0, static_cast<size_t>(layout_.matvecTickets) * sizeof(unsigned),
+                               stream_.get()));
     launchProbe(deviceStep_, stream_.get());  // fails here when the build has no code for this GPU
     CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
 }
@@ -248,37 +263,49 @@ void CudaBackend::enqueueDecodeStep() {
     const int* positionOnDevice = deviceStep_ + 1;
     CUDA_CHECK(cudaMemcpyAsync(deviceStep_, hostStep_.get(), 2 * sizeof(int), cudaMemcpyHostToDevice, s));
     // Whoever writes x also writes what the RMSNorm reading it next needs: xn_ = x
-    // times the norm's weight and squares_ = a partial sum of x^2 per block
-    // (NextNorm); the matvec after the norm reads those instead of x.
+    // times the norm's weight (and its FP16 copy, what the matvec after the
+    // norm reads) and squares_[0] = the sum of x^2 (NextNorm). Likewise the
+    // attention output and the FFN hidden state reach wo and down as FP16.
     const auto& layers = weights_.layers();
+    const MatvecScratch& scratch = matvecScratch_;
+    const MatvecInput normed{xn_, normedHalf_};
     const float* firstNorm = layers.empty() ? weights_.outputNorm() : layers[0].attnNorm;
-    launchEmbedding(weights_.tokenEmbedding(), tokenOnDevice, 1, x_, s, NextNorm{firstNorm, xn_, squares_});
-    MatvecNorm norm{true, xn_, squares_, 1, config_.rmsEpsilon};
+    launchEmbedding(weights_.tokenEmbedding(), tokenOnDevice, 1, x_, s,
+                    NextNorm{firstNorm, xn_, squares_, normedHalf_});
+    const MatvecNorm norm{true, squares_, config_.rmsEpsilon};
     for (int l = 0; l < config_.layerCount; ++l) {
         const DeviceLayer& layer = layers[static_cast<size_t>(l)];
-        const float* nextAttnNorm =
-            l + 1 < config_.layerCount ? layers[static_cast<size_t>(l) + 1].attnNorm : weights_.outputNorm();
+        const bool last = l + 1 == config_.layerCount;
+        const float* nextAttnNorm = last ? weights_.outputNorm() : layers[static_cast<size_t>(l) + 1].attnNorm;
+        AttentionParams attention = attentionParams(l, q_, 1, positionOnDevice, true, att_);
         if (canFuseQkvRope(layer.wq, layer.wk, layer.wv)) {
-            launchQkvRopeKvWrite(layer.wq, layer.wk, layer.wv, x_, ropeParams(l, q_, k_, v_, 1, positionOnDevice), s,
-                                 norm);
+            RopeKvParams rope = ropeParams(l, q_, k_, v_, 1, positionOnDevice);
+            rope.qHalf = qHalf_;
+            attention.qHalf = qHalf_;
+            launchQkvRopeKvWrite(layer.wq, layer.wk, layer.wv, normed, rope, s, scratch, norm);
         } else {
-            launchMatvec(layer.wq, x_, q_, false, s, norm);
-            launchMatvec(layer.wk, x_, k_, false, s, norm);
-            launchMatvec(layer.wv, x_, v_, false, s, norm);
+            launchMatvec(layer.wq, normed, q_, false, s, scratch, norm);
+            launchMatvec(layer.wk, normed, k_, false, s, scratch, norm);
+            launchMatvec(layer.wv, normed, v_, false, s, scratch, norm);
             launchRopeKvWrite(ropeParams(l, q_, k_, v_, 1, positionOnDevice), s);
         }
-        launchAttention(attentionParams(l, q_, 1, positionOnDevice, true, att_), s);
-        norm.squareCount = launchMatvec(layer.wo, att_, x_, true, s, {}, NextNorm{layer.ffnNorm, xn_, squares_});
+        attention.outHalf = attHalf_;
+        launchAttention(attention, s);
+        launchMatvec(layer.wo, MatvecInput{att_, attHalf_}, x_, true, s, scratch, {},
+                     NextNorm{layer.ffnNorm, xn_, squares_, normedHalf_});
+        MatvecInput hidden{hidden_, hiddenHalf_};
         if (layer.wGate.type == layer.wUp.type) {
-            launchGateUpSwiglu(layer.wGate, layer.wUp, x_, hidden_, s, norm);
+            launchGateUpSwiglu(layer.wGate, layer.wUp, normed, hidden_, hiddenHalf_, s, scratch, norm);
         } else {
-            launchMatvec(layer.wGate, x_, gate_, false, s, norm);
-            launchMatvec(layer.wUp, x_, up_, false, s, norm);
+            launchMatvec(layer.wGate, normed, gate_, false, s, scratch, norm);
+            launchMatvec(layer.wUp, normed, up_, false, s, scratch, norm);
             launchSwiglu(gate_, up_, config_.ffnDim, hidden_, nullptr, s);
+            hidden.xHalf = nullptr;  // the SwiGLU kernel writes floats only
         }
-        norm.squareCount = launchMatvec(layer.wDown, hidden_, x_, true, s, {}, NextNorm{nextAttnNorm, xn_, squares_});
+        launchMatvec(layer.wDown, hidden, x_, true, s, scratch, {},
+                     NextNorm{nextAttnNorm, xn_, squares_, normedHalf_});
     }
-    launchMatvec(weights_.output(), x_, logits_, false, s, norm);
+    launchMatvec(weights_.output(), normed, logits_, false, s, scratch, norm);
     CUDA_CHECK(cudaMemcpyAsync(hostLogits_.get(), logits_, static_cast<size_t>(config_.vocabSize) * sizeof(float),
                                cudaMemcpyDeviceToHost, s));
 }
@@ -317,7 +344,7 @@ void CudaBackend::prefillChunk(std::span<const int32_t> tokens, int startPos, bo
     }
     if (!last) return;
     launchRmsNorm(px_ + (n - 1) * dim, weights_.outputNorm(), config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
-    launchMatvec(weights_.output(), xn_, logits_, false, s);
+    launchMatvec(weights_.output(), MatvecInput{xn_}, logits_, false, s, matvecScratch_);
     CUDA_CHECK(cudaMemcpyAsync(hostLogits_.get(), logits_, static_cast<size_t>(config_.vocabSize) * sizeof(float),
                                cudaMemcpyDeviceToHost, s));
 }

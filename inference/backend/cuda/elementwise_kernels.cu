@@ -41,7 +41,9 @@ __global__ void embeddingKernel(const uint8_t* table, int64_t cols, int64_t rowS
             for (int i = 0; i < kUnitValues; ++i) {
                 const int64_t at = t * cols + unit * kUnitValues + i;
                 if (i < valid) {
-                    next.scaled[at] = values[i] * next.weight[unit * kUnitValues + i];
+                    const float scaled = values[i] * next.weight[unit * kUnitValues + i];
+                    next.scaled[at] = scaled;
+                    if (next.scaledHalf) next.scaledHalf[at] = __float2half_rn(scaled);
                     squares += values[i] * values[i];
                 }
             }

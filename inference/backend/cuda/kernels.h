@@ -14,24 +14,41 @@
 
 namespace ps {
 
-// RMSNorm fused into a matrix-vector product: the product is taken with
-// `weighted` (x times the norm's weight) instead of x and scaled by 1/rms(x),
-// rms from `squares`: both written by whoever wrote x (NextNorm), so the
+// What a matrix-vector product multiplies with: x as FP16 where its writer
+// made that copy (2 bytes a value instead of 4; FP16 keeps the products within
+// the CPU reference's tolerance, 8-bit blocks do not), else as floats.
+struct MatvecInput {
+    const float* x = nullptr;
+    const __half* xHalf = nullptr;
+};
+
+// Scratch of the split-K matrix-vector kernel (matvec_plan.h): the partial sums
+// of the slices, and one completion ticket per group (zero between launches:
+// the group's last block resets it).
+struct MatvecScratch {
+    float* partials = nullptr;
+    int64_t partialFloats = 0;
+    unsigned* tickets = nullptr;  // kMatvecTickets (matvec_plan.h)
+};
+
+// RMSNorm fused into a matrix-vector product: the input is x times the norm's
+// weight (written by whoever wrote x, NextNorm), the product is scaled by
+// 1/rms(x), rms from squares[0] (the sum of x^2, also from the writer), so the
 // matvec reads neither x nor the norm's weight.
 struct MatvecNorm {
     bool enabled = false;
-    const float* weighted = nullptr;
-    const float* squares = nullptr;  // squareCount partial sums of x[i]^2 (in this order)
-    int squareCount = 0;
+    const float* squares = nullptr;
     float eps = 0.0f;
 };
 // What a kernel writing x also writes for the RMSNorm that reads x next:
-// scaled[r] = x[r] * weight[r], and per block b, squares[b] = the sum of the
-// x[r]^2 it wrote (added up by the reader in block order: deterministic).
+// scaled[r] = x[r] * weight[r] (and as FP16 where scaledHalf is set),
+// squares[0] = the sum of x[r]^2 (squares[1 + g] holds group g's part, added
+// in group order by the last group: deterministic).
 struct NextNorm {
     const float* weight = nullptr;
     float* scaled = nullptr;
     float* squares = nullptr;
+    __half* scaledHalf = nullptr;
 };
 
 // A trivial kernel: fails when this build has no code for the device.
@@ -46,14 +63,15 @@ void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count
 void launchRmsNorm(const float* x, const float* weight, int dim, int rows, float eps, float* outF32,
                    __half* outF16, cudaStream_t stream);
 
-// y = W x (or y += W x when `accumulate`: the residual add fused in). Returns
-// the blocks launched (the squares a NextNorm gets).
-int launchMatvec(const DeviceMatrix& w, const float* x, float* y, bool accumulate, cudaStream_t stream,
-                 const MatvecNorm& norm = {}, const NextNorm& next = {});
+// y = W x (or y += W x when `accumulate`: the residual add fused in).
+void launchMatvec(const DeviceMatrix& w, const MatvecInput& x, float* y, bool accumulate, cudaStream_t stream,
+                  const MatvecScratch& scratch, const MatvecNorm& norm = {}, const NextNorm& next = {});
 
-// hidden = silu(gate x) * up x in one pass; gate and up must share a type.
-void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const float* x, float* hidden,
-                        cudaStream_t stream, const MatvecNorm& norm = {});
+// hidden = silu(gate x) * up x in one pass (and as FP16 where hiddenHalf is
+// set); gate and up must share a type.
+void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const MatvecInput& x, float* hidden,
+                        __half* hiddenHalf, cudaStream_t stream, const MatvecScratch& scratch,
+                        const MatvecNorm& norm = {});
 
 // out = silu(gate) * up element-wise, to FP32 and/or FP16.
 void launchSwiglu(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16,
@@ -66,6 +84,7 @@ void launchFloatToHalf(const float* in, __half* out, int64_t count, cudaStream_t
 
 struct RopeKvParams {
     float* q;        // [tokens][heads * headDim], biased and rotated in place
+    __half* qHalf = nullptr;  // decode: q also as FP16 (what attention loads: half the bytes)
     const float* k;  // [tokens][kvDim]
     const float* v;  // [tokens][kvDim]
     // Added to q, k, v first (qwen2); null where the model has none.
@@ -88,11 +107,13 @@ void launchRopeKvWrite(const RopeKvParams& p, cudaStream_t stream);
 bool canFuseQkvRope(const DeviceMatrix& wq, const DeviceMatrix& wk, const DeviceMatrix& wv);
 // Decode (one token): q = Wq x, k = Wk x, v = Wv x, then launchRopeKvWrite's
 // work, all in one launch (p.q is written, p.k and p.v are not read).
-void launchQkvRopeKvWrite(const DeviceMatrix& wq, const DeviceMatrix& wk, const DeviceMatrix& wv, const float* x,
-                          const RopeKvParams& p, cudaStream_t stream, const MatvecNorm& norm = {});
+void launchQkvRopeKvWrite(const DeviceMatrix& wq, const DeviceMatrix& wk, const DeviceMatrix& wv,
+                          const MatvecInput& x, const RopeKvParams& p, cudaStream_t stream,
+                          const MatvecScratch& scratch, const MatvecNorm& norm = {});
 
 struct AttentionParams {
     const float* q;  // [queries][heads * headDim], query t at position *startPos + t
+    const __half* qHalf = nullptr;  // q as FP16 where set (decode): what the kernel loads then
     int queries;
     const int* startPos;  // device
     const __half* kCacheLayer;
@@ -103,6 +124,7 @@ struct AttentionParams {
     float scale;              // 1 / sqrt(headDim)
     float* partials;          // [queries][heads][splits][headDim + 2]
     float* out;               // [queries][heads * headDim]
+    __half* outHalf = nullptr;  // out as FP16 too, where set (decode: what wo reads)
 };
 // Causal (optionally windowed) attention over the cache, split over the sequence (flash-decoding):
 // one pass computes each split's partial softmax, a second merges them.

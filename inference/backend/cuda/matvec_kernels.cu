@@ -1,23 +1,28 @@
 // Matrix-vector products of decode (one token), the memory-bound core of the
-// backend: every weight byte is read once, and each block reads x once.
+// backend: every weight byte is read once, x once per group of rows.
 //
-// A block of 8 warps owns 16 to 64 output rows, two rows per warp at a time (a
-// *pair*: rows 2p and 2p+1, a gate row and its up row, or the two dimensions
-// RoPE turns together). Per segment of 4096 columns the block stages x in
-// shared memory once (after a norm: x times the norm's weight, as its writer
-// left it; MatvecNorm), then each warp walks its rows in steps: both rows' bytes of the
-// step (1-1.7 KiB each, so at least 2 KiB per warp in flight) are loaded with
-// coalesced 16-byte loads into registers, stored to the warp's shared stage,
-// and decoded a quad (4 values) per lane with decodeQuad<T> (weight_units.h):
-// the 32 lanes read neighbouring words of the stage and of x, so no bank
-// conflicts. The epilogue is the job's: y (+)= s, silu(gate) * up, or the
-// Q/K/V biases, RoPE and the KV-cache write. The weight type is a template
-// parameter: one body for all seven types.
+// The cut (matvec_plan.h): block (slice s, group g) owns the lines of group g
+// (rows; a gate row and its up row; the two dimensions RoPE turns together)
+// over the columns of slice s (split-K). It stages its slice of x in shared
+// memory once (read as FP16, held as floats). Each warp then walks lines in
+// steps: the slice's bytes of several lines (up to 4 KiB, at least 2 KiB in
+// flight) are loaded with coalesced 16-byte loads (8 for Q6_K) into registers,
+// stored to the warp's shared stage, and decoded a quad (4 values) per lane
+// with decodeQuad<T> (weight_units.h): the 32 lanes read neighbouring words of
+// the stage and of x, so no bank conflicts. With several slices, each block
+// writes its partial sums; the group's last block (an integer ticket) adds
+// them in slice order, so the sum does not depend on which finished last, and
+// runs the job's epilogue: y (+)= s with what the next RMSNorm reads,
+// silu(gate) * up, or the Q/K/V biases, RoPE and the KV-cache write. The
+// weight type is a template parameter: one body for all seven types.
+#include <type_traits>
+
 #include "backend/cuda/attention_math.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/elementwise_math.h"
 #include "backend/cuda/kernel_launch.h"
 #include "backend/cuda/kernels.h"
+#include "backend/cuda/matvec_plan.h"
 #include "backend/cuda/rope_math.h"
 #include "backend/cuda/weight_units.h"
 #include "backend/cuda/warp_sums.h"
@@ -29,85 +34,51 @@ namespace {
 
 constexpr int kWarps = 8;
 constexpr int kThreads = kWarps * 32;
-constexpr int kSegmentValues = 4096;  // columns of x staged at a time (16 KiB)
-constexpr int kMaxPairsPerWarp = 4;
-constexpr int64_t kTargetBlocks = 2 * 132;  // two blocks per SM of an H100 SXM
+constexpr int kSliceValues = kMatvecSliceValues;
+constexpr int kStageBytes = kMatvecStageBytes;
 
-// Units of a row one warp step covers: the smallest whole number of blocks of
-// at least 1 KiB that ends on a 16-byte boundary.
-template <TensorType T>
-constexpr int kStepUnits = T == TensorType::F32                                 ? 8
-                           : (T == TensorType::F16 || T == TensorType::BF16)    ? 16
-                           : T == TensorType::Q8_0                              ? 32
-                                                                                : 64;
-template <TensorType T>
-constexpr int kStepBytes = kStepUnits<T> / kUnitsPerBlock<T> * WeightFormat<T>::kBlockBytes;
-template <TensorType T>
-constexpr int kStepVectors = kStepBytes<T> / 16;
-// 16-byte loads per lane for one row of a step.
-template <TensorType T>
-constexpr int kLoadsPerRow = (kStepVectors<T> + 31) / 32;
-
-static_assert(kStepBytes<TensorType::F32> % 16 == 0 && kStepBytes<TensorType::F16> % 16 == 0 &&
-              kStepBytes<TensorType::BF16> % 16 == 0 && kStepBytes<TensorType::Q8_0> % 16 == 0 &&
-              kStepBytes<TensorType::Q4_0> % 16 == 0 && kStepBytes<TensorType::Q4_K> % 16 == 0 &&
-              kStepBytes<TensorType::Q6_K> % 16 == 0);
-static_assert(kSegmentValues % (kStepUnits<TensorType::Q4_0> * kUnitValues) == 0 &&
-              kSegmentValues % (kStepUnits<TensorType::Q6_K> * kUnitValues) == 0);
-
-// The two rows of a pair (row1 null where a matrix has an odd row count).
-struct RowPair {
-    const uint8_t* row0;
-    const uint8_t* row1;
+template <int Bytes>
+struct LoadWord;
+template <>
+struct LoadWord<16> {
+    using Type = uint4;
+};
+template <>
+struct LoadWord<8> {
+    using Type = uint2;
 };
 
 // y[r] = (W x)[r], or y[r] += (W x)[r] (the residual add). With `next`, also
-// what the next RMSNorm reads (NextNorm): its weight applied once per value
-// here instead of once per block of the next matvec, and the squares.
+// what the next RMSNorm reads (NextNorm).
 struct PlainJob {
-    static constexpr bool kByRow = true;  // the block's rows are contiguous: stored by one thread each
     const uint8_t* w;
     int64_t rows, rowStride;
     float* y;
     bool accumulate;
     NextNorm next;
 
-    __device__ int64_t pairs() const { return (rows + 1) / 2; }
-    __device__ RowPair rowsOf(int64_t pair) const {
-        const int64_t r = 2 * pair;
-        return {w + r * rowStride, r + 1 < rows ? w + (r + 1) * rowStride : nullptr};
-    }
-    __device__ float store(int64_t r, float s) const {
-        const float value = accumulate ? y[r] + s : s;
-        y[r] = value;
-        if (next.scaled) next.scaled[r] = value * next.weight[r];
-        return value * value;
-    }
+    __device__ const uint8_t* lineRow(int64_t line) const { return w + line * rowStride; }
 };
 
-// hidden[r] = silu((gate x)[r]) * (up x)[r]: a pair is a gate row and its up row.
+// hidden[p] = silu((gate x)[p]) * (up x)[p]: line 2p is gate row p, line 2p + 1 up row p.
 struct GateUpJob {
-    static constexpr bool kByRow = false;
     const uint8_t *gate, *up;
     int64_t rows, rowStride;
     float* hidden;
+    __half* hiddenHalf;
 
-    __device__ int64_t pairs() const { return rows; }
-    __device__ RowPair rowsOf(int64_t pair) const { return {gate + pair * rowStride, up + pair * rowStride}; }
-    __device__ void finish(int64_t pair, float s0, float s1) const { hidden[pair] = swiglu(s0, s1); }
+    __device__ const uint8_t* lineRow(int64_t line) const { return (line % 2 ? up : gate) + line / 2 * rowStride; }
 };
 
-// q, k and v of one token in one launch: a pair is the two dimensions of a
-// head that RoPE turns together (rope_math.h's ropePairDims), of wq, wk or wv.
-// The epilogue adds the biases, turns q and k, writes q (FP32) and k, v (FP16)
-// into the cache at the token's position.
+// q, k and v of one token in one launch: lines 2p and 2p + 1 are the two
+// dimensions of a head that RoPE turns together (rope_math.h's ropePairDims),
+// of wq, wk or wv. The epilogue adds the biases, turns q and k, writes q
+// (FP32) and k, v (FP16) into the cache at the token's position.
 struct QkvRopeJob {
-    static constexpr bool kByRow = false;
     const uint8_t *wq, *wk, *wv;
     int64_t rowStride;
     RopeKvParams p;
 
-    __device__ int64_t pairs() const { return static_cast<int64_t>(p.heads + 2 * p.kvHeads) * (p.headDim / 2); }
     // Which matrix (0 q, 1 k, 2 v), head, and the pair's two dimensions.
     __device__ int locate(int64_t pair, int& head, int& a, int& b, bool& rotate) const {
         const int perHead = p.headDim / 2;
@@ -121,15 +92,15 @@ struct QkvRopeJob {
         head = headIndex % p.kvHeads;
         return headIndex < p.kvHeads ? 1 : 2;
     }
-    __device__ RowPair rowsOf(int64_t pair) const {
+    __device__ const uint8_t* lineRow(int64_t line) const {
         int head, a, b;
         bool rotate;
-        const int which = locate(pair, head, a, b, rotate);
+        const int which = locate(line / 2, head, a, b, rotate);
         const uint8_t* w = which == 0 ? wq : which == 1 ? wk : wv;
         const int64_t base = static_cast<int64_t>(head) * p.headDim;
-        return {w + (base + a) * rowStride, w + (base + b) * rowStride};
+        return w + (base + (line % 2 ? b : a)) * rowStride;
     }
-    __device__ void finish(int64_t pair, float s0, float s1) const {
+    __device__ void finish(int64_t pair, float s0, float s1, int position) const {
         int head, a, b;
         bool rotate;
         const int which = locate(pair, head, a, b, rotate);
@@ -139,12 +110,15 @@ struct QkvRopeJob {
             s0 += bias[base + a];
             s1 += bias[base + b];
         }
-        const int position = *p.startPos;
         const int pairInHead = static_cast<int>(pair % (p.headDim / 2));
         if (rotate && which != 2) ropeRotate(s0, s1, ropeAngle(position, p.inverseFrequencies[pairInHead]));
         if (which == 0) {
             p.q[base + a] = s0;
             p.q[base + b] = s1;
+            if (p.qHalf) {
+                p.qHalf[base + a] = __float2half_rn(s0);
+                p.qHalf[base + b] = __float2half_rn(s1);
+            }
             return;
         }
         const KvCacheShape cache{1, 0, p.kvHeads, p.headDim};  // one layer; contextLength unused for offset(0, ...)
@@ -154,9 +128,9 @@ struct QkvRopeJob {
     }
 };
 
-// Stages `count` values of x into xs (16-byte loads where aligned), zeros up to
-// the end of the last unit.
-__device__ __forceinline__ void stageX(const float* x, int count, float* xs) {
+// x of the slice as floats (float weights): 16-byte loads where aligned, zeros
+// up to the end of the last unit.
+__device__ __forceinline__ void stageFloats(const float* x, int count, float* xs) {
     const bool vectors = reinterpret_cast<uintptr_t>(x) % 16 == 0;
     const int end = (count + kUnitValues - 1) / kUnitValues * kUnitValues;
     for (int i = 4 * static_cast<int>(threadIdx.x); i < end; i += 4 * kThreads) {
@@ -174,205 +148,274 @@ __device__ __forceinline__ void stageX(const float* x, int count, float* xs) {
     }
 }
 
-// Byte offset of the step starting at unit `first` in its row, and the bytes of
-// it the warp loads (rounded up to 16, never past the padded row).
-template <TensorType T>
-__device__ __forceinline__ int stepLoadVectors(int64_t storedRowBytes, int64_t first) {
-    const int64_t left = paddedRowBytes(storedRowBytes) - chunkByteOffset<T>(first);
-    return static_cast<int>((left < kStepBytes<T> ? left : kStepBytes<T>) / 16);
+// x of the slice from its FP16 copy: 8-byte loads (4 values) where aligned,
+// converted to floats, zeros up to the end of the last unit.
+__device__ __forceinline__ void stageHalves(const __half* x, int count, float* xs) {
+    const bool vectors = reinterpret_cast<uintptr_t>(x) % 8 == 0;
+    const int end = (count + kUnitValues - 1) / kUnitValues * kUnitValues;
+    for (int i = 4 * static_cast<int>(threadIdx.x); i < end; i += 4 * kThreads) {
+        float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        if (vectors && i + 4 <= count) {
+            const uint2 v = __ldg(reinterpret_cast<const uint2*>(x + i));
+            halvesToFloats(v.x, a[0], a[1]);
+            halvesToFloats(v.y, a[2], a[3]);
+        } else {
+            for (int k = 0; k < 4; ++k) {
+                if (i + k < count) a[k] = __half2float(x[i + k]);
+            }
+        }
+        wideStore(reinterpret_cast<float4*>(xs + i), make_float4(a[0], a[1], a[2], a[3]));
+    }
 }
 
-// One warp: both rows of `r` against the staged segment of x.
+// Loads lines [first, first + count) of the slice (the window from the sector
+// of `slice.begin`) into the warp's stage, line i at i * windowBytes: all
+// loads first (in flight together), then the stores. Words outside the slice
+// belong to the neighbouring slices and are not loaded.
+template <TensorType T, typename Job>
+__device__ __forceinline__ void loadLines(const Job& job, int64_t first, int count, const RowSlice& slice,
+                                          int windowBytes, uint8_t* stage, int lane) {
+    constexpr int kBytes = kWeightLoadBytes<T>;
+    using Word = typename LoadWord<kBytes>::Type;
+    constexpr int kLoads = kStageBytes / kBytes / 32;
+    const int64_t windowStart = sliceWindowStart(slice);
+    const int wordsPerLine = windowBytes / kBytes;
+    const int words = count * wordsPerLine;
+    Word loaded[kLoads];
+#pragma unroll
+    for (int i = 0; i < kLoads; ++i) {
+        const int k = lane + 32 * i;
+        const int64_t at = windowStart + static_cast<int64_t>(k % wordsPerLine) * kBytes;
+        if (k < words && at >= slice.begin && at < slice.end) {
+            loaded[i] = __ldg(reinterpret_cast<const Word*>(job.lineRow(first + k / wordsPerLine) + at));
+        } else {
+            inactiveLoad();  // a word of the neighbouring slice, or past the step's lines
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < kLoads; ++i) {
+        const int k = lane + 32 * i;
+        const int64_t at = windowStart + static_cast<int64_t>(k % wordsPerLine) * kBytes;
+        if (k < words && at >= slice.begin && at < slice.end)
+            wideStore(reinterpret_cast<Word*>(stage + static_cast<int64_t>(k / wordsPerLine) * windowBytes +
+                                              (at - windowStart)),
+                      loaded[i]);
+    }
+}
+
+// One line's dot product with the staged x: lane = (unit % 4, quad), summed
+// over the warp.
 template <TensorType T>
-__device__ __forceinline__ void accumulateSegment(RowPair r, int64_t storedRowBytes, int64_t cols, int64_t segment,
-                                                  int segmentValues, const float* xs, uint4* stage, int lane,
-                                                  float& sum0, float& sum1) {
-    const int64_t firstUnit = segment / kUnitValues;
-    const int64_t endUnit = firstUnit + (segmentValues + kUnitValues - 1) / kUnitValues;
-    for (int64_t first = firstUnit; first < endUnit; first += kStepUnits<T>) {
-        const int64_t offset = chunkByteOffset<T>(first);
-        const int vectors0 = stepLoadVectors<T>(storedRowBytes, first);
-        const int vectors1 = r.row1 ? vectors0 : 0;
-        const uint4* from0 = reinterpret_cast<const uint4*>(r.row0 + offset);
-        const uint4* from1 = reinterpret_cast<const uint4*>((r.row1 ? r.row1 : r.row0) + offset);
-        // All loads of the step first (in flight together), then the stores; the
-        // two rows alternate, so a lane's i-th loads are the same instruction in
-        // every lane that makes them.
-        uint4 loaded0[kLoadsPerRow<T>], loaded1[kLoadsPerRow<T>];
-#pragma unroll
-        for (int i = 0; i < kLoadsPerRow<T>; ++i) {
-            const int k = lane + 32 * i;
-            if (k < vectors0) loaded0[i] = __ldg(from0 + k);
-            if (k < vectors1) loaded1[i] = __ldg(from1 + k);
+__device__ __forceinline__ float dotLine(const uint8_t* chunk, int units, int64_t firstColumn, int64_t cols,
+                                         const float* xs, int lane) {
+    const int quad = lane % 8;
+    float sum = 0.0f;
+    for (int unit = lane / 8; unit < units; unit += 4) {
+        float w[4];
+        decodeQuad<T>(chunk, unit, quad, w);
+        const int at = unit * kUnitValues + 4 * quad;
+        const float4 xv = wideLoad(reinterpret_cast<const float4*>(xs + at));
+        if constexpr (T == TensorType::F32 || T == TensorType::F16 || T == TensorType::BF16) {
+            // A partial last unit: what lies past the row is not a weight.
+            const int64_t column = firstColumn + at;
+            for (int i = 0; i < 4; ++i) w[i] = column + i < cols ? w[i] : 0.0f;
         }
-#pragma unroll
-        for (int i = 0; i < kLoadsPerRow<T>; ++i) {
-            const int k = lane + 32 * i;
-            if (k < vectors0) wideStore(stage + k, loaded0[i]);
-            if (k < vectors1) wideStore(stage + kStepVectors<T> + k, loaded1[i]);
+        sum += w[0] * xv.x + w[1] * xv.y + w[2] * xv.z + w[3] * xv.w;
+    }
+    return warpSum(sum);
+}
+
+// The sum of x^2 over every group: group g's part to squares[1 + g]; the last
+// group to get here adds them in group order into squares[0].
+__device__ __forceinline__ void publishSquares(float mine, float* squares, unsigned* ticket, int groups, int group,
+                                               float* warpTotals, int* last) {
+    const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
+    mine = warpSum(mine);
+    if (lane == 0) warpTotals[warp] = mine;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float total = 0.0f;
+        for (int w = 0; w < kWarps; ++w) total += warpTotals[w];
+        if (groups == 1) {
+            squares[0] = total;
+            *last = 0;
+        } else {
+            squares[1 + group] = total;
+            __threadfence();
+            *last = atomicAdd(ticket, 1u) == static_cast<unsigned>(groups - 1);
         }
+    }
+    __syncthreads();
+    if (!*last) return;
+    __threadfence();
+    if (warp == 0) {
+        float total = 0.0f;
+        for (int g = lane; g < groups; g += 32) total += __ldcg(squares + 1 + g);
+        total = warpSum(total);
+        if (lane == 0) {
+            squares[0] = total;
+            *ticket = 0;
+        }
+    }
+}
+
+// Two blocks per SM resident (at most 128 registers a thread).
+template <TensorType T, typename Job>
+__global__ void __launch_bounds__(kThreads, 2)
+    matvecKernel(Job job, int64_t cols, int64_t storedRowBytes, MatvecInput in, MatvecNorm norm, MatvecPlan plan,
+                 MatvecScratch scratch) {
+    __shared__ float4 xVectors[kSliceValues / 4];  // the slice of x
+    __shared__ uint4 stages[kWarps][kStageBytes / 16];
+    __shared__ float sums[kMatvecMaxLines];
+    __shared__ float warpTotals[kWarps];
+    __shared__ float scaleShared;
+    __shared__ int last;
+    __shared__ int tokenPosition;
+    float* xs = reinterpret_cast<float*>(xVectors);
+    const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
+    const int slice = static_cast<int>(blockIdx.x), group = static_cast<int>(blockIdx.y);
+    const RowSlice range = rowSlice(cols, storedRowBytes, WeightFormat<T>::kBlockValues, WeightFormat<T>::kBlockBytes,
+                                    kWeightLoadBytes<T>, plan.slices, slice);
+    const int sliceValues = static_cast<int>(range.endColumn - range.firstColumn);
+    const int units = (sliceValues + kUnitValues - 1) / kUnitValues;
+
+    if (in.xHalf) {
+        stageHalves(in.xHalf + range.firstColumn, sliceValues, xs);
+    } else {
+        stageFloats(in.x + range.firstColumn, sliceValues, xs);
+    }
+    __syncthreads();
+
+    // The group's lines, a step of `perStep` lines per warp at a time.
+    const int64_t firstLine = static_cast<int64_t>(group) * plan.linesPerGroup;
+    const int lines = static_cast<int>(plan.lines - firstLine < plan.linesPerGroup ? plan.lines - firstLine
+                                                                                   : plan.linesPerGroup);
+    const int windowBytes = static_cast<int>(sliceWindowBytes(range));
+    const int perStep = kStageBytes / windowBytes;
+    const int chunkOffset = static_cast<int>(range.begin - sliceWindowStart(range));
+    uint8_t* stage = reinterpret_cast<uint8_t*>(stages[warp]);
+    for (int step = warp * perStep; step < lines; step += kWarps * perStep) {
+        const int count = lines - step < perStep ? lines - step : perStep;
+        loadLines<T>(job, firstLine + step, count, range, windowBytes, stage, lane);
         __syncwarp();
-        const uint8_t* stage0 = reinterpret_cast<const uint8_t*>(stage);
-        const uint8_t* stage1 = stage0 + kStepBytes<T>;
-        const int64_t left = endUnit - first;
-        const int stepUnits = left < kStepUnits<T> ? static_cast<int>(left) : kStepUnits<T>;
-        const int quad = lane % 8;
-        for (int unit = lane / 8; unit < stepUnits; unit += 4) {
-            const int64_t column = (first + unit) * kUnitValues + 4 * quad;
-            const float4 xv = wideLoad(reinterpret_cast<const float4*>(xs + (column - segment)));
-            float w[4];
-            decodeQuad<T>(stage0, unit, quad, w);
-            if constexpr (T == TensorType::F32 || T == TensorType::F16 || T == TensorType::BF16) {
-                // A partial last unit: what lies past the row is not a weight.
-                for (int i = 0; i < 4; ++i) w[i] = column + i < cols ? w[i] : 0.0f;
-            }
-            sum0 += w[0] * xv.x + w[1] * xv.y + w[2] * xv.z + w[3] * xv.w;
-            if (r.row1) {
-                decodeQuad<T>(stage1, unit, quad, w);
-                if constexpr (T == TensorType::F32 || T == TensorType::F16 || T == TensorType::BF16) {
-                    for (int i = 0; i < 4; ++i) w[i] = column + i < cols ? w[i] : 0.0f;
-                }
-                sum1 += w[0] * xv.x + w[1] * xv.y + w[2] * xv.z + w[3] * xv.w;
-            }
+        for (int i = 0; i < count; ++i) {
+            const float s = dotLine<T>(stage + i * windowBytes + chunkOffset, units, range.firstColumn, cols, xs, lane);
+            if (lane == 0) sums[step + i] = s;
         }
         __syncwarp();  // the stage is overwritten next step
     }
-}
+    __syncthreads();
 
-// The job's pairs, kWarps * pairsPerWarp per block. With a norm, the products
-// are taken with norm.weighted and scaled by 1/rms(x) from norm.squares
-// (MatvecNorm). Where the job asks for them, block b writes the squares of
-// what it wrote to squaresOut()[b].
-template <TensorType T, typename Job>
-__global__ void __launch_bounds__(kThreads)
-    matvecKernel(Job job, int64_t cols, int64_t storedRowBytes, const float* __restrict__ x, MatvecNorm norm,
-                 int pairsPerWarp) {
-    __shared__ float4 xsVectors[kSegmentValues / 4];  // float4: 16-byte aligned
-    __shared__ uint4 stage[kWarps][2 * kStepVectors<T>];
-    __shared__ float warpTotals[kWarps];
-    float* xs = reinterpret_cast<float*>(xsVectors);
-    const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
-    const int64_t pairs = job.pairs();
-    const int64_t firstPair = static_cast<int64_t>(blockIdx.x) * kWarps * pairsPerWarp + warp;
-    const float* input = norm.enabled ? norm.weighted : x;
-
-    float sums[kMaxPairsPerWarp][2];
-#pragma unroll
-    for (int j = 0; j < kMaxPairsPerWarp; ++j) sums[j][0] = sums[j][1] = 0.0f;
-    for (int64_t segment = 0; segment < cols; segment += kSegmentValues) {
-        const int segmentValues = static_cast<int>(cols - segment < kSegmentValues ? cols - segment : kSegmentValues);
-        __syncthreads();  // every warp is done with the previous segment
-        stageX(input + segment, segmentValues, xs);
+    if (plan.slices > 1) {
+        // Partial sums out; the group's last block adds all of them, slice by slice.
+        float* partials = scratch.partials + static_cast<int64_t>(group) * plan.slices * plan.linesPerGroup;
+        for (int i = static_cast<int>(threadIdx.x); i < lines; i += kThreads)
+            partials[static_cast<int64_t>(slice) * plan.linesPerGroup + i] = sums[i];
+        __threadfence();
         __syncthreads();
-#pragma unroll
-        for (int j = 0; j < kMaxPairsPerWarp; ++j) {
-            const int64_t pair = firstPair + static_cast<int64_t>(j) * kWarps;
-            if (j >= pairsPerWarp || pair >= pairs) break;  // the whole warp together
-            accumulateSegment<T>(job.rowsOf(pair), storedRowBytes, cols, segment, segmentValues, xs, stage[warp],
-                                 lane, sums[j][0], sums[j][1]);
-        }
-    }
-    float scale = 1.0f;
-    if (norm.enabled) {
-        // The writer's partial sums (warp 0 adds them; every thread reads the total).
-        if (warp == 0) {
+        if (threadIdx.x == 0)
+            last = atomicAdd(scratch.tickets + group, 1u) == static_cast<unsigned>(plan.slices - 1);
+        __syncthreads();
+        if (!last) return;
+        __threadfence();
+        for (int i = static_cast<int>(threadIdx.x); i < lines; i += kThreads) {
             float total = 0.0f;
-            for (int i = lane; i < norm.squareCount; i += 32) total += norm.squares[i];
-            total = warpSum(total);
-            if (lane == 0) warpTotals[0] = total;
+            for (int s = 0; s < plan.slices; ++s)
+                total += s == slice ? sums[i] : __ldcg(partials + static_cast<int64_t>(s) * plan.linesPerGroup + i);
+            sums[i] = total;
         }
-        __syncthreads();
-        scale = rmsScale(warpTotals[0], static_cast<int>(cols), norm.eps);
+        if (threadIdx.x == 0) scratch.tickets[group] = 0;
     }
-    if constexpr (Job::kByRow) {
-        // The block's rows are contiguous: one thread stores each, so the
-        // epilogue's loads (y for the residual, the next norm's weight) are coalesced.
-        __shared__ float rowSums[2 * kWarps * kMaxPairsPerWarp];
-#pragma unroll
-        for (int j = 0; j < kMaxPairsPerWarp; ++j) {
-            const int64_t pair = firstPair + static_cast<int64_t>(j) * kWarps;
-            if (j >= pairsPerWarp || pair >= pairs) break;
-            float s0 = sums[j][0], s1 = sums[j][1];
-            warpSum2(s0, s1);
-            const int local = warp + j * kWarps;
-            if (lane == 0) {
-                rowSums[2 * local] = s0 * scale;
-                rowSums[2 * local + 1] = s1 * scale;
+    if (threadIdx.x == 0) scaleShared = norm.enabled ? rmsScale(__ldg(norm.squares), static_cast<int>(cols), norm.eps) : 1.0f;
+    __syncthreads();
+    const float scale = scaleShared;
+
+    if constexpr (std::is_same_v<Job, PlainJob>) {
+        float squares = 0.0f;
+        for (int i = static_cast<int>(threadIdx.x); i < lines; i += kThreads) {
+            const int64_t r = firstLine + i;
+            const float value = job.accumulate ? job.y[r] + sums[i] * scale : sums[i] * scale;
+            job.y[r] = value;
+            squares += value * value;
+            if (job.next.scaled) {
+                const float scaled = value * job.next.weight[r];
+                job.next.scaled[r] = scaled;
+                if (job.next.scaledHalf) job.next.scaledHalf[r] = __float2half_rn(scaled);
             }
         }
-        __syncthreads();  // also: every thread has read warpTotals[0]
-        const int64_t firstRow = 2 * static_cast<int64_t>(blockIdx.x) * kWarps * pairsPerWarp;
-        float written = 0.0f;  // squares of the values this thread stored
-        for (int t = static_cast<int>(threadIdx.x); t < 2 * kWarps * pairsPerWarp; t += kThreads) {
-            if (firstRow + t < job.rows) written += job.store(firstRow + t, rowSums[t]);
-        }
-        if (job.next.squares) {
-            written = warpSum(written);
-            if (lane == 0) warpTotals[warp] = written;
-            __syncthreads();
-            if (threadIdx.x == 0) {
-                float total = 0.0f;
-                for (int w = 0; w < kWarps; ++w) total += warpTotals[w];
-                job.next.squares[blockIdx.x] = total;
-            }
+        if (job.next.squares)
+            publishSquares(squares, job.next.squares, scratch.tickets + kMatvecMaxGroups, plan.groups, group,
+                           warpTotals, &last);
+    } else if constexpr (std::is_same_v<Job, GateUpJob>) {
+        for (int i = static_cast<int>(threadIdx.x); i < lines / 2; i += kThreads) {
+            const float h = swiglu(sums[2 * i] * scale, sums[2 * i + 1] * scale);
+            job.hidden[firstLine / 2 + i] = h;
+            if (job.hiddenHalf) job.hiddenHalf[firstLine / 2 + i] = __float2half_rn(h);
         }
     } else {
-#pragma unroll
-        for (int j = 0; j < kMaxPairsPerWarp; ++j) {
-            const int64_t pair = firstPair + static_cast<int64_t>(j) * kWarps;
-            if (j >= pairsPerWarp || pair >= pairs) break;
-            float s0 = sums[j][0], s1 = sums[j][1];
-            warpSum2(s0, s1);
-            if (lane == 0) job.finish(pair, s0 * scale, s1 * scale);
-        }
+        // The token's position, read once per block (the graph refreshes it in device memory).
+        if (threadIdx.x == 0) tokenPosition = *job.p.startPos;
+        __syncthreads();
+        const int position = tokenPosition;
+        for (int i = static_cast<int>(threadIdx.x); i < lines / 2; i += kThreads)
+            job.finish(firstLine / 2 + i, sums[2 * i] * scale, sums[2 * i + 1] * scale, position);
     }
 }
 
-// Pairs per warp: as many as keep at least kTargetBlocks blocks (x is read once
-// per block, so fewer, fuller blocks read it less), 1 to kMaxPairsPerWarp.
-int pairsPerWarpFor(int64_t pairs) {
-    const int64_t perWarp = pairs / (kTargetBlocks * kWarps);
-    return static_cast<int>(perWarp < 1 ? 1 : perWarp > kMaxPairsPerWarp ? kMaxPairsPerWarp : perWarp);
-}
-
-unsigned blocksFor(int64_t pairs) {
-    const int64_t perBlock = static_cast<int64_t>(kWarps) * pairsPerWarpFor(pairs);
-    return static_cast<unsigned>((pairs + perBlock - 1) / perBlock);
+// The plan of a launch: lines, the matrix, and what x it reads.
+template <TensorType T>
+MatvecPlan planFor(int64_t lines, int64_t cols, int64_t storedRowBytes, int lineGrain, const MatvecInput& in,
+                   const MatvecScratch& scratch) {
+    MatvecShape m;
+    m.lines = lines;
+    m.cols = cols;
+    m.storedRowBytes = storedRowBytes;
+    m.blockValues = WeightFormat<T>::kBlockValues;
+    m.blockBytes = WeightFormat<T>::kBlockBytes;
+    m.loadBytes = kWeightLoadBytes<T>;
+    m.lineGrain = lineGrain;
+    m.xBytesPerValue = in.xHalf ? 2.0 : 4.0;
+    m.partialCapacity = scratch.partialFloats;
+    return chooseMatvecPlan(m);
 }
 
 template <TensorType T, typename Job>
-void launchJob(const Job& job, int64_t pairs, int64_t cols, int64_t storedRowBytes, const float* x,
-               const MatvecNorm& norm, cudaStream_t stream) {
-    if (norm.enabled && (!norm.weighted || !norm.squares || norm.squareCount <= 0)) {
-        throw BackendError("matvec: a fused RMSNorm needs the weighted input and the squares of x");
-    }
-    launchKernel<matvecKernel<T, Job>>(dim3(blocksFor(pairs)), dim3(kThreads), 0, stream, job, cols, storedRowBytes,
-                                       x, norm, pairsPerWarpFor(pairs));
+void launchJob(const Job& job, int64_t lines, int lineGrain, int64_t cols, int64_t storedRowBytes,
+               const MatvecInput& in, const MatvecNorm& norm, const MatvecScratch& scratch, cudaStream_t stream) {
+    if (norm.enabled && !norm.squares) throw BackendError("matvec: a fused RMSNorm needs the sum of squares of x");
+    if (!in.x && !in.xHalf) throw BackendError("matvec: no input vector");
+    const MatvecPlan plan = planFor<T>(lines, cols, storedRowBytes, lineGrain, in, scratch);
+    if (!plan.valid) throw BackendError("matvec: rows of " + std::to_string(cols) + " columns are too long to slice");
+    if (plan.slices > 1 && (!scratch.partials || !scratch.tickets))
+        throw BackendError("matvec: split-K needs scratch for the partial sums");
+    launchKernel<matvecKernel<T, Job>>(dim3(plan.slices, plan.groups), dim3(kThreads), 0, stream, job, cols,
+                                       storedRowBytes, in, norm, plan, scratch);
     CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace
 
-int launchMatvec(const DeviceMatrix& w, const float* x, float* y, bool accumulate, cudaStream_t stream,
-                 const MatvecNorm& norm, const NextNorm& next) {
+void launchMatvec(const DeviceMatrix& w, const MatvecInput& x, float* y, bool accumulate, cudaStream_t stream,
+                  const MatvecScratch& scratch, const MatvecNorm& norm, const NextNorm& next) {
     if (next.scaled && (!next.weight || !next.squares)) {
         throw BackendError("matvec: what the next RMSNorm reads needs its weight and room for the squares");
     }
+    if (next.squares && !scratch.tickets) throw BackendError("matvec: NextNorm needs tickets");
     const PlainJob job{w.data, w.rows, w.rowStride, y, accumulate, next};
     dispatchWeightType(w.type, [&]<TensorType T>() {
-        launchJob<T>(job, (w.rows + 1) / 2, w.cols, w.storedRowBytes, x, norm, stream);
+        launchJob<T>(job, w.rows, 1, w.cols, w.storedRowBytes, x, norm, scratch, stream);
     });
-    return static_cast<int>(blocksFor((w.rows + 1) / 2));
 }
 
-void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const float* x, float* hidden,
-                        cudaStream_t stream, const MatvecNorm& norm) {
-    if (gate.type != up.type || gate.rows != up.rows || gate.cols != up.cols) {
+void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const MatvecInput& x, float* hidden,
+                        __half* hiddenHalf, cudaStream_t stream, const MatvecScratch& scratch,
+                        const MatvecNorm& norm) {
+    if (gate.type != up.type || gate.rows != up.rows || gate.cols != up.cols || gate.rowStride != up.rowStride) {
         throw BackendError("launchGateUpSwiglu: ffn_gate and ffn_up differ in type or shape");
     }
-    const GateUpJob job{gate.data, up.data, gate.rows, gate.rowStride, hidden};
+    const GateUpJob job{gate.data, up.data, gate.rows, gate.rowStride, hidden, hiddenHalf};
     dispatchWeightType(gate.type, [&]<TensorType T>() {
-        launchJob<T>(job, gate.rows, gate.cols, gate.storedRowBytes, x, norm, stream);
+        launchJob<T>(job, 2 * gate.rows, 2, gate.cols, gate.storedRowBytes, x, norm, scratch, stream);
     });
 }
 
@@ -381,8 +424,9 @@ bool canFuseQkvRope(const DeviceMatrix& wq, const DeviceMatrix& wk, const Device
            wq.rowStride == wk.rowStride && wk.rowStride == wv.rowStride;
 }
 
-void launchQkvRopeKvWrite(const DeviceMatrix& wq, const DeviceMatrix& wk, const DeviceMatrix& wv, const float* x,
-                          const RopeKvParams& p, cudaStream_t stream, const MatvecNorm& norm) {
+void launchQkvRopeKvWrite(const DeviceMatrix& wq, const DeviceMatrix& wk, const DeviceMatrix& wv,
+                          const MatvecInput& x, const RopeKvParams& p, cudaStream_t stream,
+                          const MatvecScratch& scratch, const MatvecNorm& norm) {
     if (!canFuseQkvRope(wq, wk, wv) || p.tokens != 1 || wq.rows != static_cast<int64_t>(p.heads) * p.headDim ||
         wk.rows != static_cast<int64_t>(p.kvHeads) * p.headDim || wv.rows != wk.rows) {
         throw BackendError("launchQkvRopeKvWrite: q, k and v differ in type or shape, or more than one token");
@@ -390,7 +434,7 @@ void launchQkvRopeKvWrite(const DeviceMatrix& wq, const DeviceMatrix& wk, const 
     const QkvRopeJob job{wq.data, wk.data, wv.data, wq.rowStride, p};
     const int64_t pairs = static_cast<int64_t>(p.heads + 2 * p.kvHeads) * (p.headDim / 2);
     dispatchWeightType(wq.type, [&]<TensorType T>() {
-        launchJob<T>(job, pairs, wq.cols, wq.storedRowBytes, x, norm, stream);
+        launchJob<T>(job, 2 * pairs, 2, wq.cols, wq.storedRowBytes, x, norm, scratch, stream);
     });
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "backend/cuda/attention_math.h"
+#include "backend/cuda/matvec_plan.h"
 
 namespace ps {
 
@@ -19,6 +20,9 @@ ScratchLayout ScratchLayout::compute(const ModelConfig& c, int contextLength) {
     s.decodeFloats = 3 * dim + 2 * qDim + 2 * kvDim + 3 * ffn;
     s.logitsFloats = c.vocabSize;
     s.decodePartialFloats = c.headCount * decodeSplits * (c.headDim + 2);
+    s.matvecPartialFloats = matvecPartialCapacity(dim, qDim + 2 * kvDim, ffn, c.vocabSize);
+    s.matvecTickets = kMatvecTickets;
+    s.decodeHalves = dim + 2 * qDim + ffn;  // FP16 copies: what the decode matvecs read, q for attention
     s.prefillFloats = chunk * (dim + 2 * qDim + 2 * kvDim + 2 * ffn);
     s.prefillHalves = chunk * std::max({dim, qDim, ffn});
     s.prefillPartialFloats = chunk * c.headCount * prefillSplits * (c.headDim + 2);
@@ -30,8 +34,10 @@ ScratchLayout ScratchLayout::compute(const ModelConfig& c, int contextLength) {
 
 uint64_t ScratchLayout::bytes() const {
     const uint64_t floats = static_cast<uint64_t>(decodeFloats + logitsFloats + decodePartialFloats +
-                                                  prefillFloats + prefillPartialFloats);
-    const uint64_t halves = static_cast<uint64_t>(prefillHalves + dequantHalves);
+                                                  matvecPartialFloats + matvecTickets + prefillFloats +
+                                                  prefillPartialFloats);
+
+    const uint64_t halves = static_cast<uint64_t>(prefillHalves + dequantHalves + decodeHalves);
     return floats * 4 + halves * 2 + static_cast<uint64_t>(kPrefillChunkTokens) * 4;  // + token ids
 }
 

@@ -24,6 +24,9 @@ struct ScratchLayout {
     int64_t decodeFloats = 0;         // x, xn, squares, q, k, v, attention out, gate, up, ffn hidden
     int64_t logitsFloats = 0;
     int64_t decodePartialFloats = 0;  // attention split partials: heads * splits * (headDim + 2)
+    int64_t matvecPartialFloats = 0;  // split-K partial sums of the matrix-vector kernel (matvec_plan.h)
+    int64_t matvecTickets = 0;        // its completion tickets (uint32)
+    int64_t decodeHalves = 0;         // FP16 copies: normed x, attention out, FFN hidden, q
     // Prefill (kPrefillChunkTokens tokens).
     int64_t prefillFloats = 0;        // X, Q, K, V, attention out, gate, up
     int64_t prefillHalves = 0;        // FP16 GEMM inputs (normed X, attention out, ffn hidden)

@@ -28,6 +28,9 @@ __attribute__((no_sanitize_thread)) inline void wideStore(T* p, const T& value) 
     emu::recordAccess(p, sizeof(T), true);
     std::memcpy(p, &value, sizeof(T));
 }
+// This lane skips a load the rest of the warp makes (for the traffic count's
+// grouping of loads into warp accesses; nothing on a GPU).
+inline void inactiveLoad() { emu::recordInactiveLoad(); }
 #else
 template <typename T>
 PS_HD T wideLoad(const T* p) {
@@ -37,6 +40,7 @@ template <typename T>
 PS_HD void wideStore(T* p, const T& value) {
     *p = value;
 }
+PS_HD void inactiveLoad() {}
 #endif
 
 }  // namespace ps

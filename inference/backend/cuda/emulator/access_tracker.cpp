@@ -196,8 +196,12 @@ inline void onAccess(const void* pointer, uint32_t size, bool write) {
     }
 }
 
-// The k-th global loads of the lanes of a warp, as one warp access.
+// The k-th global loads of the lanes of a warp, as one warp access. A lane's
+// inactive slot (recordInactiveLoad: predicated off) keeps its later loads
+// with the instruction they belong to and adds nothing.
 void countWarpLoad(TrackerState& s, std::vector<Access>& group) {
+    group.erase(std::remove_if(group.begin(), group.end(), [](const Access& a) { return a.size == 0; }), group.end());
+    if (group.empty()) return;
     KernelTraffic& k = *s.current;
     std::vector<uintptr_t> sectors;
     for (const Access& a : group) {
@@ -361,6 +365,12 @@ void endLaunch() {
 }  // namespace tracker
 
 void recordAccess(const void* address, unsigned size, bool write) { onAccess(address, size, write); }
+
+void recordInactiveLoad() {
+    TrackerState& s = state();
+    if (tracker::running.active && s.counting)
+        s.globalLoads[static_cast<size_t>(tracker::running.thread)].push_back(Access{0, 0});
+}
 
 void labelMemory(const void* address, size_t bytes, MemoryRole role) {
     TrackerState& s = state();

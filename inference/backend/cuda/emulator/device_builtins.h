@@ -128,6 +128,9 @@ namespace ps::emu {
 // One access of `size` bytes, as the kernel's instruction makes it (the
 // compiler may split a struct copy into scalar loads; __ldg's must stay one).
 void recordAccess(const void* address, unsigned size, bool write);
+// A load instruction this lane skips (predicated off): the traffic count groups
+// the lanes' k-th loads into one warp access, so a skipping lane says so.
+void recordInactiveLoad();
 }  // namespace ps::emu
 
 // Read-only cache loads: one load of the whole T (a float4 is one 16-byte
@@ -139,6 +142,29 @@ __attribute__((no_sanitize_thread)) T __ldg(const T* address) {
     std::memcpy(&value, address, sizeof(T));
     return value;
 }
+
+// Loads that bypass L1 (ld.global.cg): what a block uses to read what other
+// blocks of the same launch wrote. Counted as a global load like __ldg.
+template <typename T>
+__attribute__((no_sanitize_thread)) T __ldcg(const T* address) {
+    ::ps::emu::recordAccess(address, sizeof(T), false);
+    T value;
+    std::memcpy(&value, address, sizeof(T));
+    return value;
+}
+
+// Integer atomics on global memory: a load and a store of the word, counted.
+// Blocks run one after another here, so the order of tickets is the block
+// order; kernels must not depend on it (they add partials in a fixed order).
+__attribute__((no_sanitize_thread)) inline unsigned atomicAdd(unsigned* address, unsigned value) {
+    ::ps::emu::recordAccess(address, sizeof(unsigned), false);
+    ::ps::emu::recordAccess(address, sizeof(unsigned), true);
+    const unsigned old = *address;
+    *address = old + value;
+    return old;
+}
+// Blocks run one at a time: every write is visible to the blocks after it.
+inline void __threadfence() {}
 
 // Device math under its CUDA names; fmaxf, expf, sincosf come from the C
 // library (the host's functions: timing and the last
