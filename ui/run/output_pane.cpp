@@ -3,8 +3,11 @@
 #include <QFontDatabase>
 #include <QJsonDocument>
 #include <QPalette>
+#include <QEvent>
 #include <QScrollBar>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocumentFragment>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -27,6 +30,19 @@ QString prettyJson(const QString& text) {
     const QJsonDocument document = QJsonDocument::fromJson(body.toUtf8(), &error);
     if (error.error != QJsonParseError::NoError || document.isNull()) return text;
     return QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed();
+}
+
+// A line that carries on the Markdown block above it even after a blank line:
+// indented (a list item's next paragraph, indented code) or a list item (a loose
+// list). A paragraph end is only taken before a line that starts afresh.
+bool continuesBlock(QStringView line) {
+    if (line.isEmpty() || line.front().isSpace()) return true;
+    const QStringView trimmed = line.trimmed();
+    if (trimmed.startsWith(u"- ") || trimmed.startsWith(u"* ") || trimmed.startsWith(u"+ ")) return true;
+    qsizetype digits = 0;
+    while (digits < trimmed.size() && trimmed.at(digits).isDigit()) ++digits;
+    return digits > 0 && digits + 1 < trimmed.size() &&
+           (trimmed.at(digits) == u'.' || trimmed.at(digits) == u')') && trimmed.at(digits + 1) == u' ';
 }
 
 QString paragraphsHtml(const QString& text) {
@@ -64,6 +80,7 @@ void OutputPane::setPlaceholder(const QString& text) {
 void OutputPane::clear() {
     text_.clear();
     pending_.clear();
+    resetStream();
     timer_->setInterval(kFlushIntervalMs);
     render(false);
 }
@@ -86,7 +103,13 @@ void OutputPane::flush() {
     pending_.clear();
     QElapsedTimer clock;
     clock.start();
-    render(false);
+    QScrollBar* scroll = browser_->verticalScrollBar();
+    const bool atBottom = scroll->value() >= scroll->maximum() - 4;
+    if (appendToDocument()) {
+        if (atBottom) scroll->setValue(scroll->maximum());
+    } else {
+        render(false);
+    }
     const double ms = double(clock.nsecsElapsed()) / 1e6;
     slowestRenderMs_ = std::max(slowestRenderMs_, ms);
     ++flushCount_;
@@ -102,6 +125,84 @@ void OutputPane::finish() {
     text_ += pending_;
     pending_.clear();
     render(true);
+}
+
+void OutputPane::resetStream() {
+    shownChars_ = 0;
+    settledChars_ = 0;
+    tailPosition_ = 0;
+    scannedChars_ = 0;
+    inFence_ = false;
+    afterBlank_ = false;
+    paragraphEnd_ = 0;
+}
+
+qsizetype OutputPane::settledMarkdownEnd() {
+    // Complete lines only, each looked at once.
+    for (;;) {
+        const qsizetype newline = text_.indexOf(QLatin1Char('\n'), scannedChars_);
+        if (newline < 0) break;
+        const QStringView line = QStringView(text_).mid(scannedChars_, newline - scannedChars_);
+        const QStringView trimmed = line.trimmed();
+        if (trimmed.startsWith(u"```") || trimmed.startsWith(u"~~~")) {
+            if (!inFence_ && afterBlank_ && !continuesBlock(line)) paragraphEnd_ = scannedChars_;
+            inFence_ = !inFence_;
+            afterBlank_ = false;
+        } else if (!inFence_) {
+            if (!trimmed.isEmpty() && afterBlank_ && !continuesBlock(line)) paragraphEnd_ = scannedChars_;
+            afterBlank_ = trimmed.isEmpty();
+        }
+        scannedChars_ = newline + 1;
+    }
+    return paragraphEnd_;
+}
+
+bool OutputPane::appendToDocument() {
+    if (chat_) return false;  // bubbles around the whole conversation: rendered whole
+    QTextDocument* document = browser_->document();
+    if (shownChars_ == 0) {
+        // The placeholder (or a finished answer) goes; the stream starts afresh.
+        resetStream();
+        browser_->clear();
+        const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        document->setDefaultFont(format_ == OutputFormat::Json ? fixed : font());
+    }
+    QTextCursor cursor(document);
+    if (format_ != OutputFormat::Markdown) {
+        // Plain text (JSON is made pretty by finish()): the new text at the end.
+        cursor.movePosition(QTextCursor::End);
+        cursor.insertText(text_.mid(shownChars_));
+        shownChars_ = text_.size();
+        return true;
+    }
+    // Markdown: what follows tailPosition_ in the document is the unfinished
+    // paragraph as rendered at the last flush; it is replaced, nothing before it.
+    const auto replaceTail = [&](const QString& markdown) {
+        cursor.setPosition(tailPosition_);
+        cursor.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+        cursor.removeSelectedText();
+        if (!markdown.trimmed().isEmpty()) cursor.insertFragment(QTextDocumentFragment::fromMarkdown(markdown));
+    };
+    const qsizetype settled = settledMarkdownEnd();
+    if (settled > settledChars_) {
+        // Paragraphs that are now complete: rendered for good; the tail starts
+        // in a fresh block after them (plain formats: not part of a list above).
+        replaceTail(text_.mid(settledChars_, settled - settledChars_));
+        settledChars_ = settled;
+        cursor.movePosition(QTextCursor::End);
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
+        tailPosition_ = cursor.position();
+    }
+    replaceTail(text_.mid(settledChars_));
+    shownChars_ = text_.size();
+    return true;
+}
+
+void OutputPane::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    // The stage sizes its type from the screen: the document follows at once.
+    if (event->type() == QEvent::FontChange && !(format_ == OutputFormat::Json && !chat_))
+        browser_->document()->setDefaultFont(font());
 }
 
 QString OutputPane::chatHtml(const QString& reply) const {
@@ -121,6 +222,7 @@ QString OutputPane::chatHtml(const QString& reply) const {
 }
 
 void OutputPane::render(bool final) {
+    resetStream();  // the document is written whole: a later flush starts afresh
     QScrollBar* scroll = browser_->verticalScrollBar();
     const bool atBottom = scroll->value() >= scroll->maximum() - 4;
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
