@@ -23,15 +23,19 @@ namespace ps::ui {
 namespace {
 constexpr int kNoteSaveDelayMs = 600;  // a note is saved when the typing pauses this long
 
-// "GPU", "CPU, 1 thread", "tiny-Q8_0 on the CPU" for the list.
+// "GPU", "CPU, 1 thread", "tiny-Q8_0, GPU if any, every core" for the list.
 QString sideSummary(const DeckRaceEngine& side) {
     QStringList parts;
     if (!side.model.isEmpty()) parts << QFileInfo(side.model).completeBaseName();
     if (side.device == RaceDevice::Gpu) parts << QObject::tr("GPU");
-    if (side.device == RaceDevice::Cpu) parts << QObject::tr("CPU");
-    if (side.threads == 1) parts << QObject::tr("1 thread");
-    if (side.threads > 1) parts << QObject::tr("%1 threads").arg(side.threads);
-    return parts.isEmpty() ? QObject::tr("automatic") : parts.join(QStringLiteral(", "));
+    else if (side.device == RaceDevice::Cpu) parts << QObject::tr("CPU");
+    else parts << QObject::tr("GPU if any");
+    if (side.device != RaceDevice::Gpu) {
+        if (side.threads == 0) parts << QObject::tr("every core");
+        else if (side.threads == 1) parts << QObject::tr("1 thread");
+        else parts << QObject::tr("%1 threads").arg(side.threads);
+    }
+    return parts.join(QStringLiteral(", "));
 }
 }  // namespace
 

@@ -55,12 +55,26 @@ OutputPane::OutputPane(QWidget* parent) : QWidget(parent) {
     browser_ = new QTextBrowser(this);
     browser_->setOpenExternalLinks(true);
     browser_->setAccessibleName(tr("Answer"));
+    // Read-only: an undo history would only grow with every flush (and made a
+    // flush's cost grow with the answer's length: 10+ ms at 10k characters).
+    browser_->setUndoRedoEnabled(false);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(browser_);
     timer_ = new QTimer(this);
     timer_->setInterval(kFlushIntervalMs);
     connect(timer_, &QTimer::timeout, this, &OutputPane::flush);
+    // Text added at the end is laid out a moment later (a small change to a long
+    // document is not reported at once), so the view follows the range as it grows
+    // rather than reading it right after a flush.
+    QScrollBar* scroll = browser_->verticalScrollBar();
+    connect(scroll, &QScrollBar::rangeChanged, this, [this, scroll](int, int maximum) {
+        if (following_) scroll->setValue(maximum);
+    });
+    connect(scroll, &QScrollBar::actionTriggered, this, [this, scroll] {
+        // The reader moved it (wheel, drag, keys): follow only from the bottom.
+        QTimer::singleShot(0, this, [this, scroll] { following_ = scroll->value() >= scroll->maximum() - 4; });
+    });
 }
 
 void OutputPane::setFormat(OutputFormat format) { format_ = format; }
@@ -81,6 +95,7 @@ void OutputPane::clear() {
     text_.clear();
     pending_.clear();
     resetStream();
+    following_ = true;
     timer_->setInterval(kFlushIntervalMs);
     render(false);
 }
@@ -92,6 +107,7 @@ void OutputPane::append(const QString& text) {
 
 void OutputPane::setText(const QString& text) {
     timer_->stop();
+    following_ = false;  // a finished answer shown whole: where the view was
     text_ = text;
     pending_.clear();
     render(true);
@@ -104,7 +120,7 @@ void OutputPane::flush() {
     QElapsedTimer clock;
     clock.start();
     QScrollBar* scroll = browser_->verticalScrollBar();
-    const bool atBottom = scroll->value() >= scroll->maximum() - 4;
+    const bool atBottom = following_ || scroll->value() >= scroll->maximum() - 4;
     if (appendToDocument()) {
         if (atBottom) scroll->setValue(scroll->maximum());
     } else {
@@ -124,6 +140,13 @@ void OutputPane::finish() {
     timer_->stop();
     text_ += pending_;
     pending_.clear();
+    if (shownChars_ > 0 && format_ != OutputFormat::Json && appendToDocument()) {
+        // Streamed: the document holds the answer, its last paragraph rendered
+        // just now as a whole. Rendering everything again would stall the window
+        // once more at the end of a long answer, for the same picture. (JSON is
+        // rendered whole: made pretty.)
+        return;
+    }
     render(true);
 }
 

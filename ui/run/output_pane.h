@@ -7,8 +7,10 @@
 // rendered paragraph by paragraph: the paragraphs that are complete (a blank
 // line after them, outside a code fence) stay as they are, and only the last,
 // unfinished one is rendered again. So a flush costs the size of what is new,
-// not of the whole answer, and the layout only redoes the end. finish()
-// renders the whole answer once (the exact Markdown, pretty JSON). The interval
+// not of the whole answer, and the layout only redoes the end. finish() adds
+// the rest the same way (JSON alone is rendered whole then, made pretty); a
+// paragraph rendered on its own looks as it does in the whole answer, because a
+// paragraph only ends before a line that starts afresh. The interval
 // grows when a flush gets slow anyway, so the window keeps responding.
 //
 // A chat app's pane shows the whole conversation, the reply being written last.
@@ -47,7 +49,7 @@ public:
     void setText(const QString& text);
     // Shows what is buffered now (also called by the timer).
     void flush();
-    // Stops the timer after a last flush; the final render (pretty JSON) happens here.
+    // Stops the timer after a last flush (pretty JSON is rendered here).
     void finish();
 
     // Everything received so far, flushed or not.
@@ -90,6 +92,9 @@ private:
     bool inFence_ = false;          // ...and whether they end inside a ``` code fence
     bool afterBlank_ = false;       // ...and whether the last of them was blank
     qsizetype paragraphEnd_ = 0;    // ...the last paragraph end found
+    // Whether the view keeps the end of the answer in sight: from clear() until the
+    // reader scrolls away from the bottom (back at the bottom, it follows again).
+    bool following_ = true;
     int flushCount_ = 0;
     double slowestRenderMs_ = 0;
 };
