@@ -6,22 +6,28 @@
 # tokens/s, decode at context 16 and at context LONG, and ours / llama.cpp.
 #
 #   scripts/bench-compare.sh [BUILD_DIR]        (default: build)
+#   TYPES="Q6_K Q4_K_M" scripts/bench-compare.sh build     (a subset of the types)
 #
 # Environment: LLAMA_BENCH (default ../shared/tools/llama.cpp/llama-bench),
 # TYPES (default "Q8_0 Q4_0 Q4_K_M Q6_K"), SHAPE (tinyllama-1.1b), THREADS (2),
-# ROUNDS (2: each figure is the best of its program's rounds), LONG (1024; 0 = skip),
-# DECODE (32 decode tokens), LONG_DECODE (128, see below), MODELS (folder for the
-# GGUF files, kept between runs). One round of the four types took 14 minutes on
-# the 2-core machine at load 10-14 (llama.cpp runs 3-4x slower there than quiet);
-# quiet, the default two rounds should take under 10.
+# ROUNDS (2: each figure is the best of its program's rounds), REPS (1:
+# repetitions within a round; each program's figure is its best repetition, so
+# llama.cpp's is read from samples_ts, not its average avg_ts), LONG (1024;
+# 0 = skip), DECODE (32 decode tokens), LONG_DECODE (128, see below), MODELS
+# (folder for the GGUF files, kept between runs), LLAMA_ARGS (more llama-bench
+# options, e.g. "-fa 1" or "--poll 100", to check that a setting does not
+# speed llama.cpp up), PRIORITY ("rt": both programs run under `chrt -f 1`,
+# see below). One round of the four types took 14 minutes on the 2-core
+# machine at load 10-14; quiet, the default two rounds should take under 10.
 #
-# The models are random-weight GGUFs of the shape (`bench --write-gguf`); Q4_K_M
-# is llama.cpp's mix of Q4_K and Q6_K. llama-bench measures decode from an empty
-# context (its tg test); decode at context LONG for llama.cpp is the time of its
-# `-pg LONG,LONG_DECODE` test minus that of its `-p LONG` test, as this build has
-# no depth option (LONG_DECODE, default 128, long enough for the difference to
-# stand out of the prefill's noise; on a busy machine it does not: trust that
-# column only on a quiet one). Ours decodes DECODE tokens from position LONG.
+# A busy machine makes the ratios meaningless, not just noisy: llama.cpp's
+# worker threads wait for each other at every operation, so a neighbour that
+# takes one core stalls both. On this 2-core machine at load 9 llama-bench gave
+# 4.9 prefill-64 tokens/s of 1.1B Q8_0 (and 0.6 decode), against 80-90 alone.
+# Run it quiet; where that cannot be had, PRIORITY=rt gives both programs the
+# cores (real-time FIFO, as root) and every other process waits for the run:
+# only for a short TYPES subset, and say so with the figures.
+#
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,10 +38,18 @@ types="${TYPES:-Q8_0 Q4_0 Q4_K_M Q6_K}"
 shape="${SHAPE:-tinyllama-1.1b}"
 threads="${THREADS:-2}"
 rounds="${ROUNDS:-2}"
+reps="${REPS:-1}"
 long="${LONG:-1024}"
 decode="${DECODE:-32}"
 longDecode="${LONG_DECODE:-128}"
 models="${MODELS:-${TMPDIR:-/tmp}/ps-bench-compare}"
+read -r -a llamaExtra <<<"${LLAMA_ARGS:-}"
+prio=()
+case "${PRIORITY:-}" in
+    "") ;;
+    rt) prio=(chrt -f 1) ;;
+    *) echo "PRIORITY is rt or unset" >&2; exit 2 ;;
+esac
 
 [ -x "$cli" ] || { echo "no $cli: build promptstudio-cli first" >&2; exit 2; }
 [ -x "$llama" ] || { echo "no llama-bench at $llama (set LLAMA_BENCH)" >&2; exit 2; }
@@ -44,9 +58,12 @@ mkdir -p "$models"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
-     "$(nproc) CPUs; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# shape $shape, $threads threads, $rounds interleaved rounds, decode $decode tokens, long context $long"
+cpuFamily="$(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | xargs)"
+cpuModel="$(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
+     "(family $cpuFamily model $cpuModel), $(nproc) CPUs; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# shape $shape, $threads threads, $rounds interleaved rounds of $reps repetition(s), decode $decode tokens," \
+     "long context $long; llama-bench extra options: ${LLAMA_ARGS:-none}; priority: ${PRIORITY:-normal}"
 
 for type in $types; do
     model="$models/$shape-$type.gguf"
@@ -61,12 +78,12 @@ for type in $types; do
         oursLong=(--long-context "$long")
     fi
     for round in $(seq "$rounds"); do
-        llamaArgs=(-m "$model" -t "$threads" -p "$llamaPrompts" -n "$decode" -r 1 -o json)
+        llamaArgs=(-m "$model" -t "$threads" -p "$llamaPrompts" -n "$decode" -r "$reps" -o json)
         [ "$long" -gt 0 ] && llamaArgs+=(-pg "$long,$longDecode")
-        "$llama" "${llamaArgs[@]}" >"$out/llama-$type-$round.json" 2>"$out/llama-$type-$round.log" ||
-            { cat "$out/llama-$type-$round.log" >&2; exit 1; }
-        "$cli" bench --model "$model" --threads "$threads" --prefill 64,512 --decode-tokens "$decode" \
-            "${oursLong[@]}" --repetitions 1 --json >"$out/ours-$type-$round.json"
+        "${prio[@]}" "$llama" "${llamaArgs[@]}" "${llamaExtra[@]}" >"$out/llama-$type-$round.json" \
+            2>"$out/llama-$type-$round.log" || { cat "$out/llama-$type-$round.log" >&2; exit 1; }
+        "${prio[@]}" "$cli" bench --model "$model" --threads "$threads" --prefill 64,512 --decode-tokens "$decode" \
+            "${oursLong[@]}" --repetitions "$reps" --json >"$out/ours-$type-$round.json"
     done
     echo "# $type done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
@@ -76,17 +93,23 @@ import json, sys
 out, rounds, long_ctx, long_decode, types = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
 
 def llama_figures(path):
+    # Best repetition (as ours reports), not llama-bench's average. With LLAMA_ARGS
+    # listing several values (e.g. "-fa 0,1") each figure is the best over them too.
     entries = json.load(open(path))
     f, ns = {}, {}
+    def best(d, k, v, pick):
+        d[k] = pick(d[k], v) if k in d else v
     for e in entries:
         p, g = e["n_prompt"], e["n_gen"]
+        ts = max(e.get("samples_ts") or [e["avg_ts"]])
+        t_ns = min(e.get("samples_ns") or [e["avg_ns"]])
         if p > 0 and g == 0:
-            f[f"prefill {p}"] = e["avg_ts"]
-            ns[p] = e["avg_ns"]
+            best(f, f"prefill {p}", ts, max)
+            best(ns, p, t_ns, min)
         elif p == 0 and g > 0:
-            f["decode 16"] = e["avg_ts"]
+            best(f, "decode 16", ts, max)
         elif p > 0 and g > 0:
-            ns[("pg", p)] = e["avg_ns"]
+            best(ns, ("pg", p), t_ns, min)
     if long_ctx and ("pg", long_ctx) in ns and long_ctx in ns:
         gen_ns = ns[("pg", long_ctx)] - ns[long_ctx]
         f[f"decode {long_ctx}"] = long_decode / (gen_ns * 1e-9) if gen_ns > 0 else float("nan")

@@ -8,7 +8,7 @@
 #
 # Usage: scripts/fuzz.sh SECONDS [TARGET...]      (CI: scripts/fuzz.sh 60)
 # Targets: gguf vocabulary sentencepiece promptapp prompty template chat_template
-#          tokenize_text openai_request http_server
+#          tokenize_text openai_request http_server deck model
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,14 +17,19 @@ shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(gguf vocabulary sentencepiece promptapp prompty template chat_template
-             tokenize_text openai_request http_server)
+             tokenize_text openai_request http_server deck model)
 fi
 build="${PROMPTSTUDIO_FUZZ_BUILD_DIR:-build-fuzz}"
 
 CC=clang-15 CXX=clang++-15 cmake -S tests/fuzz -B "$build" -G Ninja \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER_LAUNCHER=ccache \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
-cmake --build "$build" --parallel "$(nproc)"
+if [ -n "${PROMPTSTUDIO_FUZZ_SKIP_TESTS:-}" ]; then
+    # Only the harnesses (CI: scripts/test.sh already ran every suite under the sanitizers).
+    cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]/#/fuzz_}"
+else
+    cmake --build "$build" --parallel "$(nproc)"
+fi
 echo "== phase: building the fuzz targets took $SECONDS s"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
@@ -44,7 +49,8 @@ fi
 # Inputs larger than this are not tried.
 declare -A max_len=([gguf]=65536 [vocabulary]=65536 [sentencepiece]=65536 [promptapp]=65536
                     [prompty]=65536 [template]=65536 [chat_template]=65536
-                    [tokenize_text]=8192 [openai_request]=65536 [http_server]=65536)
+                    [tokenize_text]=8192 [openai_request]=65536 [http_server]=65536
+                    [deck]=65536 [model]=65536)
 # One fuzzer per core at a time (PROMPTSTUDIO_FUZZ_JOBS overrides): each target gets its
 # SECONDS of wall time either way, the whole run takes 1/jobs of it.
 jobs="${PROMPTSTUDIO_FUZZ_JOBS:-$(nproc)}"

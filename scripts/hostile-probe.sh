@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # A bad-input probe of promptstudio-cli: runs every command that reads a file
 # (validate, run, import, chat-template, info, tokenize, eval, generate) on hand-made
-# hostile files and on mutations of real ones, each under `timeout 20` and an 8 GB
+# hostile files and on mutations of real ones (apps, decks, chat templates, GGUF
+# vocabularies and small models that run), sends hostile requests to `serve`
+# (scripts/hostile-http-client.py) and runs apps against a hostile remote server
+# (scripts/hostile-remote-server.py); each run under `timeout 20` and an 8 GB
 # address-space limit. Passes when every run ends in time with a normal exit status
 # (no signal, no timeout) and every invalid file is refused (non-zero status).
 #
@@ -18,6 +21,7 @@ shared="${PROMPTSTUDIO_SHARED_DIR:-../shared}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PROMPTSTUDIO_HISTORY_FILE="$work/history.db" HOME="$work/home" QT_QPA_PLATFORM=offscreen
+export PYTHONDONTWRITEBYTECODE=1  # it imports scripts/make-fuzz-seeds.py: no __pycache__ there
 mkdir -p "$work/home"
 
 runs=0
@@ -233,6 +237,243 @@ for file in "$work"/mut/*.gguf; do
     probe any "tokenize: mutated $(basename "$file")" -- "$cli" tokenize --model "$file" --prompt "Once upon a time"
     probe any "generate: mutated $(basename "$file")" -- "$cli" generate --model "$file" --prompt "Once" --max-tokens 4 --seed 1
 done
+
+# ---- hostile decks (.promptdeck, checked by validate) ------------------------------------
+python3 - "$work" <<'EOF2'
+import sys
+w = sys.argv[1]
+def deck(name, body):
+    open(f"{w}/{name}.promptdeck", "w").write("promptdeck: 1\nname: Probe\n" + body)
+deck("self-alias", "slides:\n  - &s {app: a.promptapp, inputs: {x: *s}}\n")
+laughs = "x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+for i in range(1, 12):
+    laughs += f"x{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]\n"
+deck("billion-laughs", laughs + "slides:\n  - app: a.promptapp\n    inputs: {x: *a11}\n")
+deck("flow-nesting", "slides: " + "[" * 200000 + "\n")
+deck("block-nesting", "slides:\n" + "- " * 100000 + "1\n")
+deck("many-slides", "slides:\n" + "".join(f"  - app: a{i}.promptapp\n" for i in range(100000)))
+deck("many-inputs", "slides:\n  - app: a.promptapp\n    inputs:\n" + "".join(f"      k{i}: v\n" for i in range(200000)))
+deck("huge-note", "slides:\n  - app: a.promptapp\n    note: " + "n" * 20000000 + "\n")
+deck("escape-in-error", "slides:\n  - app: [\x1b]0;owned\x07\n")
+deck("attract-overflow", "attract_after: 99999999999999999999999\nslides:\n  - app: a.promptapp\n")
+open(f"{w}/newer.promptdeck", "w").write("promptdeck: 99999999999\nslides: []\n")
+deck("wrong-types", "slides: {app: 5}\n")
+open(f"{w}/binary.promptdeck", "wb").write(bytes(range(256)) * 64)
+EOF2
+for name in self-alias billion-laughs flow-nesting block-nesting many-slides many-inputs huge-note \
+            escape-in-error attract-overflow newer wrong-types binary; do
+    probe refuse "validate: $name.promptdeck" -- "$cli" validate "$work/$name.promptdeck"
+done
+mkfifo "$work/pipe.promptdeck"
+probe "refuse:not a" "validate: a named pipe as a deck" -- "$cli" validate "$work/pipe.promptdeck"
+
+# ---- hostile GGUF: byte-level BPE vocabularies and models that run ---------------------------
+python3 - "$work" "$(pwd)/scripts/make-fuzz-seeds.py" <<'EOF2'
+import importlib.util, os, random, struct, sys
+w, seeds_path = sys.argv[1], sys.argv[2]
+spec = importlib.util.spec_from_file_location("seeds", seeds_path)
+seeds = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(seeds)
+kv, arr = seeds.gguf_kv, seeds.gguf_array
+def s(text):  # a GGUF string; lone surrogates become the raw (invalid UTF-8) bytes they stand for
+    b = text.encode("utf-8", "surrogateescape")
+    return struct.pack("<Q", len(b)) + b
+os.makedirs(f"{w}/gguf", exist_ok=True)
+def vocab_file(name, pre="llama-bpe", merges=None, tokens=None, types=None, extra=()):
+    base_tokens = [chr(33 + i) for i in range(94)] + ["\u0120", "\u010a", "he", "\u0120t"]
+    tokens = base_tokens if tokens is None else tokens
+    merges = ["h e", "\u0120 t"] if merges is None else merges
+    types = [1] * len(tokens) if types is None else types
+    kvs = [kv("general.architecture", 8, s("llama")), kv("tokenizer.ggml.model", 8, s("gpt2")),
+           kv("tokenizer.ggml.pre", 8, s(pre)), kv("tokenizer.ggml.tokens", 9, arr(8, tokens, s)),
+           kv("tokenizer.ggml.token_type", 9, arr(5, types, lambda v: struct.pack("<i", v))),
+           kv("tokenizer.ggml.merges", 9, arr(8, merges, s))] + list(extra)
+    open(f"{w}/gguf/{name}.gguf", "wb").write(b"GGUF" + struct.pack("<IQQ", 3, 0, len(kvs)) + b"".join(kvs))
+vocab_file("bpe-ok")
+vocab_file("bpe-pre-unknown", pre="\x1b]0;owned\x07" + "p" * 100000)
+vocab_file("bpe-pre-empty", pre="")
+vocab_file("bpe-merge-unknown-pieces", merges=["zz qq", "\u0120 \u0120\u0120"])
+vocab_file("bpe-merge-no-space", merges=["he"])
+vocab_file("bpe-merge-three-parts", merges=["a b c"])
+vocab_file("bpe-merge-empty-parts", merges=[" ", "", "  ", "h ", " e"])
+vocab_file("bpe-merges-huge", merges=["h e"] * 2000000)
+vocab_file("bpe-merges-long", merges=["h" * 1000000 + " e"])
+vocab_file("bpe-merge-cycle", merges=["h e", "he h", "heh e", "h e"])
+vocab_file("bpe-no-tokens", tokens=[], types=[])
+vocab_file("bpe-duplicate-tokens", tokens=["a"] * 1000)
+vocab_file("bpe-types-short", types=[1])
+vocab_file("bpe-empty-token", tokens=["", "a", "\u0120"])
+vocab_file("bpe-invalid-utf8-pre", pre="\udcff")  # written as surrogate bytes: not UTF-8
+vocab_file("bpe-special-escape", tokens=["a", "\x1b]0;owned\x07"], types=[1, 3],
+           extra=[kv("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", 1))])
+vocab_file("bpe-bos-out-of-range", extra=[kv("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", 4000000000)),
+                                          kv("tokenizer.ggml.eos_token_id", 5, struct.pack("<i", -7))])
+# Models that run: the fuzz seeds' tiny Llama, damaged on purpose.
+ok = seeds.model_gguf()
+open(f"{w}/gguf/model-ok.gguf", "wb").write(ok)
+open(f"{w}/gguf/model-nan.gguf", "wb").write(seeds.model_gguf(nan=True))
+for name, data in [("model-mixed", seeds.model_gguf(types={"token_embd": 1, "attn_q": 8, "attn_k": 2, "attn_v": 30,
+                                                           "ffn_down": 1, "output": 8}, tied=False)),
+                   ("model-q4k", seeds.model_gguf(types={"ffn_down": 12}, ffn=256)),
+                   ("model-qwen2", seeds.model_gguf(arch="qwen2", biases=True)),
+                   ("model-phi3", seeds.model_gguf(arch="phi3", fused=True))]:
+    open(f"{w}/gguf/{name}.gguf", "wb").write(data)
+def patch_table(data, edit):
+    """Rewrites the tensor table of a model_gguf file: edit(name, dims, type, offset) -> (dims, type, offset)."""
+    n_tensors, n_kv = struct.unpack_from("<QQ", data, 8)
+    pos = 24
+    def skip_value(t, pos):
+        sizes = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+        if t in sizes: return pos + sizes[t]
+        if t == 8: return pos + 8 + struct.unpack_from("<Q", data, pos)[0]
+        et, count = struct.unpack_from("<IQ", data, pos); pos += 12
+        for _ in range(count): pos = skip_value(et, pos)
+        return pos
+    for _ in range(n_kv):
+        pos += 8 + struct.unpack_from("<Q", data, pos)[0]
+        t = struct.unpack_from("<I", data, pos)[0]; pos += 4
+        pos = skip_value(t, pos)
+    out = bytearray(data)
+    for _ in range(n_tensors):
+        length = struct.unpack_from("<Q", data, pos)[0]
+        name = data[pos + 8:pos + 8 + length].decode(); pos += 8 + length
+        nd = struct.unpack_from("<I", data, pos)[0]
+        dims = list(struct.unpack_from("<%dQ" % nd, data, pos + 4))
+        ttype, offset = struct.unpack_from("<IQ", data, pos + 4 + 8 * nd)
+        new_dims, new_type, new_offset = edit(name, dims, ttype, offset)
+        assert len(new_dims) == nd
+        struct.pack_into("<%dQ" % nd, out, pos + 4, *new_dims)
+        struct.pack_into("<IQ", out, pos + 4 + 8 * nd, new_type, new_offset)
+        pos += 4 + 8 * nd + 12
+    return bytes(out)
+cases = {
+    "model-overlap": lambda n, d, t, o: (d, t, 0 if n == "blk.0.attn_k.weight" else o),
+    "model-wrong-shape": lambda n, d, t, o: ([d[1], d[0]] if n == "blk.0.attn_k.weight" else d, t, o),
+    "model-type-smaller-than-data": lambda n, d, t, o: (d, 2 if n == "blk.0.attn_q.weight" else t, o),
+    "model-offset-past-end": lambda n, d, t, o: (d, t, (1 << 62) if n == "blk.0.ffn_up.weight" else o),
+    "model-misaligned": lambda n, d, t, o: (d, t, o + 2 if n == "blk.0.attn_output.weight" else o),
+    "model-huge-dims": lambda n, d, t, o: ([1 << 40, 1 << 40] if n == "blk.0.ffn_down.weight" else d, t, o),
+    "model-zero-dim": lambda n, d, t, o: ([0, d[1]] if n == "blk.0.attn_v.weight" else d, t, o),
+    "model-unknown-type": lambda n, d, t, o: (d, 99 if n == "blk.0.attn_q.weight" else t, o),
+}
+for name, edit in cases.items():
+    open(f"{w}/gguf/{name}.gguf", "wb").write(patch_table(ok, edit))
+# A type that needs more bytes than the file holds for it (F16 data said to be F32).
+mixed = seeds.model_gguf(types={"token_embd": 1, "attn_q": 1, "output": 1}, tied=False)
+open(f"{w}/gguf/model-type-bigger-than-data.gguf", "wb").write(
+    patch_table(mixed, lambda n, d, t, o: (d, 0 if n == "blk.0.attn_q.weight" else t, o)))
+open(f"{w}/gguf/model-last-type-bigger-than-data.gguf", "wb").write(
+    patch_table(mixed, lambda n, d, t, o: (d, 0 if n == "output.weight" else t, o)))
+# Hyperparameters that disagree with the weights, or are absurd.
+for name, key, value in [("model-heads-zero", "attention.head_count", 0), ("model-heads-huge", "attention.head_count", 2**31),
+                         ("model-layers-huge", "block_count", 10**6), ("model-context-huge", "context_length", 2**31 - 1),
+                         ("model-ffn-mismatch", "feed_forward_length", 64), ("model-dim-mismatch", "embedding_length", 64)]:
+    key_bytes = seeds.gguf_string("llama." + key) + struct.pack("<I", 4)
+    at = ok.index(key_bytes) + len(key_bytes)
+    data = bytearray(ok)
+    struct.pack_into("<I", data, at, value & 0xffffffff)
+    open(f"{w}/gguf/{name}.gguf", "wb").write(bytes(data))
+# Random mutations of the whole small model (weights included).
+rng = random.Random(12)
+for k in range(int(os.environ.get("PROBE_MODEL_MUTATIONS", "40"))):
+    data = bytearray(ok)
+    for _ in range(rng.randint(1, 6)):
+        pos = rng.randrange(len(data))
+        if rng.random() < 0.5: data[pos] = rng.randrange(256)
+        else: data[pos:pos + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x00\xc0\x7f", b"\x00\x00\x80\x7f", b"\x00\x00\x00\x00"])
+    open(f"{w}/gguf/mut-{k}.gguf", "wb").write(bytes(data))
+EOF2
+# Refused: no tokens, token types that do not match, BOS/EOS outside the vocabulary,
+# merges that are not two pieces. Accepted as llama.cpp accepts them: duplicate or empty
+# pieces, merges of unknown pieces (never applied), an unknown or empty pre-tokenizer
+# name (the GPT-2 expression, with a note); they must still end quickly and cleanly.
+for file in "$work"/gguf/bpe-*.gguf; do
+    expect=refuse
+    case "$(basename "$file" .gguf)" in
+        bpe-ok|bpe-duplicate-tokens|bpe-empty-token|bpe-invalid-utf8-pre|bpe-merge-cycle|bpe-merge-three-parts|\
+        bpe-merge-unknown-pieces|bpe-merges-huge|bpe-merges-long|bpe-pre-empty|bpe-pre-unknown|bpe-special-escape)
+            expect=any ;;
+    esac
+    probe "$expect" "tokenize: $(basename "$file")" -- "$cli" tokenize --model "$file" --prompt "Hello the world"
+done
+for file in "$work"/gguf/model-*.gguf "$work"/gguf/mut-*.gguf; do
+    base="$(basename "$file" .gguf)"
+    expect=refuse
+    case "$base" in
+        model-ok|model-mixed|model-q4k|model-qwen2|model-phi3|model-context-huge|model-type-smaller-than-data|mut-*)
+            expect=any ;;
+    esac
+    [ "$base" = model-nan ] && expect="refuse:NaN"
+    probe "$expect" "generate: $base" -- "$cli" generate --model "$file" --prompt "the time" --max-tokens 4 --seed 1 --backend cpu
+    probe any "info: $base" -- "$cli" info --model "$file"
+done
+
+# ---- the OpenAI-compatible server (promptstudio-cli serve) ---------------------------------
+if [ -f "$model" ]; then
+    # A small answer cap: the probe is about what requests do to the server, not about
+    # how fast it generates (a 2048-token answer takes seconds on a loaded machine).
+    ( ulimit -v 8000000; exec "$cli" serve --model "$model" --port 0 --backend cpu --threads 1 --max-tokens-cap 64 \
+        --max-body 1048576 --apps resources/apps ) >"$work/serve.out" 2>"$work/serve.err" </dev/null &
+    serve_pid=$!
+    port=""
+    for _ in $(seq 200); do
+        port="$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 | sed 's/.*://')"
+        [ -n "$port" ] && break
+        kill -0 "$serve_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$port" ]; then
+        runs=$((runs + 1)); failures=$((failures + 1))
+        echo "FAIL: serve did not start"; tail -n 3 "$work/serve.err" | sed 's/^/    /'
+    else
+        python3 scripts/hostile-http-client.py "$port" >"$work/http.out" 2>&1
+        grep '^FAIL' "$work/http.out"
+        counts="$(tail -n 1 "$work/http.out")"
+        if [[ "$counts" =~ ^http\ probe:\ ([0-9]+)\ runs,\ ([0-9]+)\ failures$ ]]; then
+            runs=$((runs + BASH_REMATCH[1])); failures=$((failures + BASH_REMATCH[2]))
+        else
+            runs=$((runs + 1)); failures=$((failures + 1))
+            echo "FAIL: the HTTP probe did not finish"; tail -n 5 "$work/http.out" | sed 's/^/    /'
+        fi
+        # Ctrl+C ends it within 20 s, cleanly, and nothing a client sent reached the terminal raw.
+        runs=$((runs + 1))
+        kill -INT "$serve_pid"
+        for _ in $(seq 200); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$serve_pid" 2>/dev/null; then
+            failures=$((failures + 1)); echo "FAIL (not stopped 20 s after SIGINT): serve"
+            kill -KILL "$serve_pid"
+        fi
+        wait "$serve_pid"
+        serve_status=$?
+        if [ "$serve_status" != 0 ] && [ "$serve_status" != 130 ]; then
+            failures=$((failures + 1)); echo "FAIL (exit $serve_status): serve after the hostile requests"
+            tail -n 5 "$work/serve.err" | sed 's/^/    /'
+        elif grep -q $'\x1b' "$work/serve.err"; then
+            failures=$((failures + 1)); echo "FAIL (raw escape sequence on stderr): serve's log"
+        fi
+    fi
+fi
+
+# ---- a hostile remote server (run --remote) ------------------------------------------------
+python3 scripts/hostile-remote-server.py "$work/remote.port" &
+remote_pid=$!
+for _ in $(seq 100); do [ -s "$work/remote.port" ] && break; sleep 0.1; done
+remote_port="$(cat "$work/remote.port" 2>/dev/null)"
+app "$work/remote.promptapp" "Hello {{ name }}"
+printf -- '---\npromptapp: 1\nname: Chat\nkind: chat\ninputs:\n  - name: name\n---\nHello {{ name }}\n' >"$work/remote-chat.promptapp"
+for mode in garbage-models endless-models many-models models-error redirect-loop endless-text endless-event \
+            endless-body bad-events garbage-answer status-500 status-429 json-garbage done-at-once fine; do
+    expect=refuse
+    case "$mode" in endless-text|done-at-once|fine|bad-events|many-models) expect=any ;; esac
+    for app_file in "$work/remote.promptapp" "$work/remote-chat.promptapp"; do
+        probe "$expect" "run --remote ($mode, $(basename "$app_file"))" -- "$cli" run "$app_file" --input name=x \
+            --remote "http://127.0.0.1:$remote_port/$mode/v1" --max-tokens 4 --no-history
+    done
+done
+probe refuse "run --remote with a model the server does not have (of 100,000)" -- "$cli" run "$work/remote.promptapp" \
+    --input name=x --remote "http://127.0.0.1:$remote_port/many-models/v1" --remote-model nothere --max-tokens 4 --no-history
+kill "$remote_pid"
+wait "$remote_pid" 2>/dev/null
 
 echo "hostile probe: $runs runs, $failures failures"
 [ "$failures" -eq 0 ]

@@ -145,6 +145,133 @@ def gguf_seeds():
     # spend its time there; the synthetic vocabularies cover the same structure.
 
 
+# ---- GGUF models, loaded and run ------------------------------------------------------------
+def f16_bits(x):
+    return struct.unpack("<H", struct.pack("<e", x))[0]
+
+
+def model_tensor_bytes(ggml_type, cols, rows, rng, nan=False):
+    """Plausible weights of one tensor in its stored type: small values, sane block scales."""
+    n = cols * rows
+    if ggml_type == 0:  # F32
+        values = [rng.uniform(-0.5, 0.5) for _ in range(n)]
+        if nan:
+            values[len(values) // 2] = float("nan")
+        return struct.pack("<%df" % n, *values)
+    if ggml_type == 1:  # F16
+        return struct.pack("<%de" % n, *[rng.uniform(-0.5, 0.5) for _ in range(n)])
+    if ggml_type == 30:  # BF16: the top half of an F32
+        return b"".join(struct.pack("<f", rng.uniform(-0.5, 0.5))[2:] for _ in range(n))
+    out = b""
+    if ggml_type == 8:  # Q8_0: f16 scale, 32 int8
+        for _ in range(n // 32):
+            out += struct.pack("<H", f16_bits(0.004)) + bytes(rng.randrange(256) for _ in range(32))
+    elif ggml_type == 2:  # Q4_0: f16 scale, 16 bytes of nibbles
+        for _ in range(n // 32):
+            out += struct.pack("<H", f16_bits(0.05)) + bytes(rng.randrange(256) for _ in range(16))
+    elif ggml_type == 12:  # Q4_K: d, dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles
+        for _ in range(n // 256):
+            out += struct.pack("<HH", f16_bits(0.01), f16_bits(0.005)) + \
+                bytes(rng.randrange(64) for _ in range(12)) + bytes(rng.randrange(256) for _ in range(128))
+    elif ggml_type == 14:  # Q6_K: ql[128], qh[64], int8 scales[16], d
+        for _ in range(n // 256):
+            out += bytes(rng.randrange(256) for _ in range(192)) + \
+                struct.pack("<16b", *[rng.randrange(-32, 32) for _ in range(16)]) + struct.pack("<H", f16_bits(0.002))
+    return out
+
+
+def model_gguf(arch="llama", types=None, ffn=32, fused=False, biases=False, tied=True, nan=False, seed=1):
+    """A Llama-shaped model small enough to run hundreds of times a second: 16 tokens
+    (SentencePiece), dimension 32, one layer, 4 query heads sharing 2 KV heads."""
+    import random
+    rng = random.Random(seed)
+    types = types or {}
+    dim, heads, kv_heads, layers = 32, 4, 2, 1
+    head_dim = dim // heads
+    kv_dim = kv_heads * head_dim
+    pieces = ["<unk>", "<s>", "</s>", "\u2581", "\u2581a", "\u2581the", "e", "t", "h",
+              "\u2581time", "on", "ce", "o", "n", "c", "i"]
+    vocab = len(pieces)
+    kvs = [
+        gguf_kv("general.architecture", 8, gguf_string(arch)),
+        gguf_kv("general.name", 8, gguf_string("fuzz model")),
+        gguf_kv(arch + ".context_length", 4, struct.pack("<I", 64)),
+        gguf_kv(arch + ".embedding_length", 4, struct.pack("<I", dim)),
+        gguf_kv(arch + ".block_count", 4, struct.pack("<I", layers)),
+        gguf_kv(arch + ".feed_forward_length", 4, struct.pack("<I", ffn)),
+        gguf_kv(arch + ".attention.head_count", 4, struct.pack("<I", heads)),
+        gguf_kv(arch + ".attention.head_count_kv", 4, struct.pack("<I", kv_heads)),
+        gguf_kv(arch + ".attention.layer_norm_rms_epsilon", 6, struct.pack("<f", 1e-5)),
+        gguf_kv(arch + ".rope.freq_base", 6, struct.pack("<f", 10000.0)),
+        gguf_kv("tokenizer.ggml.model", 8, gguf_string("llama")),
+        gguf_kv("tokenizer.ggml.tokens", 9, gguf_array(8, pieces, gguf_string)),
+        gguf_kv("tokenizer.ggml.scores", 9, gguf_array(6, [-float(i) for i in range(vocab)],
+                                                       lambda v: struct.pack("<f", v))),
+        gguf_kv("tokenizer.ggml.token_type", 9, gguf_array(5, [2, 3, 3] + [1] * (vocab - 3),
+                                                           lambda v: struct.pack("<i", v))),
+        gguf_kv("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", 1)),
+        gguf_kv("tokenizer.ggml.eos_token_id", 4, struct.pack("<I", 2)),
+    ]
+    shapes = [("token_embd.weight", dim, vocab)]
+    for l in range(layers):
+        p = "blk.%d." % l
+        shapes.append((p + "attn_norm.weight", dim, 1))
+        if fused:
+            shapes.append((p + "attn_qkv.weight", dim, dim + 2 * kv_dim))
+        else:
+            shapes += [(p + "attn_q.weight", dim, dim), (p + "attn_k.weight", dim, kv_dim),
+                       (p + "attn_v.weight", dim, kv_dim)]
+        if biases:
+            shapes += [(p + "attn_q.bias", dim, 1), (p + "attn_k.bias", kv_dim, 1), (p + "attn_v.bias", kv_dim, 1)]
+        shapes += [(p + "attn_output.weight", dim, dim), (p + "ffn_norm.weight", dim, 1)]
+        if fused:
+            shapes.append((p + "ffn_up.weight", dim, 2 * ffn))
+        else:
+            shapes += [(p + "ffn_gate.weight", dim, ffn), (p + "ffn_up.weight", dim, ffn)]
+        shapes.append((p + "ffn_down.weight", ffn, dim))
+    shapes.append(("output_norm.weight", dim, 1))
+    if not tied:
+        shapes.append(("output.weight", dim, vocab))
+    tensors = []
+    for name, cols, rows in shapes:
+        kind = name.split(".")[-2] if name.startswith("blk.") else name.split(".")[0]
+        ggml_type = types.get(kind, 0)
+        if name.endswith("norm.weight"):
+            raw = struct.pack("<%df" % cols, *[1.0] * cols)
+            ggml_type = 0
+        else:
+            raw = model_tensor_bytes(ggml_type, cols, rows, rng, nan=nan and name == "token_embd.weight")
+        tensors.append((name, ggml_type, [cols] if rows == 1 else [cols, rows], raw))
+    align = 32
+    header = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs)) + b"".join(kvs)
+    table = b""
+    data = b""
+    for name, ggml_type, dims, raw in tensors:
+        data += b"\0" * ((-len(data)) % align)
+        table += gguf_string(name) + struct.pack("<I", len(dims)) + \
+            b"".join(struct.pack("<Q", d) for d in dims) + struct.pack("<IQ", ggml_type, len(data))
+        data += raw
+    body = header + table
+    body += b"\0" * ((-len(body)) % align)
+    return body + data
+
+
+def model_seeds():
+    seeds = {
+        "llama-f32.gguf": model_gguf(),
+        "llama-mixed.gguf": model_gguf(types={"token_embd": 1, "attn_q": 8, "attn_k": 2, "attn_v": 30,
+                                              "attn_output": 8, "ffn_gate": 2, "ffn_up": 8, "ffn_down": 1,
+                                              "output": 8}, tied=False, seed=2),
+        "llama-q4k.gguf": model_gguf(types={"ffn_gate": 8, "ffn_up": 8, "ffn_down": 12}, ffn=256, seed=3),
+        "llama-q6k.gguf": model_gguf(types={"ffn_gate": 2, "ffn_up": 2, "ffn_down": 14}, ffn=256, seed=4),
+        "qwen2-biases.gguf": model_gguf(arch="qwen2", biases=True, tied=False, seed=5),
+        "phi3-fused.gguf": model_gguf(arch="phi3", fused=True, types={"attn_qkv": 8}, seed=6),
+        "llama-nan.gguf": model_gguf(nan=True, seed=7),
+    }
+    for name, data in seeds.items():
+        put("model", data, name)
+
+
 # ---- SentencePiece ------------------------------------------------------------------------
 def sentencepiece_seeds():
     path = os.path.join(SHARED, "models", "tok512.model")
@@ -197,6 +324,32 @@ def document_seeds():
     if os.path.exists(hello):
         with open(hello, "rb") as f:
             put("prompty", f.read(), "hello.prompty")
+
+
+# ---- .promptdeck ----------------------------------------------------------------------------
+DECKS = [
+    "promptdeck: 1\nname: Workstation demo\nattract_after: 90\nslides:\n"
+    "  - app: bedtime-story.promptapp\n    inputs:\n      hero: a little fox\n"
+    "      moral: \"be kind: always\"\n      pages: 3\n      rhymes: true\n"
+    "    note: |-\n      Point at the tokens/s.\n      Then press R.\n"
+    "  - app: /opt/apps/email.promptapp\n    inputs:\n      text: \"42\"\n    race: true\n",
+    "promptdeck: 1\nname: [not, text]\nattract_after: -5\nslides:\n  - app: story.promptapp\n"
+    "    race: maybe\n  - note: no app here\n  - app: x.promptapp\n    inputs:\n"
+    "      hero: [a, list]\n    colour: blue\nspeed: fast\n",
+    "promptdeck: 1\nslides:\n  - app: a.promptapp\n    note: {unclosed\n",
+    "promptdeck: 7\nslides: []\n",
+    "promptdeck: 1\nname: Anchors\nslides:\n  - &s {app: a.promptapp, inputs: &i {x: 1.5, y: null}}\n"
+    "  - *s\n  - {app: b.promptapp, inputs: *i, race: false, note: ''}\n",
+]
+
+
+def deck_seeds():
+    for text in DECKS:
+        put("deck", text)
+    # Each sample app named by a one-slide deck.
+    for name in sorted(os.listdir(os.path.join(ROOT, "resources", "apps"))):
+        put("deck", "promptdeck: 1\nname: %s\nslides:\n  - app: %s\n" % (name, name))
+        break
 
 
 # ---- typed text through the real vocabularies ---------------------------------------------
@@ -262,9 +415,11 @@ def main():
     if not os.path.isdir(SHARED):
         sys.exit("no ../shared: set PROMPTSTUDIO_SHARED_DIR")
     gguf_seeds()
+    model_seeds()
     sentencepiece_seeds()
     template_seeds()
     document_seeds()
+    deck_seeds()
     tokenize_text_seeds()
     openai_seeds()
 

@@ -30,14 +30,9 @@ phase_done "configuring and building"
 ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)" --timeout 900 "$@"
 phase_done "running the tests"
 
-# The emulated device's own checks once more under AddressSanitizer and UBSan,
-# where a kernel's global-memory overrun is a heap-buffer-overflow: a small
-# build of that one test (it needs none of the runtime library).
-if [ -z "${SKIP_EMULATOR_ASAN:-}" ]; then
-  asan_dir="${build_dir}-emulator-asan"
-  cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROMPTSTUDIO_GUI=OFF \
-    -DPROMPTSTUDIO_CUDA=OFF -DPROMPTSTUDIO_SANITIZE=address,undefined
-  cmake --build "$asan_dir" --parallel "$(nproc)" --target cuda_emulator_test
-  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$asan_dir/tests/inference/cuda/emulator/cuda_emulator_test"
-  phase_done "the emulated device under ASan"
+# The runtime's suites once more under AddressSanitizer and UBSan, with the emulated
+# device's own checks (where a kernel's global-memory overrun is a heap-buffer-overflow):
+# one build without widgets or CUDA, only those test executables (docs/fuzzing.md).
+if [ -z "${SKIP_SANITIZED_TESTS:-${SKIP_EMULATOR_ASAN:-}}" ]; then
+  bash scripts/sanitized-tests.sh "${build_dir}-asan"
 fi

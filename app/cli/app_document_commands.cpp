@@ -8,6 +8,7 @@
 
 #include "cli/app_command_support.h"
 #include "cli/app_commands.h"
+#include "deck/deck_file.h"
 #include "document/promptapp_reader.h"
 #include "document/promptapp_writer.h"
 #include "document/prompty.h"
@@ -19,9 +20,9 @@ namespace {
 
 int validateApps(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.addPositionalArgument("APP", "The .promptapp files to check.", "APP...");
+    parser.addPositionalArgument("APP", "The .promptapp (or .promptdeck) files to check.", "APP...");
     if (auto exit = parseCommandLine(parser, arguments, "validate APP...",
-                                     "Checks .promptapp files and prints every problem as "
+                                     "Checks .promptapp files (and .promptdeck decks) and prints every problem as "
                                      "file:line:column: message. Exit status 1 when any has a problem.")) {
         return *exit;
     }
@@ -33,6 +34,17 @@ int validateApps(const QStringList& arguments) {
     bool allOk = true;
     QTextStream out(stdout);
     for (const QString& path : paths) {
+        // A demo deck is checked as a deck (its format; its apps are checked when it is shown).
+        if (path.endsWith(QLatin1String(kDeckSuffix))) {
+            const DeckLoadResult deck = loadDeck(path);
+            if (deck.ok()) {
+                out << path << ": ok\n";
+                continue;
+            }
+            allOk = false;
+            printDocumentErrors(path, deck.errors);
+            continue;
+        }
         const PromptAppLoadResult loaded = loadPromptApp(path);
         for (const QString& notice : loaded.notices) QTextStream(stderr) << path << ": note: " << escapeForTerminal(notice) << "\n";
         if (loaded.ok()) {

@@ -13,6 +13,7 @@
 #include "cli/app_run_session.h"
 #include "cli/cli_interrupt.h"
 #include "document/prompt_app.h"
+#include "limits/terminal_text.h"
 #include "runner/local_generation_service.h"
 #include "server/openai_server.h"
 
@@ -93,7 +94,8 @@ int serve(const QStringList& arguments) {
                                         .arg(options.host));
         return kExitUsage;
     }
-    options.log = [](const QString& line) { QTextStream(stderr) << line << "\n"; };
+    // A request's path comes from whoever connects (%1b decodes to ESC): never raw to a terminal.
+    options.log = [](const QString& line) { QTextStream(stderr) << escapeForTerminal(line) << "\n"; };
 
     bool usageError = false;
     auto service = loadModelForApp(kCommand, parser, modelOptions, PromptApp(), &usageError);

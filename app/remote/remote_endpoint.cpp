@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QUrl>
 
+#include <optional>
+
 #include "remote/remote_http.h"
 #include "runner/generation_service.h"
 
@@ -45,19 +47,49 @@ QString RemoteEndpoint::displayUrl() const {
 }
 
 QStringList listRemoteModels(const RemoteEndpoint& endpoint) {
+    // A model list is a few kilobytes; the whole exchange is one read timeout at most,
+    // so a server that trickles bytes or sends a list without end is cut off too.
+    constexpr size_t kMaxListBytes = size_t{4} << 20;
     auto client = remote_http::makeClient(endpoint);
-    const httplib::Result result =
-        client->Get((endpoint.pathPrefix() + "/models").c_str(), remote_http::authorizationHeaders(endpoint));
+    int status = 0;
+    std::string retryAfter;
+    std::string body;
+    bool tooLarge = false;
+    std::optional<remote_http::ClientWatchdog> watchdog;
+    watchdog.emplace(*client, nullptr, endpoint.readTimeoutSeconds + 1);
+    const httplib::Result result = client->Get(
+        (endpoint.pathPrefix() + "/models").c_str(), remote_http::authorizationHeaders(endpoint),
+        [&](const httplib::Response& response) {
+            status = response.status;
+            retryAfter = response.get_header_value("Retry-After");
+            return true;
+        },
+        [&](const char* data, size_t size) {
+            if (body.size() + size > kMaxListBytes) {
+                tooLarge = true;
+                return false;
+            }
+            body.append(data, size);
+            return true;
+        });
+    const bool quietTooLong = watchdog->expired();
+    watchdog.reset();
+    if (tooLarge || quietTooLong) {
+        throw GenerationServiceError(
+            QStringLiteral("%1 does not answer like an OpenAI-compatible server (GET /models %2).")
+                .arg(endpoint.displayUrl(),
+                     tooLarge ? QStringLiteral("sent more than %1 MiB").arg(kMaxListBytes >> 20)
+                              : QStringLiteral("took more than %1 seconds").arg(endpoint.readTimeoutSeconds + 1))
+                .toStdString());
+    }
     if (!result) {
         throw GenerationServiceError(
             remote_http::transportFailure(endpoint, result.error(), false).toStdString());
     }
-    if (result->status != 200) {
-        throw GenerationServiceError(remote_http::statusFailure(endpoint, result->status, result->body,
-                                                                result->get_header_value("Retry-After"))
-                                         .toStdString());
+    if (status != 200) {
+        throw GenerationServiceError(remote_http::statusFailure(endpoint, status, body, retryAfter).toStdString());
     }
-    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromStdString(result->body));
+    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromStdString(body));
     QStringList models;
     for (const QJsonValue& model : document.object().value("data").toArray()) {
         const QString id = model.toObject().value("id").toString();

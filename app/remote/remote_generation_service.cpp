@@ -5,9 +5,7 @@
 #include <QJsonObject>
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <optional>
 
 #include "remote/remote_http.h"
 #include "remote/server_sent_events.h"
@@ -19,6 +17,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxErrorBodyBytes = 64 * 1024;
+// The most text one answer may bring (streamed, or whole when the server ignored
+// "stream"): far past any context a model has; a server sending more never stops.
+constexpr size_t kMaxAnswerBytes = size_t{64} << 20;
 
 double millisecondsBetween(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -59,6 +60,8 @@ struct StreamedAnswer {
     int chunks = 0;  // non-empty text deltas (a token each on every server we know)
     bool sawUsage = false;
     bool sawDone = false;
+    bool pastMaxTokens = false;  // more text than max_tokens allows: the server ignores it
+    bool tooMuchText = false;    // past kMaxAnswerBytes
     QString streamError;  // an error event in the middle of the stream
     Clock::time_point firstText{};
     Clock::time_point lastText{};
@@ -77,8 +80,12 @@ std::shared_ptr<RemoteGenerationService> RemoteGenerationService::connect(Remote
         }
         endpoint.model = models.first();
     } else if (!models.isEmpty() && !models.contains(endpoint.model)) {
+        // A server may list thousands (OpenRouter and the like): a dozen say enough.
+        constexpr qsizetype kNamesShown = 12;
+        QString names = models.mid(0, kNamesShown).join(", ");
+        if (models.size() > kNamesShown) names += QStringLiteral(" and %1 more").arg(models.size() - kNamesShown);
         throw GenerationServiceError(QStringLiteral("The server at %1 has no model named '%2'. It has: %3.")
-                                         .arg(endpoint.displayUrl(), endpoint.model, models.join(", "))
+                                         .arg(endpoint.displayUrl(), endpoint.model, names)
                                          .toStdString());
     }
     return std::make_shared<RemoteGenerationService>(std::move(endpoint));
@@ -134,6 +141,10 @@ GenerationResult RemoteGenerationService::generate(const GenerationInput& input,
     std::string plainBody;  // an error, or an answer that did not stream
     bool stoppedByCaller = false;
     ServerSentEventReader events;
+    // Cancelling must not wait for the server's next byte, and a server that keeps the
+    // connection busy without sending text is cut off like a silent one (a second after
+    // httplib's read timeout, which reports plain silence in its own words).
+    std::optional<remote_http::ClientWatchdog> watchdog;
 
     auto handleEvent = [&](const std::string& data) {
         if (data == "[DONE]") {
@@ -158,6 +169,17 @@ GenerationResult RemoteGenerationService::generate(const GenerationInput& input,
         if (finish == QLatin1String("length")) answer.result.stopReason = StopReason::MaxTokens;
         if (finish == QLatin1String("stop")) answer.result.stopReason = StopReason::EndOfGeneration;
         if (text.isEmpty()) return true;
+        // Each piece is at least one token: a server that sends more pieces than
+        // max_tokens does not honour it, and would go on for as long as it likes.
+        if (parameters.maxTokens > 0 && answer.chunks >= parameters.maxTokens) {
+            answer.pastMaxTokens = true;
+            return false;
+        }
+        const std::string piece = text.toStdString();
+        if (answer.result.text.size() + piece.size() > kMaxAnswerBytes) {
+            answer.tooMuchText = true;
+            return false;
+        }
         const Clock::time_point now = Clock::now();
         if (answer.chunks == 0) {
             answer.firstText = now;
@@ -165,7 +187,7 @@ GenerationResult RemoteGenerationService::generate(const GenerationInput& input,
         }
         answer.lastText = now;
         ++answer.chunks;
-        const std::string piece = text.toStdString();
+        watchdog->touch();
         answer.result.text += piece;
         if (onText && !onText(piece)) {
             stoppedByCaller = true;
@@ -175,6 +197,7 @@ GenerationResult RemoteGenerationService::generate(const GenerationInput& input,
     };
 
     request.response_handler = [&](const httplib::Response& response) {
+        watchdog->touch();
         status = response.status;
         retryAfter = response.get_header_value("Retry-After");
         eventStream = response.get_header_value("Content-Type").find("text/event-stream") != std::string::npos;
@@ -183,43 +206,43 @@ GenerationResult RemoteGenerationService::generate(const GenerationInput& input,
     request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
         if (cancel && cancel->load()) return false;
         if (status != 200 || !eventStream) {
-            if (plainBody.size() + size > (status == 200 ? size_t{64} << 20 : kMaxErrorBodyBytes)) return false;
+            if (plainBody.size() + size > (status == 200 ? kMaxAnswerBytes : kMaxErrorBodyBytes)) {
+                answer.tooMuchText = status == 200;
+                return false;
+            }
             plainBody.append(data, size);
             return true;
         }
         return events.feed(std::string_view(data, size), handleEvent);
     };
 
-    // Cancelling must not wait for the server's next byte: close the connection.
-    std::mutex watchMutex;
-    std::condition_variable watchWake;
-    bool finished = false;
-    std::thread watcher;
-    if (cancel) {
-        watcher = std::thread([&] {
-            std::unique_lock lock(watchMutex);
-            while (!finished) {
-                if (cancel->load()) {
-                    client->stop();
-                    return;
-                }
-                watchWake.wait_for(lock, std::chrono::milliseconds(10));
-            }
-        });
-    }
     httplib::Response response;
     httplib::Error error = httplib::Error::Success;
+    watchdog.emplace(*client, cancel, server.readTimeoutSeconds + 1);
     const bool sent = client->send(request, response, error);
-    {
-        std::lock_guard lock(watchMutex);
-        finished = true;
-    }
-    watchWake.notify_all();
-    if (watcher.joinable()) watcher.join();
+    const bool quietTooLong = watchdog->expired();
+    watchdog.reset();
 
     const bool cancelled = stoppedByCaller || (cancel && cancel->load());
     if (cancelled) {
         answer.result.stopReason = StopReason::Cancelled;
+    } else if (answer.pastMaxTokens) {
+        answer.result.stopReason = StopReason::MaxTokens;  // everything asked for has come
+    } else if (answer.tooMuchText || events.tooLarge()) {
+        throw GenerationServiceError(
+            QStringLiteral("The server at %1 sent %2; it does not answer like an OpenAI-compatible server.")
+                .arg(server.displayUrl(),
+                     answer.tooMuchText ? QStringLiteral("more than %1 MiB of text").arg(kMaxAnswerBytes >> 20)
+                                        : QStringLiteral("a streamed event larger than %1 MiB")
+                                              .arg(ServerSentEventReader::kMaxEventBytes >> 20))
+                .toStdString());
+    } else if (quietTooLong) {
+        throw GenerationServiceError(
+            QStringLiteral("The server at %1 sent no text for more than %2 seconds%3.")
+                .arg(server.displayUrl())
+                .arg(server.readTimeoutSeconds)
+                .arg(answer.chunks > 0 ? QStringLiteral(" in the middle of the answer") : QString())
+                .toStdString());
     } else if (!answer.streamError.isEmpty()) {
         throw GenerationServiceError(QStringLiteral("The server at %1 failed in the middle of the answer: %2")
                                          .arg(server.displayUrl(), answer.streamError)

@@ -1,5 +1,7 @@
 #include "remote/remote_http.h"
 
+#include <algorithm>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -15,6 +17,36 @@ std::unique_ptr<httplib::Client> makeClient(const RemoteEndpoint& endpoint) {
     client->set_follow_location(true);
     return client;
 }
+
+ClientWatchdog::ClientWatchdog(httplib::Client& client, const std::atomic<bool>* cancel, int quietSeconds)
+    : client_(client),
+      cancel_(cancel),
+      quiet_(std::chrono::seconds(std::max(quietSeconds, 1))),
+      lastProgress_(Clock::now().time_since_epoch().count()) {
+    thread_ = std::thread([this] {
+        std::unique_lock lock(mutex_);
+        while (!finished_) {
+            if (!expired_ && Clock::now() - Clock::time_point(Clock::duration(lastProgress_.load())) > quiet_) {
+                expired_ = true;
+            }
+            // Again on every wake: a stop() that came before the socket was opened
+            // (during the connect) would otherwise be lost.
+            if (expired_ || (cancel_ && cancel_->load())) client_.stop();
+            wake_.wait_for(lock, std::chrono::milliseconds(10));
+        }
+    });
+}
+
+ClientWatchdog::~ClientWatchdog() {
+    {
+        std::lock_guard lock(mutex_);
+        finished_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void ClientWatchdog::touch() { lastProgress_ = Clock::now().time_since_epoch().count(); }
 
 httplib::Headers authorizationHeaders(const RemoteEndpoint& endpoint) {
     httplib::Headers headers;
@@ -62,11 +94,16 @@ QString transportFailure(const RemoteEndpoint& endpoint, httplib::Error error, b
 }
 
 QString errorMessageOf(const std::string& body) {
+    // A server's words go into a sentence for people: a few lines at most.
+    constexpr qsizetype kMaxCharacters = 300;
     const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromStdString(body));
     const QJsonValue error = document.object().value("error");
-    if (error.isObject()) return error.toObject().value("message").toString();
-    if (error.isString()) return error.toString();
-    QString text = QString::fromUtf8(body.data(), static_cast<qsizetype>(std::min<size_t>(body.size(), 300))).trimmed();
+    QString text = error.isObject()   ? error.toObject().value("message").toString()
+                   : error.isString() ? error.toString()
+                                      : QString::fromUtf8(body.data(), static_cast<qsizetype>(std::min<size_t>(
+                                                                           body.size(), kMaxCharacters)));
+    text = text.trimmed();
+    if (text.size() > kMaxCharacters) text = text.left(kMaxCharacters) + QStringLiteral("…");
     return text;
 }
 
@@ -93,7 +130,8 @@ QString statusFailure(const RemoteEndpoint& endpoint, int status, const std::str
         case 429: {
             const QString wait = retryAfter.empty()
                                      ? QStringLiteral("Try again in a moment.")
-                                     : QStringLiteral("Try again in %1 seconds.").arg(QString::fromStdString(retryAfter));
+                                     : QStringLiteral("Try again in %1 seconds.")
+                                           .arg(QString::fromStdString(retryAfter.substr(0, 32)));
             return QStringLiteral("The server at %1 is busy: too many requests (HTTP 429). %2").arg(url, wait);
         }
         case 413:

@@ -2,11 +2,6 @@
 
 namespace ps {
 
-namespace {
-// A line longer than this is not an OpenAI chunk: dropped rather than kept growing.
-constexpr size_t kMaxLineBytes = size_t{16} << 20;
-}  // namespace
-
 bool ServerSentEventReader::endLine(const std::function<bool(const std::string&)>& onEvent) {
     if (line_.empty()) {  // a blank line dispatches the event
         bool goOn = true;
@@ -19,6 +14,10 @@ bool ServerSentEventReader::endLine(const std::function<bool(const std::string&)
         std::string_view value(line_);
         value.remove_prefix(5);
         if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        if (data_.size() + value.size() + 1 > kMaxEventBytes) {
+            tooLarge_ = true;
+            return false;
+        }
         if (hasData_) data_ += '\n';
         data_ += value;
         hasData_ = true;
@@ -36,8 +35,11 @@ bool ServerSentEventReader::feed(std::string_view bytes, const std::function<boo
         lastWasCarriageReturn_ = c == '\r';
         if (c == '\n' || c == '\r') {
             if (!endLine(onEvent)) return false;
-        } else if (line_.size() < kMaxLineBytes) {
+        } else if (line_.size() < kMaxEventBytes) {
             line_ += c;
+        } else {
+            tooLarge_ = true;
+            return false;
         }
     }
     return true;

@@ -11,9 +11,15 @@ namespace ps {
 
 class ServerSentEventReader {
 public:
+    // A line or an event's data longer than this is not an OpenAI chunk: the stream
+    // is refused rather than kept growing (a server that never sends the blank line).
+    static constexpr size_t kMaxEventBytes = size_t{16} << 20;
+
     // Feeds received bytes; `onEvent` gets each complete event's data. Returns
-    // false as soon as `onEvent` does (the rest of the bytes are dropped).
+    // false as soon as `onEvent` does, or when an event passes kMaxEventBytes
+    // (then tooLarge() is true); the rest of the bytes are dropped.
     bool feed(std::string_view bytes, const std::function<bool(const std::string& data)>& onEvent);
+    bool tooLarge() const { return tooLarge_; }
 
 private:
     bool endLine(const std::function<bool(const std::string&)>& onEvent);
@@ -22,6 +28,7 @@ private:
     std::string data_;
     bool hasData_ = false;
     bool lastWasCarriageReturn_ = false;
+    bool tooLarge_ = false;
 };
 
 }  // namespace ps

@@ -8,12 +8,24 @@
 // activation vector (decode) and times 4 (a prefill tile), best of 15 after a
 // warm-up. The matrix is small enough to stay in the caches, so this measures
 // the instructions, not the memory.
+//
+//   ps-kernel-bench --stream [MIB] [THREADS] [COLS]   default: 512 MiB, 2 threads, 5632 columns
+//
+// The packed kernels of the best set as decode runs them: one token against a
+// matrix far larger than the caches, split over THREADS threads in 64-row
+// items, best of 5 passes; GB/s of weights read by the wall clock and by the
+// slowest thread's CPU time (the latter less hurt by neighbours on a busy machine).
+#include <sys/mman.h>
 #include <time.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <atomic>
+#include <chrono>
+#include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/cpu/matmul_kernels.h"
@@ -55,11 +67,9 @@ double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int
         batch.data = quantized.data();
         batch.tokenStride = cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
     }
-    std::vector<int16_t> halfSums(2 * quantized.size());
-    for (size_t b = 0; b < quantized.size(); ++b) {
-        for (int i = 0; i < 32; ++i) halfSums[2 * b + i / 16] = static_cast<int16_t>(halfSums[2 * b + i / 16] + quantized[b].q[i]);
-    }
-    batch.halfSums = halfSums.data();
+    std::vector<int32_t> offsets(2 * quantized.size());
+    q6_KOffsets(quantized.data(), static_cast<int64_t>(quantized.size()), offsets.data());
+    batch.q6_KOffsets = offsets.data();
     if (!usesQuantizedActivations(set, type)) {
         batch.data = x.data();
         batch.tokenStride = cols * static_cast<int64_t>(sizeof(float));
@@ -79,9 +89,84 @@ double timeKernel(const MatmulKernelSet& set, TensorType type, int64_t rows, int
     return best;
 }
 
+// Decode's read of a matrix of about `mib` MiB by `threads` threads (see the top of this file).
+void streamPackedKernel(const MatmulKernelSet& set, TensorType type, int64_t mib, int threads, int64_t cols) {
+    const PackedKernel* packed = set.packedForType(type);
+    if (packed == nullptr) return;
+    const int64_t chunkRows = 1024;
+    const size_t rowSize = rowBytes(type, cols);
+    const int64_t rows = std::max<int64_t>(chunkRows, mib * 1024 * 1024 / static_cast<int64_t>(rowSize) / chunkRows * chunkRows);
+    const size_t bytes = rowSize * static_cast<size_t>(rows);
+    auto* memory = static_cast<uint8_t*>(mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (memory == MAP_FAILED) return;
+    madvise(memory, bytes, MADV_HUGEPAGE);
+    {
+        // One random chunk, packed, copied over the whole matrix (random bytes for 512 MiB take long).
+        std::vector<uint8_t> chunk(rowSize * chunkRows);
+        fillRandomWeights(type, chunk.data(), chunkRows, cols, 0.5f, 7);
+        packed->pack(chunk.data(), chunkRows, cols, memory);
+        for (int64_t r = chunkRows; r < rows; r += chunkRows) std::memcpy(memory + r * rowSize, memory, chunk.size());
+    }
+    std::vector<float> x(cols);
+    SplitMix64 rng(3);
+    for (float& v : x) v = rng.nextSigned();
+    std::vector<ActivationBlockQ8> quantized(cols / 32);
+    set.quantize(x.data(), cols, quantized.data());
+    std::vector<int32_t> offsets(cols / 16);
+    q6_KOffsets(quantized.data(), cols / 32, offsets.data());
+    ActivationBatch batch;
+    batch.tokens = 1;
+    batch.cols = cols;
+    batch.data = quantized.data();
+    batch.tokenStride = cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
+    batch.q6_KOffsets = offsets.data();
+    const WeightRows w{memory, static_cast<int64_t>(rowSize), cols, type};
+    std::vector<float> out(static_cast<size_t>(rows));
+    constexpr int64_t kItemRows = 64;
+    double bestWall = 1e30, bestCpu = 1e30;
+    for (int pass = 0; pass < 6; ++pass) {  // the first faults the pages in
+        std::atomic<int64_t> next{0};
+        std::vector<double> cpu(static_cast<size_t>(threads));
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<std::thread> workers;
+        for (int t = 0; t < threads; ++t) {
+            workers.emplace_back([&, t] {
+                const double cpuStart = threadSeconds();
+                for (int64_t item = next++; item * kItemRows < rows; item = next++) {
+                    packed->matmul(w, item * kItemRows, std::min(rows, (item + 1) * kItemRows), batch, out.data(), rows);
+                }
+                cpu[static_cast<size_t>(t)] = threadSeconds() - cpuStart;
+            });
+        }
+        for (std::thread& worker : workers) worker.join();
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (pass > 0) {
+            bestWall = std::min(bestWall, wall);
+            bestCpu = std::min(bestCpu, *std::max_element(cpu.begin(), cpu.end()));
+        }
+    }
+    munmap(memory, bytes);
+    std::printf("%-9s %-5s %6lld MiB %2d threads: %6.1f GB/s by wall clock, %6.1f GB/s by CPU time\n", set.name,
+                tensorTypeInfo(type).name, static_cast<long long>(bytes >> 20), threads, bytes / bestWall * 1e-9,
+                bytes / bestCpu * 1e-9);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "--stream") {
+        const int64_t mib = argc >= 3 ? std::atoll(argv[2]) : 512;
+        const int threads = argc >= 4 ? std::atoi(argv[3]) : 2;
+        const int64_t cols = argc >= 5 ? std::atoll(argv[4]) : 5632;
+        if (mib <= 0 || threads <= 0 || cols <= 0 || cols % 256 != 0) {
+            std::fprintf(stderr, "usage: ps-kernel-bench --stream [MIB] [THREADS] [COLS]\n");
+            return 2;
+        }
+        for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+            streamPackedKernel(bestKernels(), type, mib, threads, cols);
+        }
+        return 0;
+    }
     int64_t rows = 2048, cols = 5632;
     if (argc >= 3) {
         rows = std::atoll(argv[1]);

@@ -33,7 +33,7 @@ MatmulRunner::MatmulRunner(ThreadPool& pool, const MatmulKernelSet& kernels, int
       maxCols_(maxCols),
       quantized_(new ActivationBlockQ8[static_cast<size_t>(maxTokens) *
                                        static_cast<size_t>((maxCols + 31) / 32)]),
-      halfSums_(new int16_t[static_cast<size_t>(maxTokens) * static_cast<size_t>((maxCols + 15) / 16)]) {}
+      q6_KOffsets_(new int32_t[static_cast<size_t>(maxTokens) * static_cast<size_t>((maxCols + 15) / 16)]) {}
 
 namespace {
 constexpr size_t kHugePage = size_t{2} << 20;
@@ -112,14 +112,8 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
         batch.data = q;
         batch.tokenStride = blocksPerToken * static_cast<int64_t>(sizeof(ActivationBlockQ8));
         if (packed != nullptr && w.type == TensorType::Q6_K) {
-            // The packed Q6_K kernel takes its quants' +32 off with these.
-            for (int64_t b = 0; b < tokens * blocksPerToken; ++b) {
-                int sums[2] = {0, 0};
-                for (int i = 0; i < 32; ++i) sums[i / 16] += q[b].q[i];
-                halfSums_[2 * b] = static_cast<int16_t>(sums[0]);
-                halfSums_[2 * b + 1] = static_cast<int16_t>(sums[1]);
-            }
-            batch.halfSums = halfSums_.get();
+            q6_KOffsets(q, tokens * blocksPerToken, q6_KOffsets_.get());
+            batch.q6_KOffsets = q6_KOffsets_.get();
         }
     } else {
         batch.data = x;

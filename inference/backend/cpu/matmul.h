@@ -47,7 +47,7 @@ private:
     int maxTokens_;
     int64_t maxCols_;
     std::unique_ptr<ActivationBlockQ8[]> quantized_;  // maxTokens * maxCols / 32 blocks
-    std::unique_ptr<int16_t[]> halfSums_;             // maxTokens * maxCols / 16 (packed Q6_K)
+    std::unique_ptr<int32_t[]> q6_KOffsets_;          // maxTokens * maxCols / 16 (packed Q6_K)
     // Packed copies by (data, rows) of the tensor they replace (row views share data).
     std::map<std::pair<const uint8_t*, int64_t>, PackedWeights> packed_;
 };

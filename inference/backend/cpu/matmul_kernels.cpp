@@ -26,6 +26,15 @@ const PackedKernel* MatmulKernelSet::packedForType(TensorType type) const {
     return packed != nullptr && *packed ? packed : nullptr;
 }
 
+void q6_KOffsets(const ActivationBlockQ8* blocks, int64_t count, int32_t* out) {
+    for (int64_t b = 0; b < count; ++b) {
+        int sums[2] = {0, 0};
+        for (int i = 0; i < 32; ++i) sums[i / 16] += blocks[b].q[i];
+        out[2 * b] = -32 * sums[0];
+        out[2 * b + 1] = -32 * sums[1];
+    }
+}
+
 bool usesQuantizedActivations(const MatmulKernelSet& set, TensorType type) {
     if (!set.quantizesActivations) return false;
     return type != TensorType::F32 && type != TensorType::F16 && type != TensorType::BF16;

@@ -31,9 +31,9 @@ struct ActivationBatch {
     int64_t tokenStride = 0;  // bytes
     int tokens = 0;
     int64_t cols = 0;
-    // For the packed Q6_K kernel only: the sums of each 16 quantized values,
-    // cols / 16 per token, token t at halfSums + t * cols / 16.
-    const int16_t* halfSums = nullptr;
+    // For the packed Q6_K kernel only: -32 times the sum of each 16 quantized
+    // values (q6_KOffsets), cols / 16 per token, token t at q6_KOffsets + t * cols / 16.
+    const int32_t* q6_KOffsets = nullptr;
 
     const float* floats(int t) const {
         return reinterpret_cast<const float*>(static_cast<const uint8_t*>(data) + t * tokenStride);
@@ -108,6 +108,11 @@ struct MatmulKernelSet {
     // The packed kernel of `type`, or nullptr when this set reads it unpacked.
     const PackedKernel* packedForType(TensorType type) const;
 };
+
+// What the packed Q6_K kernel takes off its unsigned quants (q + 32): -32 times
+// the sum of each 16 values of `blocks` activation blocks, 2 * blocks of them.
+// Kept in memory as 32-bit values, the kernel broadcasts them with a load.
+void q6_KOffsets(const ActivationBlockQ8* blocks, int64_t count, int32_t* out);
 
 // Whether a weight type takes quantized activations in this set.
 bool usesQuantizedActivations(const MatmulKernelSet& set, TensorType type);

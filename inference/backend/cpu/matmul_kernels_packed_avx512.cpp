@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "backend/cpu/matmul_kernels.h"
 #include "backend/cpu/weight_packing.h"
@@ -37,6 +38,17 @@ constexpr int kTile = 4;  // tokens per pass over a group's weights
 // bytes faster, so further: 4 KiB and 8 KiB both gave 28-33 tokens/s of 1.1B
 // Q4_0 decode (64-row items, huge pages; a loaded machine, runs interleaved).
 constexpr int kPrefetchBytes = 4096;
+
+// Part `part` of kParts of the prefetches for the block kPrefetchBytes ahead.
+// The K-quant kernels spread a block's 36-53 prefetches over its sub-blocks:
+// issued in one burst, they fill the core's miss buffers and stall it.
+template <int kBlockBytes, int kParts>
+inline void fetchAheadPart(const uint8_t* block, int part) {
+    constexpr int kLines = (kBlockBytes + 63) / 64;
+    for (int line = part * kLines / kParts; line < (part + 1) * kLines / kParts; ++line) {
+        _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + 64 * line, _MM_HINT_T0);
+    }
+}
 
 // Four activation bytes, the same in every lane.
 inline __m512i broadcastQuad(const int8_t* q) {
@@ -111,10 +123,15 @@ void groupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, in
     for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + (t0 + t) * outStride, acc[t]);
 }
 
-// Q4_K, per 256-value block of the group: the 16 rows' scales and mins
-// unpacked from their 6-bit fields in vector registers (row per lane, as
-// q4_KScaleMin), then per 32-value sub-block j the integer dot product of the
-// nibbles, scaled by d*sc_j*d_x, and dmin*m_j*d_x*sum(x) into a separate sum.
+// Q4_K, per 256-value block of the group: the 16 rows' 6-bit scales and mins
+// stay bytes in their lanes (as q4_KScaleMin lays them out) and one byte
+// shuffle per sub-block j moves the j-th to the bottom of its lane. Per 32-value
+// sub-block: the integer dot product of the nibbles, times the scale in
+// integers, into a float sum of the block by d_x; the mins times d_x * sum(x)
+// into a second one; d and dmin are applied once per block. The high nibbles
+// of a byte are used in place (byte & 0xf0, 16 times the nibble: one mask
+// instead of a shift and a mask), and the 1/16 is applied to the odd
+// sub-blocks' sum, once per block.
 template <int NT>
 void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, int t0, float* out,
                   int64_t outStride, bool fetchAhead) {
@@ -126,18 +143,17 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
         xb[t] = x.blocks(t0 + t);
         acc[t] = minAcc[t] = _mm512_setzero_ps();
     }
-    const __m512i lowMask = _mm512_set1_epi8(0x0f);
+    const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(static_cast<char>(0xf0));
     const __m512i sixBits = _mm512_set1_epi32(0x3f3f3f3f), lowNibbles = _mm512_set1_epi32(0x0f0f0f0f),
-                  topTwoBits = _mm512_set1_epi32(0x03030303), byteMask = _mm512_set1_epi32(0xff);
+                  topTwoBits = _mm512_set1_epi32(0x03030303);
+    // Byte shuffle controls that move byte i of every 32-bit lane to its bottom
+    // and zero the rest (indices count within 128-bit lanes, 0x80 zeroes).
+    const __m512i laneStarts = _mm512_set_epi32(12, 8, 4, 0, 12, 8, 4, 0, 12, 8, 4, 0, 12, 8, 4, 0);
+    __m512i byteOf[4];
+    PS_UNROLL
+    for (int i = 0; i < 4; ++i) byteOf[i] = _mm512_add_epi32(laneStarts, _mm512_set1_epi32(static_cast<int>(0x80808000u + i)));
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * kBlockBytes;
-        if (fetchAhead) {
-            for (int line = 0; line < kBlockBytes; line += 64) {
-                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
-            }
-        }
-        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
-        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 32)));
         const __m512i w0 = _mm512_loadu_si512(block + 64), w1 = _mm512_loadu_si512(block + 128),
                       w2 = _mm512_loadu_si512(block + 192);
         // Bytes 0-3 of each lane: scales (mins) 0-3; of the *High words: 4-7.
@@ -148,27 +164,27 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
         const __m512i minsHigh = _mm512_or_si512(
             _mm512_and_si512(_mm512_srli_epi32(w2, 4), lowNibbles),
             _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w1, 6), topTwoBits), 4));
-        __m512 scales[8], mins[8];
+        __m512 evenSum[NT], oddSum[NT], minSum[NT];
         PS_UNROLL
-        for (int j = 0; j < 8; ++j) {
-            const __m512i s = _mm512_and_si512(_mm512_srli_epi32(j < 4 ? scalesLow : scalesHigh, 8 * (j % 4)), byteMask);
-            const __m512i m = _mm512_and_si512(_mm512_srli_epi32(j < 4 ? minsLow : minsHigh, 8 * (j % 4)), byteMask);
-            scales[j] = _mm512_mul_ps(_mm512_cvtepi32_ps(s), d);
-            mins[j] = _mm512_mul_ps(_mm512_cvtepi32_ps(m), dmin);
-        }
+        for (int t = 0; t < NT; ++t) evenSum[t] = oddSum[t] = minSum[t] = _mm512_setzero_ps();
+        PS_UNROLL
         for (int c = 0; c < 4; ++c) {
+            if (fetchAhead) fetchAheadPart<kBlockBytes, 4>(block, c);
             __m512i nibbles[2][8];
             PS_UNROLL
             for (int k = 0; k < 8; ++k) {
                 const __m512i packed = _mm512_loadu_si512(block + 256 + 64 * (8 * c + k));
                 nibbles[0][k] = _mm512_and_si512(packed, lowMask);
-                nibbles[1][k] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), lowMask);
+                nibbles[1][k] = _mm512_and_si512(packed, highMask);  // 16 x the high nibble
             }
             PS_UNROLL
-            for (int t = 0; t < NT; ++t) {
+            for (int h = 0; h < 2; ++h) {
+                const int j = 2 * c + h;
+                const __m512i scale = _mm512_shuffle_epi8(j < 4 ? scalesLow : scalesHigh, byteOf[j % 4]);
+                const __m512 min =
+                    _mm512_cvtepi32_ps(_mm512_shuffle_epi8(j < 4 ? minsLow : minsHigh, byteOf[j % 4]));
                 PS_UNROLL
-                for (int h = 0; h < 2; ++h) {
-                    const int j = 2 * c + h;
+                for (int t = 0; t < NT; ++t) {
                     const ActivationBlockQ8& a = xb[t][b * 8 + j];
                     __m512i even = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles[h][0], broadcastQuad(a.q));
                     __m512i odd = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles[h][1], broadcastQuad(a.q + 4));
@@ -177,78 +193,115 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
                         even = _mm512_dpbusd_epi32(even, nibbles[h][k], broadcastQuad(a.q + 4 * k));
                         odd = _mm512_dpbusd_epi32(odd, nibbles[h][k + 1], broadcastQuad(a.q + 4 * k + 4));
                     }
-                    const __m512 dot = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
-                    acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(scales[j], _mm512_set1_ps(a.d)), dot, acc[t]);
-                    minAcc[t] = _mm512_fmadd_ps(mins[j], _mm512_set1_ps(a.dsum), minAcc[t]);
+                    // Below 2^31: 32 * 240 * 128 * 63 (the 16x high nibbles, the largest scale).
+                    const __m512 scaled = _mm512_cvtepi32_ps(_mm512_mullo_epi32(_mm512_add_epi32(even, odd), scale));
+                    __m512& sum = h == 0 ? evenSum[t] : oddSum[t];
+                    sum = _mm512_fmadd_ps(_mm512_set1_ps(a.d), scaled, sum);
+                    minSum[t] = _mm512_fmadd_ps(_mm512_set1_ps(a.dsum), min, minSum[t]);
                 }
             }
+        }
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
+        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 32)));
+        PS_UNROLL
+        for (int t = 0; t < NT; ++t) {
+            const __m512 sum = _mm512_fmadd_ps(oddSum[t], _mm512_set1_ps(1.0f / 16.0f), evenSum[t]);
+            acc[t] = _mm512_fmadd_ps(d, sum, acc[t]);
+            minAcc[t] = _mm512_fmadd_ps(dmin, minSum[t], minAcc[t]);
         }
     }
     PS_UNROLL
     for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + (t0 + t) * outStride, _mm512_sub_ps(acc[t], minAcc[t]));
 }
 
-// Q6_K: per 32-value sub-block j, the unsigned 6-bit quants (q + 32) of its two
-// 16-value scale groups are multiplied by the activations quad by quad; the +32
-// is taken off with the activation's 16-value sums, and the two groups' int8
-// scales applied, in integers, as the scalar kernel's isum; then one FMA by d*d_x.
+// Q6_K, sub-block J (32 values) of a 256-value block: its unsigned 6-bit quants
+// (q + 32), four of each row per 32-bit lane, from the register of their low
+// 4 bits (sub-blocks 2c and 2c+1 in its low and high nibbles) and that of their
+// top 2 bits (sub-blocks 4h..4h+3 at bits 2(J % 4)). J is a template argument
+// so that every shift is an immediate and no branch is left in the loop.
+template <int J>
+inline __m512i q6_KQuants(__m512i low4, __m512i high2, __m512i lowMask, __m512i highMask) {
+    const __m512i low = J % 2 == 0 ? low4 : _mm512_srli_epi16(low4, 4);
+    constexpr int kShift = 2 * (J % 4);  // where J's top bits are; they go to bits 4-5
+    __m512i high = high2;
+    if constexpr (kShift < 4) high = _mm512_slli_epi16(high2, 4 - kShift);
+    if constexpr (kShift > 4) high = _mm512_srli_epi16(high2, kShift - 4);
+    // (low & 0x0f) | (high & 0x30)
+    return _mm512_ternarylogic_epi32(lowMask, low, _mm512_and_si512(high, highMask), 0xea);
+}
+
+// Sub-blocks 2C and 2C+1 of a Q6_K block for NT tokens: their quants share the
+// registers of low bits (and of top bits), loaded once for both. Per sub-block,
+// the two 16-value groups' dot products, less 32 * sum(x) each (q6_KOffsets),
+// times their int8 scales in integers as the scalar kernel's isum, into the
+// block's float sum by d_x.
+template <int NT, int C>
+inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
+                             const int32_t* const* offsets, __m512* blockSum, bool fetchAhead) {
+    if (fetchAhead) fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4>(block, C);
+    const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
+    __m512i q[2][8];
+    PS_UNROLL
+    for (int k = 0; k < 8; ++k) {
+        const __m512i low4 = _mm512_loadu_si512(block + q6_KPackedLowBits(C) + 64 * k);
+        const __m512i high2 = _mm512_loadu_si512(block + q6_KPackedHighBits(C / 2) + 64 * k);
+        q[0][k] = q6_KQuants<2 * C>(low4, high2, lowMask, highMask);
+        q[1][k] = q6_KQuants<2 * C + 1>(low4, high2, lowMask, highMask);
+    }
+    PS_UNROLL
+    for (int h = 0; h < 2; ++h) {
+        const int j = 2 * C + h;
+        const __m512i scaleA =
+            _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 32 + 16 * (2 * j))));
+        const __m512i scaleB =
+            _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 32 + 16 * (2 * j + 1))));
+        PS_UNROLL
+        for (int t = 0; t < NT; ++t) {
+            const ActivationBlockQ8& a = xb[t][b * 8 + j];
+            const int32_t* offset = offsets[t] + b * 16 + 2 * j;
+            __m512i dotA = _mm512_set1_epi32(offset[0]);
+            __m512i dotB = _mm512_set1_epi32(offset[1]);
+            PS_UNROLL
+            for (int k = 0; k < 4; ++k) {
+                dotA = _mm512_dpbusd_epi32(dotA, q[h][k], broadcastQuad(a.q + 4 * k));
+                dotB = _mm512_dpbusd_epi32(dotB, q[h][k + 4], broadcastQuad(a.q + 16 + 4 * k));
+            }
+            const __m512i isum =
+                _mm512_add_epi32(_mm512_mullo_epi32(dotA, scaleA), _mm512_mullo_epi32(dotB, scaleB));
+            blockSum[t] = _mm512_fmadd_ps(_mm512_set1_ps(a.d), _mm512_cvtepi32_ps(isum), blockSum[t]);
+        }
+    }
+}
+
+template <int NT, int... C>
+inline void q6_KSubBlocks(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
+                          const int32_t* const* offsets, __m512* blockSum, bool fetchAhead,
+                          std::integer_sequence<int, C...>) {
+    (q6_KSubBlockPair<NT, C>(block, b, xb, offsets, blockSum, fetchAhead), ...);
+}
+
 template <int NT>
 void q6_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, int t0, float* out,
                   int64_t outStride, bool fetchAhead) {
     constexpr int kBlockBytes = kPackedRows * static_cast<int>(sizeof(BlockQ6_K));
-    constexpr int kLowBits = 32 + 16 * kPackedRows, kHighBits = kLowBits + 2048;
     const ActivationBlockQ8* xb[NT];
-    const int16_t* halfSums[NT];
+    const int32_t* offsets[NT];
     __m512 acc[NT];
     PS_UNROLL
     for (int t = 0; t < NT; ++t) {
         xb[t] = x.blocks(t0 + t);
-        halfSums[t] = x.halfSums + (t0 + t) * (x.cols / 16);
+        offsets[t] = x.q6_KOffsets + (t0 + t) * (x.cols / 16);
         acc[t] = _mm512_setzero_ps();
     }
-    const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * kBlockBytes;
-        if (fetchAhead) {
-            for (int line = 0; line < kBlockBytes; line += 64) {
-                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
-            }
-        }
+        __m512 blockSum[NT];
+        PS_UNROLL
+        for (int t = 0; t < NT; ++t) blockSum[t] = _mm512_setzero_ps();
+        q6_KSubBlocks<NT>(block, b, xb, offsets, blockSum, fetchAhead, std::make_integer_sequence<int, 4>{});
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
-        for (int j = 0; j < 8; ++j) {
-            // The sub-block's 32 quants of each row, four per lane and register.
-            __m512i q[8];
-            PS_UNROLL
-            for (int k = 0; k < 8; ++k) {
-                const __m512i low4 = _mm512_loadu_si512(block + kLowBits + 64 * (8 * (j / 2) + k));
-                const __m512i high2 = _mm512_loadu_si512(block + kHighBits + 64 * (8 * (j / 4) + k));
-                const __m512i low = _mm512_and_si512(j % 2 == 0 ? low4 : _mm512_srli_epi16(low4, 4), lowMask);
-                // The two top bits to bits 4-5 of each byte.
-                const int shift = 2 * (j % 4);
-                const __m512i high = shift <= 4 ? _mm512_slli_epi16(high2, 4 - shift) : _mm512_srli_epi16(high2, 2);
-                q[k] = _mm512_ternarylogic_epi32(low, high, highMask, 0xf8);  // low | (high & 0x30)
-            }
-            const __m512i scaleA = _mm512_cvtepi8_epi32(
-                _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 32 + 16 * (2 * j))));
-            const __m512i scaleB = _mm512_cvtepi8_epi32(
-                _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 32 + 16 * (2 * j + 1))));
-            PS_UNROLL
-            for (int t = 0; t < NT; ++t) {
-                const ActivationBlockQ8& a = xb[t][b * 8 + j];
-                const int16_t* sums = halfSums[t] + b * 16 + 2 * j;
-                // Sums of q * x over each 16-value group, less 32 * sum(x).
-                __m512i dotA = _mm512_set1_epi32(-32 * sums[0]);
-                __m512i dotB = _mm512_set1_epi32(-32 * sums[1]);
-                PS_UNROLL
-                for (int k = 0; k < 4; ++k) {
-                    dotA = _mm512_dpbusd_epi32(dotA, q[k], broadcastQuad(a.q + 4 * k));
-                    dotB = _mm512_dpbusd_epi32(dotB, q[k + 4], broadcastQuad(a.q + 16 + 4 * k));
-                }
-                const __m512i isum =
-                    _mm512_add_epi32(_mm512_mullo_epi32(dotA, scaleA), _mm512_mullo_epi32(dotB, scaleB));
-                acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_set1_ps(a.d)), _mm512_cvtepi32_ps(isum), acc[t]);
-            }
-        }
+        PS_UNROLL
+        for (int t = 0; t < NT; ++t) acc[t] = _mm512_fmadd_ps(d, blockSum[t], acc[t]);
     }
     PS_UNROLL
     for (int t = 0; t < NT; ++t) _mm512_storeu_ps(out + (t0 + t) * outStride, acc[t]);

@@ -1,6 +1,9 @@
 // Portable kernels: plain loops over blocks, with the same per-block integer
 // arithmetic as the SIMD kernels, so that they can serve as their oracle.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "backend/cpu/dequantize.h"
@@ -12,19 +15,35 @@ namespace ps {
 
 namespace {
 
+// Converts as _mm256_cvtps_epi32 does: NaN and values outside int32 become INT32_MIN
+// (a C++ cast of them is undefined behaviour).
+int32_t toInt32LikeSimd(float v) {
+    if (!(v >= -2147483648.0f && v < 2147483648.0f)) return INT32_MIN;
+    return static_cast<int32_t>(v);
+}
+
 void quantizeScalar(const float* x, int64_t n, ActivationBlockQ8* out) {
     for (int64_t b = 0; b < n / 32; ++b) {
         const float* xb = x + b * 32;
         float amax = 0.0f;
-        for (int i = 0; i < 32; ++i) amax = std::fmax(amax, std::fabs(xb[i]));
-        const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        int sum = 0;
+        bool finite = true;
         for (int i = 0; i < 32; ++i) {
-            // nearbyint rounds half to even, as the SIMD conversions do.
-            const int q = static_cast<int>(std::nearbyint(xb[i] * id));
-            out[b].q[i] = static_cast<int8_t>(q);
-            sum += q;
+            amax = std::fmax(amax, std::fabs(xb[i]));
+            finite = finite && std::isfinite(xb[i]);
+        }
+        // A NaN or infinity (damaged weights) makes the block's scale NaN, so that it
+        // reaches the logits and generation stops with an error instead of running on
+        // garbage (std::fmax would skip a NaN). The SIMD maximum propagates it too when
+        // the block is all NaN, as every block is after a norm of a NaN row.
+        const float d = finite ? amax / 127.0f : std::numeric_limits<float>::quiet_NaN();
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        int32_t sum = 0;
+        for (int i = 0; i < 32; ++i) {
+            // nearbyint rounds half to even, as the SIMD conversions do; the packs to
+            // int8 saturate and the sum wraps, as theirs do.
+            const int32_t q = toInt32LikeSimd(std::nearbyint(xb[i] * id));
+            out[b].q[i] = static_cast<int8_t>(std::clamp(q, -128, 127));
+            sum = static_cast<int32_t>(static_cast<uint32_t>(sum) + static_cast<uint32_t>(q));
         }
         out[b].d = d;
         out[b].dsum = d * static_cast<float>(sum);

@@ -85,8 +85,7 @@ void packQ6_KRows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst) 
     const int64_t blocks = cols / 256;
     const size_t rowBytes = static_cast<size_t>(blocks) * sizeof(BlockQ6_K);
     constexpr size_t kGroupBlockBytes = kPackedRows * sizeof(BlockQ6_K);
-    constexpr size_t kLowBits = 32 + 16 * kPackedRows, kHighBits = kLowBits + 2048;
-    static_assert(kHighBits + 1024 == kGroupBlockBytes);
+    static_assert(q6_KPackedHighBits(1) + 512 == kGroupBlockBytes);
     for (int64_t g = 0; g < rows / kPackedRows; ++g) {
         const uint8_t* groupSrc = src + static_cast<size_t>(g) * kPackedRows * rowBytes;
         uint8_t* groupDst = dst + static_cast<size_t>(g) * kPackedRows * rowBytes;
@@ -101,9 +100,9 @@ void packQ6_KRows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst) 
                     for (int k = 0; k < 8; ++k) {
                         for (int v = 0; v < 4; ++v) {
                             const int q = q6_KQuant(block, 32 * j + 4 * k + v) + 32;
-                            out[kLowBits + 64 * (8 * (j / 2) + k) + 4 * i + v] |=
+                            out[q6_KPackedLowBits(j / 2) + 64 * k + 4 * i + v] |=
                                 static_cast<uint8_t>((q & 15) << (4 * (j % 2)));
-                            out[kHighBits + 64 * (8 * (j / 4) + k) + 4 * i + v] |=
+                            out[q6_KPackedHighBits(j / 4) + 64 * k + 4 * i + v] |=
                                 static_cast<uint8_t>((q >> 4) << (2 * (j % 4)));
                         }
                     }

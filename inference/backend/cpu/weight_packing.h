@@ -25,8 +25,14 @@ void packQ4_KRows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst);
 // the int8 scales, group g's 16 (one per row) at 32 + 16g; then the quants as
 // unsigned 6-bit values q + 32, four values of a row per 4-byte lane: their low
 // 4 bits for sub-blocks 2c (low nibble) and 2c+1 (high nibble), quad k, at
-// 288 + 64 (8c + k); their top 2 bits for sub-blocks 4h..4h+3 (bits 2(j%4)),
-// quad k, at 2336 + 64 (8h + k).
+// q6_KPackedLowBits(c) + 64k; their top 2 bits for sub-blocks 4h..4h+3 (bits
+// 2(j%4)), quad k, at q6_KPackedHighBits(h) + 64k: all low bits, then all top
+// bits, so that the kernel reads each block as two streams. Laid out in the
+// order the kernel reads them instead (low bits of c = 0, top bits of h = 0,
+// low bits of c = 1, ...) decode read 512 MiB of Q6_K slower, 15-29 GB/s
+// against 28-35 (2 threads, ps-kernel-bench --stream, interleaved runs).
+constexpr int q6_KPackedLowBits(int c) { return 288 + 512 * c; }
+constexpr int q6_KPackedHighBits(int h) { return 2336 + 512 * h; }
 void packQ6_KRows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst);
 
 }  // namespace ps

@@ -115,6 +115,15 @@ TEST_F(CliAppsTest, ValidateAcceptsAGoodFileAndReportsBadOnesWithPositions) {
     EXPECT_EQ(missing.exitCode, 1) << describe(missing);
     EXPECT_TRUE(missing.err.contains("nowhere.promptapp")) << describe(missing);
 
+    // Decks are checked as decks.
+    writeFile("talk.promptdeck", "promptdeck: 1\nname: Talk\nslides:\n  - app: good.promptapp\n");
+    writeFile("broken.promptdeck", "promptdeck: 1\nslides:\n  - note: no app\n  - app: x.promptapp\n    race: maybe\n");
+    const CliResult decks = cli({"validate", "talk.promptdeck", "broken.promptdeck"});
+    EXPECT_EQ(decks.exitCode, 1) << describe(decks);
+    EXPECT_TRUE(decks.out.contains("talk.promptdeck: ok")) << describe(decks);
+    EXPECT_TRUE(decks.err.contains("broken.promptdeck:3:")) << describe(decks);
+    EXPECT_TRUE(decks.err.contains("broken.promptdeck:5:")) << describe(decks);
+
     const CliResult usage = cli({"validate"});
     EXPECT_EQ(usage.exitCode, 2) << describe(usage);
     const CliResult unknownOption = cli({"validate", "--bogus", "good.promptapp"});

@@ -105,6 +105,14 @@ TEST(CpuBackend, FastKernelsMatchTheReferenceLogits) { checkAgainstReferences(be
 
 TEST(CpuBackend, ScalarKernelsMatchTheReferenceLogits) { checkAgainstReferences(scalarKernels()); }
 
+// The AVX2 set is what a CPU without AVX-512 runs (no packed kernels, no attention
+// kernel): the whole model on it, here too, where the best set is AVX-512.
+TEST(CpuBackend, Avx2KernelsMatchTheReferenceLogits) {
+    const MatmulKernelSet* avx2 = avx2Kernels();
+    if (avx2 == nullptr) GTEST_SKIP() << "this CPU or build has no AVX2 kernels";
+    checkAgainstReferences(*avx2);
+}
+
 // stories260K is a trained model: its greedy continuation must be the reference's, token for token.
 TEST(CpuBackend, Stories260KGreedyContinuationIsExact) {
     PS_REQUIRE_SHARED_FILE(path, "models/stories260K.gguf");

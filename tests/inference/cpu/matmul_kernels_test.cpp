@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "backend/cpu/dequantize.h"
@@ -91,6 +92,11 @@ std::vector<const MatmulKernelSet*> simdSets() {
 
 TEST(MatmulKernels, SimdKernelsMatchScalarForEveryType) {
     if (simdSets().empty()) GTEST_SKIP() << "this CPU runs no SIMD kernel set";
+    // Every AVX-512 CPU has AVX2: the AVX2 set (what CPUs without AVX-512 run) is
+    // tested on the AVX-512 machines too, never silently left out.
+    if (avx512Kernels() != nullptr) {
+        ASSERT_NE(avx2Kernels(), nullptr);
+    }
     for (const MatmulKernelSet* set : simdSets()) {
         for (TensorType type : kAllTypes) {
             for (int tokens : {1, 3, 6}) {
@@ -145,11 +151,9 @@ std::vector<float> runPackedKernel(const MatmulKernelSet& set, const Problem& p)
     batch.cols = p.cols;
     batch.data = q.data();
     batch.tokenStride = p.cols / 32 * static_cast<int64_t>(sizeof(ActivationBlockQ8));
-    std::vector<int16_t> halfSums(2 * q.size());
-    for (size_t b = 0; b < q.size(); ++b) {
-        for (int i = 0; i < 32; ++i) halfSums[2 * b + i / 16] = static_cast<int16_t>(halfSums[2 * b + i / 16] + q[b].q[i]);
-    }
-    batch.halfSums = halfSums.data();
+    std::vector<int32_t> offsets(2 * q.size());
+    q6_KOffsets(q.data(), static_cast<int64_t>(q.size()), offsets.data());
+    batch.q6_KOffsets = offsets.data();
     std::vector<float> out(static_cast<size_t>(p.tokens * p.rows), NAN);
     const int64_t groupRows = p.rows / kPackedRows * kPackedRows;
     for (int64_t r = 0; r < groupRows; r += kPackedRows) packed->matmul(w, r, r + kPackedRows, batch, out.data(), p.rows);
@@ -213,6 +217,37 @@ TEST(MatmulKernels, SimdQuantizationMatchesScalarExactly) {
             EXPECT_EQ(0, std::memcmp(expected[b].q, actual[b].q, 32)) << set->name << " block " << b;
         }
     }
+}
+
+// Damaged weights give NaN or infinite activations: quantizing them must be defined
+// (UBSan: a NaN cast to int is undefined behaviour; found by fuzz_model) and keep the
+// NaN, so that generation stops with "NaN logits" instead of printing garbage.
+TEST(MatmulKernels, NonFiniteActivationsQuantizeToANaNScale) {
+    std::vector<float> x(32 * 3, 0.5f);
+    std::fill(x.begin(), x.begin() + 32, std::numeric_limits<float>::quiet_NaN());  // a norm of a NaN row
+    x[40] = std::numeric_limits<float>::infinity();
+    x[41] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<ActivationBlockQ8> q(3);
+    scalarKernels().quantize(x.data(), static_cast<int64_t>(x.size()), q.data());
+    for (int b = 0; b < 2; ++b) {
+        EXPECT_TRUE(std::isnan(q[b].d)) << b;
+        EXPECT_TRUE(std::isnan(q[b].dsum)) << b;
+    }
+    EXPECT_EQ(q[0].q[0], -128);  // the SIMD conversion's NaN, saturated
+    EXPECT_EQ(q[2].d, 0.5f / 127.0f);
+    EXPECT_EQ(q[2].q[0], 127);
+    for (const MatmulKernelSet* set : simdSets()) {
+        std::vector<ActivationBlockQ8> simd(3);
+        set->quantize(x.data(), static_cast<int64_t>(x.size()), simd.data());
+        EXPECT_TRUE(std::isnan(simd[0].d)) << set->name;
+        EXPECT_EQ(0, std::memcmp(q[0].q, simd[0].q, 32)) << set->name;
+        EXPECT_EQ(0, std::memcmp(q[2].q, simd[2].q, 32)) << set->name;
+    }
+    // Through a matrix: finite activations give finite outputs, a NaN block NaN ones.
+    Problem p = makeProblem(TensorType::Q8_0, 1, 9);
+    for (const float v : runKernel(scalarKernels(), p, scalarKernels().quantize)) EXPECT_TRUE(std::isfinite(v));
+    std::fill(p.x.begin(), p.x.begin() + 32, std::numeric_limits<float>::quiet_NaN());
+    for (const float v : runKernel(scalarKernels(), p, scalarKernels().quantize)) EXPECT_TRUE(std::isnan(v));
 }
 
 TEST(MatmulKernels, ScalarQuantizedKernelsStayNearTheFloatReference) {
