@@ -4,7 +4,7 @@
 # newcomer's first start: the built-in demo model, the bedtime story open. The tour
 # shows the Library with the Run page, a run while the model writes, the editor
 # and each of its tabs, the app's history, the Models page and the Get a Model
-# dialog, and saves one PNG of each.
+# dialog, a demo deck's page in the Library, and saves one PNG of each.
 #
 # Every page is taken at 1366x768 (a small laptop) and 1920x1080, in the light and
 # the dark theme: docs/screenshots/<width>x<height>-<theme>/<page>.png. Demo mode's

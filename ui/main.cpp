@@ -10,6 +10,7 @@
 
 #include "settings/preferences.h"
 #include "settings/theme.h"
+#include "demo/demo_screen.h"
 #include "shell/main_window.h"
 #include "shell/screenshot_tour.h"
 #include "shell/single_instance.h"
@@ -39,6 +40,11 @@ int main(int argc, char** argv) {
                                   QApplication::translate("main", "Start in demo mode with this deck (.promptdeck), full screen."),
                                   QApplication::translate("main", "deck"));
     parser.addOption(demoOption);
+    QCommandLineOption screenOption(
+        QStringLiteral("screen"),
+        QApplication::translate("main", "Demo mode's display, by number (1, 2…) or name (HDMI-1), for this start."),
+        QApplication::translate("main", "display"));
+    parser.addOption(screenOption);
     QCommandLineOption tourOption(QStringLiteral("screenshot-tour"),
                                   QStringLiteral("Save screenshots of the main pages into a folder, then quit."),
                                   QStringLiteral("folder"));
@@ -100,6 +106,7 @@ int main(int argc, char** argv) {
                             files.isEmpty() && !tour && !demo);
     // Demo mode starts at once; the stage waits for the model (and loads the race's
     // engines) with the progress on the stage.
+    if (parser.isSet(screenOption)) ps::ui::overrideDemoScreen(parser.value(screenOption));
     if (demo) window.presentDeck(QFileInfo(parser.value(demoOption)).absoluteFilePath());
 
     if (tour) {

@@ -10,4 +10,9 @@ QString Deck::appPathOf(const DeckSlide& slide) const {
     return QDir::cleanPath(QFileInfo(filePath).absoluteDir().filePath(slide.app));
 }
 
+QString Deck::modelPathOf(const DeckRaceEngine& engine) const {
+    if (engine.model.isEmpty() || QDir::isAbsolutePath(engine.model) || filePath.isEmpty()) return engine.model;
+    return QDir::cleanPath(QFileInfo(filePath).absoluteDir().filePath(engine.model));
+}
+
 }  // namespace ps

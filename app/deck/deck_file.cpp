@@ -18,6 +18,92 @@ constexpr int kMaxSlides = 500;
 
 QString keyOf(const YAML::Node& key) { return key.IsScalar() ? QString::fromStdString(key.Scalar()) : QString(); }
 
+// A machine has far fewer cores; more is a typing mistake.
+constexpr int kMaxRaceThreads = 1024;
+
+const char* deviceName(RaceDevice device) {
+    switch (device) {
+    case RaceDevice::Gpu: return "gpu";
+    case RaceDevice::Cpu: return "cpu";
+    case RaceDevice::Automatic: break;
+    }
+    return "auto";
+}
+
+// One side of `race: {left: ..., right: ...}`: model, device, threads.
+DeckRaceEngine readRaceEngine(YamlFieldReader& reader, const YAML::Node& node, const QString& side,
+                              DocumentPosition at) {
+    DeckRaceEngine engine;
+    if (node.IsNull()) return engine;  // `left:` alone: the window's model, automatic
+    if (!node.IsMap()) {
+        reader.addError(at, QStringLiteral("'%1' must be a group of keys (model, device, threads)").arg(side));
+        return engine;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        const QString key = keyOf(it->first);
+        const DocumentPosition valueAt = reader.positionOf(it->first, it->second);
+        if (key == QLatin1String("model")) {
+            if (const auto text = reader.text(it->second, key, valueAt)) engine.model = text->trimmed();
+        } else if (key == QLatin1String("device")) {
+            const auto text = reader.text(it->second, key, valueAt);
+            if (!text) continue;
+            const QString device = text->trimmed().toLower();
+            if (device == QLatin1String("auto")) engine.device = RaceDevice::Automatic;
+            else if (device == QLatin1String("gpu")) engine.device = RaceDevice::Gpu;
+            else if (device == QLatin1String("cpu")) engine.device = RaceDevice::Cpu;
+            else reader.addError(valueAt, QStringLiteral("'device' must be auto, gpu or cpu, not '%1'").arg(*text));
+        } else if (key == QLatin1String("threads")) {
+            const auto threads = reader.integer(it->second, key, valueAt);
+            if (threads && (*threads < 0 || *threads > kMaxRaceThreads))
+                reader.addError(valueAt, QStringLiteral("'threads' must be between 0 (every core) and %1")
+                                             .arg(kMaxRaceThreads));
+            else if (threads)
+                engine.threads = int(*threads);
+        } else {
+            reader.addError(reader.positionOf(it->first),
+                            QStringLiteral("unknown key '%1' in '%2' (expected model, device or threads)").arg(key, side));
+        }
+    }
+    return engine;
+}
+
+// `race: true` (the default pairing) or `race: {left: ..., right: ...}` (format 2).
+void readRace(YamlFieldReader& reader, const YAML::Node& value, DocumentPosition at, DeckSlide& slide) {
+    if (!value.IsMap()) {
+        if (const auto flag = reader.boolean(value, QStringLiteral("race"), at)) slide.race = *flag;
+        return;
+    }
+    DeckRace race;
+    bool hasLeft = false;
+    bool hasRight = false;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        const QString key = keyOf(it->first);
+        const DocumentPosition sideAt = reader.positionOf(it->first, it->second);
+        if (key == QLatin1String("left")) {
+            hasLeft = true;
+            race.left = readRaceEngine(reader, it->second, key, sideAt);
+        } else if (key == QLatin1String("right")) {
+            hasRight = true;
+            race.right = readRaceEngine(reader, it->second, key, sideAt);
+        } else {
+            reader.addError(reader.positionOf(it->first),
+                            QStringLiteral("unknown key '%1' in 'race' (expected left and right)").arg(key));
+        }
+    }
+    if (!hasLeft || !hasRight)
+        reader.addError(at, QStringLiteral("'race' names its two sides, 'left' and 'right' (or is just true)"));
+    slide.race = true;
+    slide.raceSetup = race;
+}
+
+YamlValue raceEngineValue(const DeckRaceEngine& engine) {
+    YamlValue side = YamlValue::map();
+    if (!engine.model.isEmpty()) side.insert("model", YamlValue::string(engine.model));
+    side.insert("device", YamlValue::string(QString::fromLatin1(deviceName(engine.device))));
+    if (engine.threads > 0) side.insert("threads", YamlValue::integer(engine.threads));
+    return side;
+}
+
 void readSlide(YamlFieldReader& reader, const YAML::Node& node, int index, Deck& deck) {
     const DocumentPosition at = reader.positionOf(node);
     if (!node.IsMap()) {
@@ -54,7 +140,7 @@ void readSlide(YamlFieldReader& reader, const YAML::Node& node, int index, Deck&
         } else if (key == QLatin1String("note")) {
             if (const auto text = reader.text(value, key, valueAt)) slide.note = *text;
         } else if (key == QLatin1String("race")) {
-            if (const auto flag = reader.boolean(value, key, valueAt)) slide.race = *flag;
+            readRace(reader, value, valueAt, slide);
         } else {
             reader.addError(reader.positionOf(it->first),
                             QStringLiteral("unknown key '%1' in a slide (expected app, inputs, note or race)").arg(key));
@@ -154,7 +240,10 @@ DeckLoadResult loadDeck(const QString& path) {
 
 QString serializeDeck(const Deck& deck) {
     YamlValue root = YamlValue::map();
-    root.insert("promptdeck", YamlValue::integer(kDeckFormatVersion));
+    // Format 1 while nothing needs 2: an older Prompt Studio still reads the deck.
+    bool needsRaceSetup = false;
+    for (const DeckSlide& slide : deck.slides) needsRaceSetup = needsRaceSetup || (slide.race && slide.raceSetup);
+    root.insert("promptdeck", YamlValue::integer(needsRaceSetup ? kDeckFormatVersion : 1));
     root.insert("name", YamlValue::string(deck.name));
     if (deck.attractAfterSeconds > 0) root.insert("attract_after", YamlValue::integer(deck.attractAfterSeconds));
     YamlValue slides = YamlValue::list();
@@ -173,7 +262,14 @@ QString serializeDeck(const Deck& deck) {
             item.insert("inputs", inputs);
         }
         if (!slide.note.isEmpty()) item.insert("note", YamlValue::string(slide.note));
-        if (slide.race) item.insert("race", YamlValue::boolean(true));
+        if (slide.race && slide.raceSetup) {
+            YamlValue race = YamlValue::map();
+            race.insert("left", raceEngineValue(slide.raceSetup->left));
+            race.insert("right", raceEngineValue(slide.raceSetup->right));
+            item.insert("race", race);
+        } else if (slide.race) {
+            item.insert("race", YamlValue::boolean(true));
+        }
         slides.append(item);
     }
     root.insert("slides", slides);

@@ -1,7 +1,7 @@
 #pragma once
 // Reading and writing .promptdeck files:
 //
-//   promptdeck: 1
+//   promptdeck: 2
 //   name: Workstation demo
 //   attract_after: 120          # seconds alone before the deck plays itself; 0 = never
 //   slides:
@@ -9,7 +9,11 @@
 //       inputs:
 //         hero: a little fox
 //       note: Point at the tokens/s.
-//       race: true
+//       race: true                # the default pairing (format 1 and 2)
+//     - app: bedtime-story.promptapp
+//       race:                     # what it races (format 2)
+//         left: {model: small-Q4_K_M.gguf, device: gpu}
+//         right: {model: small-Q8_0.gguf, device: cpu, threads: 8}
 //
 // Every problem is reported with its line (and column), all at once; a deck from a
 // newer format is refused in words; saving is atomic (document/atomic_save.h).

@@ -57,18 +57,77 @@ RaceEngines loadRaceEngines(const QString& modelPath, const RaceOptions& options
     return engines;
 }
 
-void loadRaceEnginesInBackground(QObject* context, const QString& modelPath, const RaceOptions& options,
-                                 std::function<void(RaceEngines, QString)> done) {
-    QThread* thread = QThread::create([context, modelPath, options, done = std::move(done)] {
-        RaceEngines engines;
-        QString error;
-        try {
-            engines = loadRaceEngines(modelPath, options);
-        } catch (const std::exception& exception) {
-            error = QString::fromUtf8(exception.what());
+RaceEngines loadConfiguredRace(const QString& leftModel, const QString& rightModel, const DeckRace& race,
+                               const RaceOptions& options, const std::function<void()>& sideLoaded) {
+    const bool twoModels = QFileInfo(leftModel).absoluteFilePath() != QFileInfo(rightModel).absoluteFilePath();
+    const auto load = [&](const QString& model, const DeckRaceEngine& side) {
+        BackendOptions::Choice choice = BackendOptions::Choice::Automatic;
+        if (side.device == RaceDevice::Gpu) choice = BackendOptions::Choice::Cuda;  // says "CPU" where none
+        else if (side.device == RaceDevice::Cpu || !options.tryGpu) choice = BackendOptions::Choice::Cpu;
+        auto service = loadOn(model, choice, side.threads > 0 ? side.threads : options.cpuThreads, options.contextLength);
+        QString label = deviceLabel(*service);
+        if (twoModels) label = QStringLiteral("%1 · %2").arg(QFileInfo(model).completeBaseName(), label);
+        if (sideLoaded) sideLoaded();
+        return RaceEngine{label, service};
+    };
+    RaceEngines engines;
+    engines.first = load(leftModel, race.left);
+    engines.second = load(rightModel, race.right);
+    return engines;
+}
+
+namespace {
+
+// What the stage says while a side loads: "stories260K on the CPU, 1 thread".
+QString sideText(const QString& model, const DeckRaceEngine& side) {
+    const QString name = QFileInfo(model).completeBaseName();
+    if (side.device == RaceDevice::Gpu) return QStringLiteral("%1 on the GPU").arg(name);
+    if (side.threads == 1) return QStringLiteral("%1 on 1 thread").arg(name);
+    if (side.threads > 1) return QStringLiteral("%1 on %2 threads").arg(name).arg(side.threads);
+    return name;
+}
+
+}  // namespace
+
+void loadRacesInBackground(QObject* context, const QList<RaceRequest>& requests, const RaceOptions& options,
+                           std::function<void(int, QString)> progress, std::function<void(QList<RaceOutcome>)> done) {
+    QThread* thread = QThread::create([context, requests, options, progress = std::move(progress),
+                                       done = std::move(done)] {
+        // `context` waits for this thread before it goes (see the header), so it is alive
+        // whenever a queued call below runs.
+        int loaded = 0;
+        const auto report = [&](const QString& next) {
+            QMetaObject::invokeMethod(context, [progress, loaded, next] { progress(loaded, next); },
+                                      Qt::QueuedConnection);
+        };
+        QList<RaceOutcome> outcomes;
+        for (const RaceRequest& request : requests) {
+            RaceOutcome outcome;
+            outcome.key = request.key;
+            const int before = loaded;
+            try {
+                if (request.setup) {
+                    report(sideText(request.leftModel, request.setup->left));
+                    outcome.engines = loadConfiguredRace(request.leftModel, request.rightModel, *request.setup,
+                                                         options, [&] {
+                                                             ++loaded;
+                                                             if (loaded - before == 1)
+                                                                 report(sideText(request.rightModel,
+                                                                                 request.setup->right));
+                                                         });
+                } else {
+                    report(QFileInfo(request.leftModel).completeBaseName());
+                    outcome.engines = loadRaceEngines(request.leftModel, options);
+                }
+            } catch (const std::exception& exception) {
+                outcome.error = QString::fromUtf8(exception.what());
+                outcome.engines = {};
+            }
+            loaded = before + 2;  // a side that failed counts as done: nothing more to wait for
+            outcomes.append(outcome);
         }
-        // `context` waits for this thread before it goes (see the header), so it is alive here.
-        QMetaObject::invokeMethod(context, [done, engines, error] { done(engines, error); }, Qt::QueuedConnection);
+        report(QString());
+        QMetaObject::invokeMethod(context, [done, outcomes] { done(outcomes); }, Qt::QueuedConnection);
     });
     thread->setParent(context);
     QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);

@@ -1,15 +1,26 @@
 // Demo mode: the stage driven by its keys (next, previous, run, stop, run again,
 // blank, leave) with calm one-line failures; the attract loop; the race between two
 // engines on stories260K; the metrics strip fed by a fake NVML library and by the
-// real CPU figures from /proc; the stage never stalls while tokens pour in; and the
-// window's side: Run > Add This Run to a Deck, the deck in the Library, F11.
+// real CPU figures from /proc; the stage never stalls while tokens pour in (a paced
+// engine at 1000 tokens/s); the answer grows at its end; the deck's models load with
+// a percentage first; the display the presenter chose; the presenter's notes; and
+// the window's side: Run > Add This Run to a Deck, the deck in the Library, F11.
 #include <QApplication>
 #include <QDialog>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPointer>
+#include <QScrollBar>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTemporaryDir>
 #include <QScreen>
 #include <QTest>
@@ -19,8 +30,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <iterator>
+#include <thread>
+
 #include "deck/deck_file.h"
 #include "demo/deck_page.h"
+#include "demo/demo_screen.h"
+#include "demo/race_setup_dialog.h"
 #include "demo/demo_stage.h"
 #include "demo/metrics_strip.h"
 #include "demo/race_view.h"
@@ -40,12 +59,13 @@
 namespace ps::ui {
 namespace {
 
-// The largest gap between the ticks of a 5 ms timer: how long the GUI thread was
-// busy at a stretch (as in run_view_test.cpp).
+// The largest gap between the ticks of a 1 ms timer: how long the GUI thread was
+// busy at a stretch (as in run_view_test.cpp, there with 5 ms).
 class StallMeter {
 public:
     StallMeter() {
-        timer_.setInterval(5);
+        timer_.setTimerType(Qt::PreciseTimer);
+        timer_.setInterval(1);
         QObject::connect(&timer_, &QTimer::timeout, [this] {
             if (clock_.isValid()) worstMs_ = std::max(worstMs_, clock_.nsecsElapsed() / 1e6);
             clock_.restart();
@@ -62,6 +82,51 @@ private:
     QTimer timer_;
     QElapsedTimer clock_;
     double worstMs_ = 0;
+};
+
+// An engine that writes `tokens` words at `perSecond`, on the Runner's worker
+// thread, the way a fast model on a GPU would: a sentence end every 12 words, a
+// paragraph every 60 (so the Markdown has paragraphs to settle).
+class PacedService : public GenerationService {
+public:
+    PacedService(int tokens, int perSecond) : tokens_(tokens), perSecond_(perSecond) {}
+    QString name() const override { return QStringLiteral("paced"); }
+    QString describe() const override { return QStringLiteral("a paced test engine"); }
+    QString modelName() const override { return QStringLiteral("paced"); }
+    GenerationResult generate(const GenerationInput&, const GenerationParameters&, const TextCallback& onText,
+                              const std::atomic<bool>* cancel) override {
+        static const char* const words[] = {"the", "little", "fox", "looked", "up", "at", "a", "sky", "full",
+                                            "of", "stars", "and", "smiled", "because", "tomorrow", "would",
+                                            "bring", "another", "adventure"};
+        GenerationResult result;
+        const auto start = std::chrono::steady_clock::now();
+        const auto step = std::chrono::microseconds(1'000'000 / perSecond_);
+        for (int i = 0; i < tokens_; ++i) {
+            std::this_thread::sleep_until(start + step * i);
+            if (cancel && cancel->load()) {
+                result.stopReason = StopReason::Cancelled;
+                break;
+            }
+            std::string piece = i % 60 == 59 ? ".\n\n" : (i % 12 == 11 ? ". " : " ");
+            piece = (i == 0 ? std::string("Once") : std::string()) + piece + words[i % std::size(words)];
+            if (!onText(piece)) {
+                result.stopReason = StopReason::Cancelled;
+                break;
+            }
+            result.text += piece;
+            ++result.stats.generatedTokens;
+        }
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        result.stats.timeToFirstTokenMs = 1;
+        result.stats.decodeMs = std::max(1.0, ms - 1);
+        result.stats.decodeSteps = std::max(0, result.stats.generatedTokens - 1);
+        return result;
+    }
+    std::string renderPrompt(const GenerationInput&) const override { return {}; }
+
+private:
+    int tokens_;
+    int perSecond_;
 };
 
 // The bedtime story sample, saved beside the deck with `maxTokens`.
@@ -291,7 +356,8 @@ TEST(DemoStage, ARaceSlideLoadsItsEnginesFirstThenRacesOnEnter) {
     EXPECT_TRUE(stage.isRaceShown());
     // The progress is on the stage while the engines load.
     if (!stage.isReady()) {
-        EXPECT_TRUE(stage.statusText().contains(QStringLiteral("Getting the race ready")));
+        EXPECT_TRUE(stage.statusText().startsWith(QStringLiteral("Getting the deck ready:")))
+            << stage.statusText().toStdString();
     }
     ASSERT_TRUE(test::waitUntil([&] { return stage.isReady(); }, 30000));
     EXPECT_TRUE(stage.statusText().isEmpty()) << stage.statusText().toStdString();
@@ -404,47 +470,345 @@ TEST(MetricsStrip, ReadsAFolderShapedLikeProc) {
     EXPECT_EQ(strip.sparklinePoints(), 0);
 }
 
-TEST(DemoStage, TheStageNeverStallsWhileTokensPourIn) {
-    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+TEST(OutputPane, StreamedMarkdownGrowsAtItsEndAndTheFinalRenderIsWhole) {
+    OutputPane pane;
+    pane.resize(800, 600);
+    pane.show();
+    pane.setFormat(OutputFormat::Markdown);
+    pane.setPlaceholder(QStringLiteral("Press Enter to run."));
+    pane.clear();
+    // How much of the document each flush took away: a whole render takes all of it.
+    int mostRemoved = 0;
+    QObject::connect(pane.browser()->document(), &QTextDocument::contentsChange,
+                     [&](int, int removed, int) { mostRemoved = std::max(mostRemoved, removed); });
+    QStringList pieces = {"# A story\n\n", "- one\n- two\n\n", "```\ncode\n\nstill code\n```\n\n"};
+    for (int paragraph = 0; paragraph < 12; ++paragraph)
+        pieces << QStringLiteral("Paragraph %1 has").arg(paragraph) << QStringLiteral(" **some** words.\n\n");
+    pieces << QStringLiteral("The end");
+    QString all;
+    int largestDocument = 0;
+    for (const QString& piece : pieces) {
+        pane.append(piece);
+        all += piece;
+        pane.flush();
+        largestDocument = std::max(largestDocument, pane.browser()->document()->characterCount());
+    }
+    EXPECT_GT(largestDocument, 300);
+    // At most the unfinished paragraph and the one before it are ever rendered again.
+    EXPECT_LT(mostRemoved, 80);
+    const QString streamed = pane.browser()->toPlainText();
+    for (const char* part : {"A story", "one", "still code", "Paragraph 0 has some words.", "Paragraph 11 has some words.", "The end"})
+        EXPECT_TRUE(streamed.contains(QString::fromUtf8(part))) << part << " in " << streamed.toStdString();
+    EXPECT_FALSE(streamed.contains(QStringLiteral("**")));  // rendered, not raw
+    // finish() adds the rest the same way; the answer reads as the whole Markdown
+    // rendered at once would.
+    pane.finish();
+    QTextDocument whole;
+    whole.setMarkdown(all);
+    EXPECT_EQ(pane.browser()->toPlainText(), whole.toPlainText());
+    EXPECT_EQ(pane.browser()->document()->firstBlock().blockFormat().headingLevel(), 1);
+    EXPECT_EQ(pane.browser()->document()->blockCount(), whole.blockCount());
+    EXPECT_LT(mostRemoved, 80);
+    // JSON is still made pretty at the end.
+    pane.setFormat(OutputFormat::Json);
+    pane.clear();
+    pane.append(QStringLiteral("{\"a\":"));
+    pane.flush();
+    pane.append(QStringLiteral("1}"));
+    pane.finish();
+    EXPECT_EQ(pane.browser()->toPlainText(), QStringLiteral("{\n    \"a\": 1\n}"));
+
+    // Plain text: each flush inserts at the end, nothing before it changes.
+    pane.setFormat(OutputFormat::Text);
+    pane.clear();
+    pane.append(QStringLiteral("first line\n"));
+    pane.flush();
+    const int before = pane.browser()->document()->characterCount();
+    int earliestChange = INT_MAX;
+    QObject::connect(pane.browser()->document(), &QTextDocument::contentsChange,
+                     [&](int position, int, int) { earliestChange = std::min(earliestChange, position); });
+    mostRemoved = 0;
+    pane.append(QStringLiteral("second line"));
+    pane.flush();
+    EXPECT_GE(earliestChange, before - 1);
+    EXPECT_EQ(mostRemoved, 0);
+    EXPECT_EQ(pane.browser()->toPlainText(), QStringLiteral("first line\nsecond line"));
+}
+
+TEST(DemoStage, NoGuiStallAt1000TokensPerSecondOnTheStageOrInTheRace) {
     QTemporaryDir dir;
-    const QString app = storyApp(dir, 4000);  // until the context is full
+    const QString app = storyApp(dir, 4000);
     Deck deck;
     deck.filePath = dir.filePath(QStringLiteral("stall.promptdeck"));
-    deck.slides = {slide(app, QStringLiteral("a little fox"))};
+    deck.slides = {slide(app, QStringLiteral("a little fox")), slide(app, QStringLiteral("a little fox"), true)};
     DemoStage stage;
     stage.setDeck(deck);
-    // One generation thread: the model must not take the core the stage runs on.
-    stage.setService(test::loadStories(modelPath, 1));
+    // Engines at 1000 tokens/s: the stage's answer, then both race lanes at once.
+    constexpr int kStageTokens = 2500;
+    constexpr int kLaneTokens = 1500;
+    stage.setService(std::make_shared<PacedService>(kStageTokens, 1000));
+    stage.setRaceEngines({{QStringLiteral("Left"), std::make_shared<PacedService>(kLaneTokens, 1000)},
+                          {QStringLiteral("Right"), std::make_shared<PacedService>(kLaneTokens, 1000)}});
     stage.setNvmlLibraryPath(QStringLiteral(PS_FAKE_NVML_PATH));
     stage.present(nullptr, QRect(0, 0, 1366, 768));
-    // The same timer with nothing running, for comparison in the log.
+    // The same meter with nothing running: what the machine alone causes.
     StallMeter idle;
     idle.start();
-    test::processEventsFor(200);
+    test::processEventsFor(400);
     idle.stop();
     int ended = 0;
     QObject::connect(&stage, &DemoStage::runEnded, [&] { ++ended; });
-    StallMeter meter;
-    meter.start();
+    StallMeter onStage;
+    StallMeter inRace;
     QElapsedTimer clock;
     clock.start();
-    int runs = 0;
-    while (runs < 2 || clock.elapsed() < 1500) {
-        press(&stage, Qt::Key_Return);
-        ASSERT_TRUE(stage.isRunning()) << stage.statusText().toStdString();
-        ++runs;
-        ASSERT_TRUE(test::waitUntil([&] { return ended == runs; }, 30000));
-    }
-    meter.stop();
-    const QStringList cells = stage.metrics()->cells();
-    std::printf("[ stall    ] %d runs in %lld ms; largest GUI-thread gap %.1f ms (idle: %.1f ms); slowest render "
-                "%.1f ms; %s\n",
-                runs, static_cast<long long>(clock.elapsed()), meter.worstMs(), idle.worstMs(),
-                stage.answer()->slowestRenderMs(), cells.at(1).toUtf8().constData());
+    onStage.start();
+    press(&stage, Qt::Key_Return);
+    ASSERT_TRUE(stage.isRunning()) << stage.statusText().toStdString();
+    // Far past the stage's height, the end of the answer is what the room sees.
+    ASSERT_TRUE(test::waitUntil([&] { return stage.answerText().size() > 6000; }, 30000));
+    test::processEventsFor(60);
+    const QScrollBar* scroll = stage.answer()->browser()->verticalScrollBar();
+    EXPECT_TRUE(stage.isRunning());
+    EXPECT_GT(scroll->maximum(), 0);
+    EXPECT_GE(scroll->value(), scroll->maximum() - 4) << scroll->value() << " of " << scroll->maximum();
+    ASSERT_TRUE(test::waitUntil([&] { return ended == 1; }, 30000));
+    onStage.stop();
+    const qint64 stageMs = clock.restart();
+    EXPECT_GT(stage.answerText().size(), kStageTokens * 4);
+    const int answerFlushes = stage.answer()->flushCount();
+    const double answerRenderMs = stage.answer()->slowestRenderMs();
+    press(&stage, Qt::Key_Right);
+    ASSERT_TRUE(stage.isRaceShown());
+    inRace.start();
+    press(&stage, Qt::Key_Return);
+    ASSERT_TRUE(stage.isRunning()) << stage.statusText().toStdString();
+    ASSERT_TRUE(test::waitUntil([&] { return ended == 2; }, 30000));
+    inRace.stop();
+    const qint64 raceMs = clock.elapsed();
+    StallMeter idleAfter;
+    idleAfter.start();
+    test::processEventsFor(400);
+    idleAfter.stop();
+    const double machine = std::max(idle.worstMs(), idleAfter.worstMs());
+    std::printf("[ stall    ] stage: %d tokens in %lld ms, %d flushes, slowest flush %.1f ms, largest GUI-thread gap "
+                "%.1f ms; race: 2 x %d tokens in %lld ms, largest gap %.1f ms (lanes' slowest flush %.1f / %.1f ms); "
+                "idle event loop: largest gap %.1f ms\n",
+                kStageTokens, static_cast<long long>(stageMs), answerFlushes, answerRenderMs, onStage.worstMs(),
+                kLaneTokens, static_cast<long long>(raceMs), inRace.worstMs(), stage.race()->lane(0)->slowestRenderMs(),
+                stage.race()->lane(1)->slowestRenderMs(), machine);
+    EXPECT_EQ(stage.race()->stats(0).generatedTokens, kLaneTokens);
+    EXPECT_EQ(stage.race()->stats(1).generatedTokens, kLaneTokens);
+    EXPECT_EQ(stage.race()->lane(0)->text(), stage.race()->lane(1)->text());
     EXPECT_GT(stage.metrics()->sparklinePoints(), 0);
-    // As the Run page's test: 50 ms on top of the gaps the machine causes with nothing running.
-    EXPECT_LT(meter.worstMs(), 50.0 + idle.worstMs());
+    // Under a frame at 60 Hz, on top of what the machine alone causes (the same
+    // meter with nothing running): on a loaded test machine the scheduler's pauses
+    // are not the stage's.
+    EXPECT_LT(onStage.worstMs(), 16.0 + machine);
+    EXPECT_LT(inRace.worstMs(), 16.0 + machine);
     stage.leave();
+}
+
+TEST(DemoStage, TheDeckLoadsEveryModelItNeedsFirstWithAPercentage) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    PS_REQUIRE_SHARED_FILE(biggerPath, "models/tiny-d256-F32.gguf");
+    const QString stories = QString::fromStdString(modelPath.string());
+    QTemporaryDir dir;
+    const QString app = storyApp(dir, 40);
+    Deck deck;
+    deck.filePath = dir.filePath(QStringLiteral("load.promptdeck"));
+    // Two thread counts; two models (a 260K and a ~3M-parameter one); a model that is not there.
+    DeckSlide threads = slide(app, QStringLiteral("a little fox"), true);
+    threads.raceSetup = DeckRace{{stories, RaceDevice::Cpu, 2}, {stories, RaceDevice::Cpu, 1}};
+    DeckSlide models = slide(app, QStringLiteral("a sleepy dragon"), true);
+    models.raceSetup = DeckRace{{QString(), RaceDevice::Cpu, 1},
+                                {QString::fromStdString(biggerPath.string()), RaceDevice::Cpu, 1}};
+    DeckSlide missing = slide(app, QStringLiteral("nobody"), true);
+    missing.raceSetup = DeckRace{{QStringLiteral("missing-Q4_K_M.gguf"), RaceDevice::Cpu, 1}, {}};
+    deck.slides = {threads, models, missing};
+    DemoStage stage;
+    stage.setDeck(deck);
+    RaceOptions options;
+    options.tryGpu = false;
+    options.contextLength = 512;
+    stage.setRaceOptions(options);
+    stage.setNvmlLibraryPath(QStringLiteral("/nonexistent/libnvidia-ml.so.1"));
+    QList<int> percents;
+    QObject::connect(&stage, &DemoStage::loadProgress, [&](int percent) { percents << percent; });
+    stage.present();
+    // The second race is on the window's model: the deck waits for it, and says so.
+    EXPECT_FALSE(stage.isReady());
+    EXPECT_TRUE(stage.statusText().startsWith(QStringLiteral("Getting the deck ready: 0%")))
+        << stage.statusText().toStdString();
+    stage.setService(test::loadStories(modelPath));
+    // Loading in the background: the stage still answers its keys.
+    press(&stage, Qt::Key_Right);
+    EXPECT_EQ(stage.currentIndex(), 1);
+    press(&stage, Qt::Key_Left);
+    ASSERT_TRUE(test::waitUntil([&] { return stage.isReady(); }, 30000));
+    ASSERT_FALSE(percents.isEmpty());
+    EXPECT_EQ(percents.last(), 100);
+    EXPECT_TRUE(std::is_sorted(percents.begin(), percents.end())) << percents.size();
+    EXPECT_TRUE(std::any_of(percents.begin(), percents.end(), [](int p) { return p > 0 && p < 100; }));
+    EXPECT_TRUE(stage.statusText().isEmpty()) << stage.statusText().toStdString();
+
+    // Two thread counts: both sides finish.
+    int ended = 0;
+    QObject::connect(&stage, &DemoStage::runEnded, [&] { ++ended; });
+    EXPECT_TRUE(stage.race()->laneLabel(0).contains(QStringLiteral("2 threads"))) << stage.race()->laneLabel(0).toStdString();
+    EXPECT_TRUE(stage.race()->laneLabel(1).contains(QStringLiteral("1 thread"))) << stage.race()->laneLabel(1).toStdString();
+    press(&stage, Qt::Key_Return);
+    ASSERT_TRUE(test::waitUntil([&] { return ended == 1; }, 30000));
+    for (int lane = 0; lane < 2; ++lane)
+        EXPECT_TRUE(stage.race()->resultText(lane).startsWith(QStringLiteral("Finished in")))
+            << stage.race()->resultText(lane).toStdString();
+
+    // Two models: the small one wins, and the stage says by how much.
+    press(&stage, Qt::Key_Right);
+    EXPECT_TRUE(stage.race()->laneLabel(0).startsWith(QStringLiteral("stories260K · CPU"))) << stage.race()->laneLabel(0).toStdString();
+    EXPECT_TRUE(stage.race()->laneLabel(1).startsWith(QStringLiteral("tiny-d256-F32 · CPU"))) << stage.race()->laneLabel(1).toStdString();
+    press(&stage, Qt::Key_Return);
+    ASSERT_TRUE(test::waitUntil([&] { return ended == 2; }, 30000));
+    EXPECT_TRUE(stage.statusText().contains(QStringLiteral("faster than"))) << stage.statusText().toStdString();
+    EXPECT_TRUE(stage.race()->resultText(0).contains(QStringLiteral("× faster"))) << stage.race()->resultText(0).toStdString();
+
+    // The model that is not there: one calm line, no dialog, nothing runs.
+    press(&stage, Qt::Key_Right);
+    EXPECT_TRUE(stage.statusText().startsWith(QStringLiteral("The race cannot run:"))) << stage.statusText().toStdString();
+    EXPECT_TRUE(stage.statusText().contains(QStringLiteral("missing-Q4_K_M.gguf"))) << stage.statusText().toStdString();
+    EXPECT_EQ(stage.statusText().count(QLatin1Char('\n')), 0);
+    press(&stage, Qt::Key_Return);
+    EXPECT_FALSE(stage.isRunning());
+    EXPECT_TRUE(noDialogShown());
+    stage.leave();
+}
+
+TEST(DemoStage, ThePresenterNoteShowsWithNAndGoesWithTheBlank) {
+    QTemporaryDir dir;
+    const QString app = storyApp(dir, 10);
+    Deck deck;
+    deck.filePath = dir.filePath(QStringLiteral("notes.promptdeck"));
+    deck.slides = {slide(app, QStringLiteral("a little fox")), slide(app, QStringLiteral("a sleepy dragon"))};
+    deck.slides[0].note = QStringLiteral("Point at the tokens/s.");
+    DemoStage stage;
+    stage.setDeck(deck);
+    stage.present();
+    EXPECT_TRUE(stage.noteText().isEmpty());  // not on the stage until asked for
+    press(&stage, Qt::Key_N);
+    EXPECT_EQ(stage.noteText(), QStringLiteral("Note: Point at the tokens/s."));
+    press(&stage, Qt::Key_Right);  // a slide without a note: no line
+    EXPECT_TRUE(stage.noteText().isEmpty());
+    press(&stage, Qt::Key_Left);
+    EXPECT_FALSE(stage.noteText().isEmpty());
+    press(&stage, Qt::Key_B);  // the blank covers it with the rest
+    EXPECT_TRUE(stage.isBlank());
+    press(&stage, Qt::Key_B);
+    press(&stage, Qt::Key_N);
+    EXPECT_TRUE(stage.noteText().isEmpty());
+    stage.leave();
+}
+
+TEST(DemoStage, GoesOnTheChosenDisplayOrCalmlyOnTheMainOne) {
+    test::CleanSettings settings;
+    Preferences preferences;
+    MainWindow window(preferences, test::windowOptions(settings));
+    window.show();
+    const QList<QScreen*> screens = QGuiApplication::screens();
+    // tests/ui/data/two_screens.json gives the offscreen platform a laptop and a projector.
+    ASSERT_GE(screens.size(), 2) << "QT_QPA_PLATFORM should name tests/ui/data/two_screens.json";
+
+    // The deck page lists the displays; the choice is remembered.
+    DeckPage page;
+    page.refreshScreens();
+    QComboBox* picker = page.screenPicker();
+    ASSERT_EQ(picker->count(), int(screens.size()) + 1);
+    EXPECT_TRUE(picker->itemText(2).contains(QStringLiteral("Projector (1920×1080)"))) << picker->itemText(2).toStdString();
+    picker->setCurrentIndex(2);
+    emit picker->activated(2);
+    EXPECT_EQ(chosenDemoScreen(), QStringLiteral("Projector"));
+    EXPECT_EQ(QSettings().value(QStringLiteral("demo/screen")).toString(), QStringLiteral("Projector"));
+
+    QPointer<DemoStage> stage = window.presentCurrent();
+    ASSERT_TRUE(stage);
+    EXPECT_EQ(stage->screen(), screens.at(1));
+    EXPECT_EQ(stage->geometry(), screens.at(1)->geometry());
+    EXPECT_TRUE(stage->statusText().isEmpty() || !stage->statusText().contains(QStringLiteral("not connected")));
+    stage->leave();
+
+    // --screen 1 for this start wins over the remembered choice.
+    overrideDemoScreen(QStringLiteral("1"));
+    stage = window.presentCurrent();
+    EXPECT_EQ(stage->screen(), screens.at(0));
+    stage->leave();
+    overrideDemoScreen(QString());
+
+    // The projector is unplugged: the main display, and one calm line.
+    setChosenDemoScreen(QStringLiteral("HDMI-9"));
+    page.refreshScreens();
+    EXPECT_TRUE(page.screenPicker()->currentText().contains(QStringLiteral("not connected")))
+        << page.screenPicker()->currentText().toStdString();
+    stage = window.presentCurrent();
+    EXPECT_EQ(stage->screen(), QGuiApplication::primaryScreen());
+    EXPECT_EQ(stage->geometry(), QGuiApplication::primaryScreen()->geometry());
+    EXPECT_TRUE(stage->statusText().contains(QStringLiteral("“HDMI-9” is not connected"))) << stage->statusText().toStdString();
+    EXPECT_TRUE(noDialogShown());
+    stage->leave();
+    setChosenDemoScreen(QString());
+}
+
+TEST(DeckPage, NotesAndRaceEnginesAreEditedAndSavedIntoTheDeck) {
+    QTemporaryDir dir;
+    const QString app = storyApp(dir, 10);
+    Deck deck;
+    deck.name = QStringLiteral("Notes");
+    deck.slides = {slide(QStringLiteral("story.promptapp"), QStringLiteral("a little fox")),
+                   slide(QStringLiteral("story.promptapp"), QStringLiteral("a sleepy dragon"))};
+    const QString path = dir.filePath(QStringLiteral("notes.promptdeck"));
+    QString error;
+    ASSERT_TRUE(saveDeck(deck, path, &error)) << error.toStdString();
+    DeckPage page;
+    page.resize(900, 700);
+    page.show();
+    ASSERT_TRUE(page.setDeckFile(path));
+    page.slideList()->setCurrentRow(1);
+    // Typed into the note editor: saved when the typing pauses.
+    page.noteEditor()->setFocus();
+    QTest::keyClicks(page.noteEditor(), QStringLiteral("Say: this runs on the CPU"));
+    ASSERT_TRUE(test::waitUntil([&] { return loadDeck(path).deck.slides[1].note == QStringLiteral("Say: this runs on the CPU"); }, 5000));
+    // Typed, then straight to another slide: nothing is lost.
+    page.slideList()->setCurrentRow(0);
+    page.noteEditor()->setPlainText(QStringLiteral("Open with the fox."));
+    page.slideList()->setCurrentRow(1);
+    EXPECT_EQ(page.noteEditor()->toPlainText(), QStringLiteral("Say: this runs on the CPU"));
+    DeckLoadResult saved = loadDeck(path);
+    ASSERT_TRUE(saved.ok()) << saved.errorText().toStdString();
+    EXPECT_EQ(saved.deck.slides[0].note, QStringLiteral("Open with the fox."));
+    EXPECT_TRUE(page.slideList()->item(0)->text().contains(QStringLiteral("Note: Open with the fox.")));
+
+    // What the slide races, through the dialog's fields, into the file (format 2).
+    RaceSetupDialog dialog(dir.path());
+    dialog.setRace(std::nullopt);
+    EXPECT_FALSE(dialog.race());
+    dialog.customChoice()->setChecked(true);
+    dialog.side(0).threads->setValue(4);
+    dialog.side(1).model->setText(QStringLiteral("tiny-Q8_0.gguf"));
+    const std::optional<DeckRace> race = dialog.race();
+    ASSERT_TRUE(race);
+    EXPECT_EQ(race->left.threads, 4);
+    EXPECT_EQ(race->right.device, RaceDevice::Cpu);
+    EXPECT_EQ(race->right.threads, 1);
+    ASSERT_TRUE(page.setRaceSetup(1, race));
+    saved = loadDeck(path);
+    ASSERT_TRUE(saved.ok()) << saved.errorText().toStdString();
+    ASSERT_TRUE(saved.deck.slides[1].race && saved.deck.slides[1].raceSetup);
+    EXPECT_EQ(*saved.deck.slides[1].raceSetup, *race);
+    EXPECT_EQ(saved.deck.modelPathOf(saved.deck.slides[1].raceSetup->right), dir.filePath(QStringLiteral("tiny-Q8_0.gguf")));
+    EXPECT_EQ(saved.deck.slides[1].note, QStringLiteral("Say: this runs on the CPU"));
+    EXPECT_TRUE(page.slideList()->item(1)->text().contains(QStringLiteral("race: GPU if any, 4 threads against tiny-Q8_0, CPU, 1 thread")))
+        << page.slideList()->item(1)->text().toStdString();
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(file.readAll().startsWith("promptdeck: 2\n"));
 }
 
 TEST(DemoMainWindow, AddRunsToADeckReorderThemAndPresentWithF11) {

@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QGraphicsOpacityEffect>
+#include <QHash>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -46,8 +47,17 @@ struct DemoStage::Private {
     QVariantMap defaultParameters;
     RaceOptions raceOptions;
     bool raceEnginesGiven = false;
-    bool raceLoading = false;
-    QString raceProblem;
+    // Getting the deck ready (prepare): the window's model, then each race's engines.
+    bool waitingForModel = false;
+    bool loading = false;
+    bool preparePending = false;  // the deck changed while it loaded: once more after
+    int loadSteps = 0;
+    int loadDone = 0;
+    QString loadingWhat;
+    QStringList raceKeys;                  // per slide: its race (empty for a single run)
+    QHash<QString, RaceEngines> races;     // loaded, by key (slides with the same race share it)
+    QHash<QString, QString> raceErrors;    // why a race cannot run, by key
+    bool noteShown = false;
     QString nvmlPath = QString::fromLatin1(NvmlLibrary::kDefaultPath);
     int attractMs = -1;  // -1 = the deck's
     bool presented = false;
@@ -61,6 +71,7 @@ struct DemoStage::Private {
     QLabel* counter = nullptr;
     QLabel* inputs = nullptr;
     QLabel* status = nullptr;
+    QLabel* note = nullptr;
     QStackedWidget* stack = nullptr;
     OutputPane* answer = nullptr;
     RaceView* race = nullptr;
@@ -120,6 +131,11 @@ void DemoStage::buildUi() {
     d->status->setTextFormat(Qt::PlainText);
     d->status->setWordWrap(true);
     d->status->hide();
+    d->note = new QLabel(this);
+    d->note->setObjectName(QStringLiteral("presenterNote"));
+    d->note->setTextFormat(Qt::PlainText);
+    d->note->setWordWrap(true);
+    d->note->hide();
 
     d->answer = new OutputPane(this);
     d->answer->browser()->setFrameShape(QFrame::NoFrame);
@@ -151,8 +167,11 @@ void DemoStage::buildUi() {
     layout->addWidget(d->status);
     layout->addWidget(d->stack, 1);
 
+    // The presenter's note (N), small, under the answer: the presenter reads it
+    // on the stage itself (one screen, often mirrored); B hides it with the rest.
+    layout->addWidget(d->note);
     // The keys, in a row of their own under the answer (never over it), fading out.
-    d->hint = new QLabel(tr("→ next   ← back   Enter run   Esc stop   R again   B blank   F11 leave"), this);
+    d->hint = new QLabel(tr("→ next   ← back   Enter run   Esc stop   R again   B blank   N note   F11 leave"), this);
     layout->addWidget(d->hint, 0, Qt::AlignRight);
     layout->addWidget(d->metrics);
 
@@ -222,7 +241,7 @@ void DemoStage::setService(std::shared_ptr<GenerationService> service) {
     d->service = std::move(service);
     if (!d->runner->isRunning()) d->runner->setService(d->service);
     updateModelLabel();
-    if (d->presented && !d->ready && !d->raceLoading) prepare();  // the race was waiting for the model
+    if (d->presented && d->waitingForModel) prepare();  // the deck was waiting for the model
 }
 
 void DemoStage::setDefaultParameters(const QVariantMap& parameters) { d->defaultParameters = parameters; }
@@ -241,6 +260,8 @@ void DemoStage::setAttractTimes(int idleMs, int pauseMs) {
 
 void DemoStage::present(QScreen* screen, const QRect& windowed) {
     if (!screen) screen = QGuiApplication::primaryScreen();
+    // The window belongs to that screen before it is shown: full screen happens there.
+    if (screen) setScreen(screen);
     if (windowed.isValid()) setGeometry(windowed);
     else if (screen) setGeometry(screen->geometry());
     d->presented = true;
@@ -260,9 +281,19 @@ void DemoStage::present(QScreen* screen, const QRect& windowed) {
 }
 
 void DemoStage::prepare() {
+    if (d->loading) {
+        d->preparePending = true;  // after the load in progress
+        return;
+    }
     d->apps.clear();
     d->problems.clear();
-    bool needsRace = false;
+    d->raceKeys.clear();
+    d->waitingForModel = false;
+    const QString windowModel = d->service ? d->service->modelName() : QString();
+    const bool localModel = d->service && d->service->name() == QLatin1String("local");
+    bool needsWindowModel = false;
+    QList<RaceRequest> requests;
+    QStringList requested;
     for (const DeckSlide& slide : d->deck.slides) {
         const QString path = d->deck.appPathOf(slide);
         const PromptAppLoadResult result = loadPromptApp(path);
@@ -273,37 +304,132 @@ void DemoStage::prepare() {
             problem = tr("%1 cannot run: %2").arg(QFileInfo(path).fileName(), first);
         }
         d->problems.append(problem);
-        needsRace = needsRace || (slide.race && result.ok());
+        if (!result.ok() || !slide.race || d->raceEnginesGiven) {
+            needsWindowModel = needsWindowModel || (result.ok() && !slide.race);
+            d->raceKeys.append(slide.race && result.ok() ? QStringLiteral("given") : QString());
+            continue;
+        }
+        // The race's two sides: the deck's models, else the window's.
+        RaceRequest request;
+        request.setup = slide.raceSetup;
+        request.leftModel = slide.raceSetup ? d->deck.modelPathOf(slide.raceSetup->left) : QString();
+        request.rightModel = slide.raceSetup ? d->deck.modelPathOf(slide.raceSetup->right) : QString();
+        const bool onWindowModel = request.leftModel.isEmpty() || request.rightModel.isEmpty();
+        needsWindowModel = needsWindowModel || onWindowModel;
+        if (request.leftModel.isEmpty()) request.leftModel = windowModel;
+        if (request.rightModel.isEmpty()) request.rightModel = windowModel;
+        QStringList key{request.leftModel, request.rightModel};
+        if (slide.raceSetup) {
+            for (const DeckRaceEngine& side : {slide.raceSetup->left, slide.raceSetup->right})
+                key << QString::number(int(side.device)) << QString::number(side.threads);
+        }
+        request.key = key.join(QLatin1Char('|'));
+        d->raceKeys.append(request.key);
+        if (onWindowModel && d->service && !localModel) {
+            d->raceErrors.insert(request.key, tr("the race needs a model on this computer; this deck runs on a "
+                                                 "remote server."));
+            continue;
+        }
+        if (onWindowModel && !d->service) continue;  // asked for again once the model is there
+        if (d->races.contains(request.key) || requested.contains(request.key)) continue;
+        d->raceErrors.remove(request.key);
+        requested << request.key;
+        requests.append(request);
     }
-    d->ready = true;
-    d->raceProblem.clear();
-    if (needsRace && !d->raceEnginesGiven && !d->race->hasEngines()) {
-        if (!d->service) {
-            d->ready = false;  // waits for the window's model (setService)
-            d->raceProblem = tr("Waiting for the model to load…");
-        } else if (d->service->name() != QLatin1String("local")) {
-            d->raceProblem = tr("The race needs a model on this computer; this deck runs on a remote server.");
-        } else {
-            d->ready = false;
-            d->raceLoading = true;
-            const QString model = d->service->modelName();
-            d->raceProblem = tr("Getting the race ready: loading %1 on two engines…").arg(QFileInfo(model).fileName());
-            loadRaceEnginesInBackground(this, model, d->raceOptions, [this](RaceEngines engines, QString error) {
-                d->raceLoading = false;
-                d->ready = true;
-                if (error.isEmpty()) {
-                    d->race->setEngines(engines);
-                    d->raceProblem.clear();
-                } else {
-                    d->raceProblem = tr("The race cannot run: %1").arg(error.section(QLatin1Char('\n'), 0, 0));
+    // The steps shown as a percentage: the window's model (when a slide needs it),
+    // then each engine of each race.
+    d->loadSteps = (needsWindowModel ? 1 : 0) + 2 * int(requests.size());
+    d->loadDone = needsWindowModel && d->service ? 1 : 0;
+    d->loadingWhat.clear();
+    if (needsWindowModel && !d->service) {
+        d->waitingForModel = true;
+        d->ready = false;
+    } else if (!requests.isEmpty()) {
+        d->ready = false;
+        d->loading = true;
+        const int base = d->loadDone;
+        loadRacesInBackground(
+            this, requests, d->raceOptions,
+            [this, base](int loaded, const QString& next) {
+                d->loadDone = base + loaded;
+                d->loadingWhat = next;
+                updateStatus();
+                emit loadProgress(loadPercent());
+            },
+            [this](const QList<RaceOutcome>& outcomes) {
+                for (const RaceOutcome& outcome : outcomes) {
+                    if (outcome.error.isEmpty()) d->races.insert(outcome.key, outcome.engines);
+                    else d->raceErrors.insert(outcome.key, outcome.error.section(QLatin1Char('\n'), 0, 0));
                 }
-                showSlide(d->index);
+                d->loading = false;
+                d->ready = true;
+                d->loadDone = d->loadSteps;
+                if (d->preparePending) {
+                    d->preparePending = false;
+                    prepare();
+                    return;
+                }
+                showRaceEngines();
+                updateStatus();
+                emit loadProgress(100);
                 emit ready();
             });
-        }
+    } else {
+        d->ready = true;
     }
     showSlide(std::clamp(d->index, 0, std::max(0, slideCount() - 1)));
+    emit loadProgress(loadPercent());
     if (d->ready) emit ready();
+}
+
+int DemoStage::loadPercent() const {
+    if (d->ready || d->loadSteps == 0) return d->ready ? 100 : 0;
+    return std::clamp(100 * d->loadDone / d->loadSteps, 0, 99);
+}
+
+void DemoStage::showRaceEngines() {
+    if (d->raceEnginesGiven || slideCount() == 0) return;
+    const QString key = d->raceKeys.value(d->index);
+    if (key.isEmpty() || !d->races.contains(key)) return;
+    if (d->race->isRunning()) {
+        // The race of the slide before is still stopping: its engines go once it has.
+        connect(d->race, &RaceView::ended, this, &DemoStage::showRaceEngines, Qt::SingleShotConnection);
+        return;
+    }
+    d->race->setEngines(d->races.value(key));
+}
+
+QString DemoStage::raceProblem() const {
+    const QString key = d->raceKeys.value(d->index);
+    if (key.isEmpty() || d->raceEnginesGiven || d->races.contains(key)) return QString();
+    if (d->raceErrors.contains(key)) return tr("The race cannot run: %1").arg(d->raceErrors.value(key));
+    return tr("The race is not ready yet.");
+}
+
+void DemoStage::updateStatus() {
+    if (slideCount() == 0) return;
+    const QString appProblem = d->problems.value(d->index);
+    if (!appProblem.isEmpty()) {
+        setStatus(appProblem, true);
+    } else if (d->waitingForModel) {
+        setStatus(tr("Getting the deck ready: %1%  ·  waiting for the model the window is loading").arg(loadPercent()),
+                  false);
+    } else if (d->loading) {
+        setStatus(d->loadingWhat.isEmpty()
+                      ? tr("Getting the deck ready: %1%").arg(loadPercent())
+                      : tr("Getting the deck ready: %1%  ·  loading %2").arg(loadPercent()).arg(d->loadingWhat),
+                  false);
+    } else if (!raceProblem().isEmpty()) {
+        setStatus(raceProblem(), true);
+    } else if (!isRunning()) {
+        setStatus(QString(), false);
+    }
+    if (d->loading || d->waitingForModel) {
+        // Progress is news, not a win: the stage's plain text colour.
+        QPalette palette = d->status->palette();
+        palette.setColor(QPalette::WindowText, stage::dimText());
+        d->status->setPalette(palette);
+    }
 }
 
 bool DemoStage::isReady() const { return d->ready; }
@@ -346,14 +472,13 @@ void DemoStage::showSlide(int index) {
     d->answer->setFormat(app.output);
     d->answer->setPlaceholder(tr("Press Enter to run."));
     d->answer->clear();
+    showRaceEngines();
     d->race->clear();
     d->metrics->startRun();
-    if (!d->problems.value(d->index).isEmpty())
-        setStatus(d->problems.at(d->index), true);
-    else if (slide.race && !d->raceProblem.isEmpty())
-        setStatus(d->raceProblem, !d->raceLoading && d->ready);
-    else
-        setStatus(QString(), false);
+    d->note->setText(tr("Note: %1").arg(slide.note.simplified()));
+    d->note->setVisible(d->noteShown && !slide.note.trimmed().isEmpty());
+    setStatus(QString(), false);
+    updateStatus();
     if (changed) emit slideChanged(d->index);
 }
 
@@ -379,8 +504,8 @@ void DemoStage::run() {
     for (auto it = own.constBegin(); it != own.constEnd(); ++it) overrides.remove(it.key());
     const QString path = d->deck.appPathOf(slide);
     if (slide.race) {
-        if (!d->race->hasEngines()) {
-            setStatus(d->raceProblem.isEmpty() ? tr("The race is not ready.") : d->raceProblem, true);
+        if (!raceProblem().isEmpty() || !d->race->hasEngines()) {
+            setStatus(raceProblem().isEmpty() ? tr("The race is not ready yet.") : raceProblem(), true);
             return;
         }
         setStatus(QString(), false);
@@ -427,6 +552,15 @@ void DemoStage::leave() {
     hide();
     emit left();
 }
+
+void DemoStage::toggleNote() {
+    d->noteShown = !d->noteShown;
+    const QString note = slideCount() > 0 ? d->deck.slides.at(d->index).note.trimmed() : QString();
+    d->note->setVisible(d->noteShown && !note.isEmpty());
+}
+
+bool DemoStage::isNoteShown() const { return d->noteShown; }
+QString DemoStage::noteText() const { return d->note->isVisibleTo(this) ? d->note->text() : QString(); }
 
 bool DemoStage::isRunning() const { return d->runner->isRunning() || d->race->isRunning(); }
 bool DemoStage::isBlank() const { return d->blank->isVisible(); }
@@ -524,6 +658,9 @@ void DemoStage::keyPressEvent(QKeyEvent* event) {
     case Qt::Key_Escape:
         stop();
         break;
+    case Qt::Key_N:
+        toggleNote();
+        break;
     case Qt::Key_H:
     case Qt::Key_F1:
         showHint();
@@ -560,6 +697,8 @@ void DemoStage::applySizes() {
     d->inputs->setFont(stage::scaled(base, pt * 0.75));
     d->inputs->setPalette(dim);
     d->status->setFont(stage::scaled(base, pt * 0.75));
+    d->note->setFont(stage::scaled(base, pt * 0.6));
+    d->note->setPalette(dim);
     d->answer->setFont(stage::scaled(base, pt));
     d->race->setAnswerPointSize(pt);
     d->metrics->setValuePointSize(pt * 0.7);

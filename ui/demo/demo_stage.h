@@ -7,13 +7,15 @@
 //   → Space Page Down   next slide          ← Page Up   previous slide
 //   Enter               run                 Esc         stop
 //   R                   run again           B .         blank the stage (again: back)
+//   N                   the presenter's note (a small line under the answer; again: hidden)
 //   F11 Ctrl+Q          leave demo mode
 //
 // A hint with these keys fades out after a few seconds. Left alone for the deck's
 // attract_after seconds, the deck plays itself (run, pause, next) until a key is
 // pressed. Nothing on the stage is a dialog: a problem is one calm line under the
-// title. Before the first slide, everything the deck needs is loaded (the apps, and
-// the race's two engines), with the progress on the stage.
+// title. Before the session, everything the deck needs is loaded in the background
+// (the apps, the window's model, each race's two engines), with a percentage on
+// the stage; the stage answers its keys all the while.
 #include <QVariantMap>
 #include <QWidget>
 
@@ -68,6 +70,8 @@ public:
     void present(QScreen* screen = nullptr, const QRect& windowed = {});
     // True once everything the deck needs has loaded (or failed calmly).
     bool isReady() const;
+    // How much of what the deck needs has loaded, 0-100 (100 once ready).
+    int loadPercent() const;
 
     int currentIndex() const;
     int slideCount() const;
@@ -77,6 +81,11 @@ public:
     void run();
     void stop();
     void toggleBlank();
+    // N: the presenter's note of the slide, on or off (for the whole session).
+    void toggleNote();
+    bool isNoteShown() const;
+    // The note line on the stage, or empty when it is not shown.
+    QString noteText() const;
     void leave();
     // Puts one calm line on the stage (a deck that could not be read).
     void showProblem(const QString& text);
@@ -102,6 +111,7 @@ signals:
     void runStarted();
     void runEnded();
     void ready();
+    void loadProgress(int percent);
     void left();
 
 protected:
@@ -117,6 +127,10 @@ private:
     void prepare();
     void showHint();
     void setStatus(const QString& text, bool problem);
+    // The calm line for the slide shown: its problem, the deck's loading, its race's.
+    void updateStatus();
+    QString raceProblem() const;
+    void showRaceEngines();
     void restartIdleTimer();
     void attractStep();
     void onToken(const QString& text);

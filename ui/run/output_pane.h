@@ -2,9 +2,16 @@
 // Where the answer appears while the model writes it. Text arrives in small
 // pieces, often hundreds a second; append() only adds them to a buffer, and a
 // timer moves the buffer into the view at display rate (about 30 times a
-// second), re-rendering the Markdown (or pretty JSON) once per flush, never
-// once per piece. The interval grows when a render gets slow (very long
-// answers), so the window keeps responding whatever the generation speed.
+// second), never once per piece. A flush only adds to the end of the document:
+// plain text (and JSON while it streams) is inserted at the end; Markdown is
+// rendered paragraph by paragraph: the paragraphs that are complete (a blank
+// line after them, outside a code fence) stay as they are, and only the last,
+// unfinished one is rendered again. So a flush costs the size of what is new,
+// not of the whole answer, and the layout only redoes the end. finish() adds
+// the rest the same way (JSON alone is rendered whole then, made pretty); a
+// paragraph rendered on its own looks as it does in the whole answer, because a
+// paragraph only ends before a line that starts afresh. The interval
+// grows when a flush gets slow anyway, so the window keeps responding.
 //
 // A chat app's pane shows the whole conversation, the reply being written last.
 #include <QElapsedTimer>
@@ -42,7 +49,7 @@ public:
     void setText(const QString& text);
     // Shows what is buffered now (also called by the timer).
     void flush();
-    // Stops the timer after a last flush; the final render (pretty JSON) happens here.
+    // Stops the timer after a last flush (pretty JSON is rendered here).
     void finish();
 
     // Everything received so far, flushed or not.
@@ -56,8 +63,17 @@ signals:
     // After each flush that showed new text.
     void flushed();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void render(bool final);
+    // Adds text_ from what is shown to the end of the document; false when the
+    // document must be rendered whole (the placeholder is shown, a chat).
+    bool appendToDocument();
+    void resetStream();
+    // The end of the last complete Markdown paragraph in text_ (0 = none yet).
+    qsizetype settledMarkdownEnd();
     QString chatHtml(const QString& reply) const;
 
     QTextBrowser* browser_ = nullptr;
@@ -68,6 +84,17 @@ private:
     QString text_;
     QString pending_;
     QString placeholder_;
+    // What the document shows of text_ while it streams (see appendToDocument).
+    qsizetype shownChars_ = 0;      // text_ up to here is in the document; 0 = none (placeholder)
+    qsizetype settledChars_ = 0;    // Markdown: complete paragraphs rendered for good
+    int tailPosition_ = 0;          // Markdown: where the unfinished paragraph starts in the document
+    qsizetype scannedChars_ = 0;    // Markdown: complete lines looked at for paragraph ends
+    bool inFence_ = false;          // ...and whether they end inside a ``` code fence
+    bool afterBlank_ = false;       // ...and whether the last of them was blank
+    qsizetype paragraphEnd_ = 0;    // ...the last paragraph end found
+    // Whether the view keeps the end of the answer in sight: from clear() until the
+    // reader scrolls away from the bottom (back at the bottom, it follows again).
+    bool following_ = true;
     int flushCount_ = 0;
     double slowestRenderMs_ = 0;
 };

@@ -14,6 +14,7 @@
 
 #include "deck/deck_file.h"
 #include "demo/deck_page.h"
+#include "demo/demo_screen.h"
 #include "demo/demo_stage.h"
 #include "library/app_files.h"
 #include "library/app_library_model.h"
@@ -73,10 +74,12 @@ DemoStage* MainWindow::openStage(const Deck& deck, const QString& problem) {
         raise();
         activateWindow();
     });
-    // The stage goes on the screen the window is on (a presenter's laptop mirrored
-    // to a projector, or the projector itself when the window was moved there).
-    stage_->present(screen());
+    // The display the presenter chose (the deck page, --screen), else the screen
+    // the window is on; a chosen display that is gone: the main one, said calmly.
+    QString notice;
+    stage_->present(resolveDemoScreen(demoScreenChoice(), screen(), &notice));
     if (!problem.isEmpty()) stage_->showProblem(problem);
+    else if (!notice.isEmpty()) stage_->showProblem(notice);
     return stage_;
 }
 

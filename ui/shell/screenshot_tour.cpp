@@ -1,6 +1,8 @@
 #include "shell/screenshot_tour.h"
 
 #include <QDir>
+#include <QFile>
+#include <QListWidget>
 #include <QFileInfo>
 #include <QPixmap>
 #include <QTabWidget>
@@ -11,6 +13,8 @@
 #include "history/history_view.h"
 #endif
 #include "deck/deck.h"
+#include "deck/deck_file.h"
+#include "demo/deck_page.h"
 #include "demo/demo_stage.h"
 #include "editor/app_editor.h"
 #include "library/app_library_model.h"
@@ -20,6 +24,7 @@
 #include "run/output_pane.h"
 #include "run/run_view.h"
 #include "runner/runner.h"
+#include "settings/preferences.h"
 #include "shell/main_window.h"
 
 namespace ps::ui {
@@ -189,6 +194,30 @@ void ScreenshotTour::showGetModel() {
         if (!ok) ++failures_;
         dialog->close();
         window_.showPage(MainWindow::Page::Run);
+        showDeckPage();
+    });
+}
+
+void ScreenshotTour::showDeckPage() {
+    // A deck of the app shown, made as a presenter would: two runs added, a note on
+    // the first, the second racing every core against one thread.
+    const QString path = QDir(Preferences().appsFolder()).filePath(QStringLiteral("Workstation demo.promptdeck"));
+    QFile::remove(path);
+    window_.addCurrentRunToDeck(path);
+    window_.addCurrentRunToDeck(path);
+    DeckLoadResult made = loadDeck(path);
+    if (made.ok() && made.deck.slides.size() == 2) {
+        made.deck.slides[0].note = QStringLiteral("Point at the tokens/s, then press R to run it again.");
+        made.deck.slides[1].race = true;
+        made.deck.slides[1].raceSetup = DeckRace{{QString(), RaceDevice::Automatic, 0}, {QString(), RaceDevice::Cpu, 1}};
+        QString error;
+        saveDeck(made.deck, path, &error);
+    }
+    window_.library()->model()->reload();
+    window_.library()->selectPath(path);
+    if (DeckPage* page = window_.deckPage()) page->slideList()->setCurrentRow(0);
+    QTimer::singleShot(kSettleMs, this, [this] {
+        save(QStringLiteral("deck.png"));
         if (demo_) showStage();
         else finish();
     });
@@ -208,12 +237,14 @@ void ScreenshotTour::showStage() {
     Deck deck;
     deck.name = QStringLiteral("Workstation demo");
     deck.slides = {slide, slide};
+    deck.slides[0].note = QStringLiteral("Point at the tokens/s, then press R to run it again.");
     deck.slides[1].race = true;
     stage_ = new DemoStage;
     stage_->setAttribute(Qt::WA_DeleteOnClose);
     stage_->setDeck(deck);
     stage_->setService(window_.service());
     stage_->present(nullptr, QRect(QPoint(0, 0), size_));
+    stage_->toggleNote();  // the presenter's note line, as N shows it
     const auto grabStage = [this] {
         if (grabbedStage_ || !stage_) return;
         grabbedStage_ = true;

@@ -36,6 +36,7 @@ private:
     void showHistory();
     void showModels();
     void showGetModel();
+    void showDeckPage();
     void showStage();
     void showRace();
     void finish();

@@ -129,6 +129,54 @@ TEST(DeckFile, ANewerFormatOrNoDeckAtAllIsRefusedInWords) {
     EXPECT_TRUE(missing.errors[0].message.contains("talk.promptdeck")) << missing.errors[0].message.toStdString();
 }
 
+TEST(DeckFile, ARaceSaysWhatItRacesInFormat2AndOldDecksStillLoad) {
+    Deck deck = sampleDeck();
+    DeckRace race;
+    race.left = {"models/small-Q4_K_M.gguf", RaceDevice::Gpu, 0};
+    race.right = {"", RaceDevice::Cpu, 8};
+    deck.slides[1].raceSetup = race;
+    const QString text = serializeDeck(deck);
+    // Format 2 only because a slide names its engines: older builds refuse it in words.
+    EXPECT_TRUE(text.startsWith("promptdeck: 2\n")) << text.toStdString();
+    EXPECT_TRUE(text.contains("device: gpu")) << text.toStdString();
+    const DeckLoadResult read = parseDeck(text);
+    ASSERT_TRUE(read.ok()) << read.errorText().toStdString() << "\n" << text.toStdString();
+    EXPECT_EQ(read.deck, deck);
+    ASSERT_TRUE(read.deck.slides[1].raceSetup);
+    EXPECT_EQ(read.deck.slides[1].raceSetup->right.threads, 8);
+    EXPECT_EQ(serializeDeck(read.deck), text);
+
+    // A format-1 deck, as the first demo builds wrote it, reads as before.
+    const DeckLoadResult old = parseDeck("promptdeck: 1\nname: Old\nslides:\n  - app: a.promptapp\n    race: true\n");
+    ASSERT_TRUE(old.ok()) << old.errorText().toStdString();
+    EXPECT_TRUE(old.deck.slides[0].race);
+    EXPECT_FALSE(old.deck.slides[0].raceSetup);
+
+    // Models relative to the deck's folder; none = the window's model.
+    Deck placed;
+    placed.filePath = "/talks/gtc/talk.promptdeck";
+    EXPECT_EQ(placed.modelPathOf(race.left), "/talks/gtc/models/small-Q4_K_M.gguf");
+    EXPECT_EQ(placed.modelPathOf(race.right), "");
+
+    // Each wrong side, with its line.
+    const DeckLoadResult broken = parseDeck(
+        "promptdeck: 2\n"                            // 1
+        "slides:\n"                                  // 2
+        "  - app: a.promptapp\n"                     // 3
+        "    race:\n"                                // 4
+        "      left: {device: tpu}\n"                // 5
+        "      right: {threads: -1, colour: red}\n"  // 6
+        "      middle: {}\n"                         // 7
+        "  - app: b.promptapp\n"                     // 8
+        "    race: {left: {threads: 2}}\n");         // 9
+    ASSERT_FALSE(broken.ok());
+    EXPECT_EQ(linesOf(broken.errors), (QList<int>{5, 6, 6, 7, 9})) << broken.errorText().toStdString();
+    const QString message = broken.errorText();
+    EXPECT_TRUE(message.contains("'device' must be auto, gpu or cpu, not 'tpu'")) << message.toStdString();
+    EXPECT_TRUE(message.contains("'threads' must be between 0")) << message.toStdString();
+    EXPECT_TRUE(message.contains("'left' and 'right'")) << message.toStdString();
+}
+
 TEST(DeckFile, AHostileDeckIsRefusedQuickly) {
     // Nesting far past the YAML limit: refused before yaml-cpp recurses through it.
     const QString deep = "promptdeck: 1\nslides: " + QString(5000, '[') + QString(5000, ']') + "\n";
