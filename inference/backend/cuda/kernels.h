@@ -14,6 +14,11 @@
 
 namespace ps {
 
+// Prompts of at most this many tokens are prefilled with the batched
+// matrix-vector kernel (each weight read once for all tokens); longer ones
+// dequantize each matrix to FP16 for cuBLAS (issue 17, item 3).
+constexpr int kBatchedMatvecMaxTokens = 16;
+
 // What a matrix-vector product multiplies with: x as FP16 where its writer
 // made that copy (2 bytes a value instead of 4; FP16 keeps the products within
 // the CPU reference's tolerance, 8-bit blocks do not), else as floats.
