@@ -123,4 +123,102 @@ std::string toJson(const TrafficReport& r) {
     return s;
 }
 
+// --- the short prefill ----------------------------------------------------------
+
+namespace {
+
+std::string kernelJson(const CudaKernelTraffic& k) {
+    return "{\"name\": " + quoted(k.name) + ", \"launches\": " + std::to_string(k.launches) +
+           ", \"blocks\": " + std::to_string(k.blocks) + ", \"bytes_loaded\": " + std::to_string(k.bytesLoaded) +
+           ", \"bytes_ideal\": " + std::to_string(k.bytesIdeal) +
+           ", \"weight_bytes_loaded\": " + std::to_string(k.weightBytesLoaded) +
+           ", \"activation_bytes_loaded\": " + std::to_string(k.activationBytesLoaded) +
+           ", \"kv_bytes_loaded\": " + std::to_string(k.kvBytesLoaded) +
+           ", \"sector_efficiency\": " + number(k.sectorEfficiency) +
+           ", \"weight_sector_efficiency\": " + number(k.weightSectorEfficiency) +
+           ", \"kv_sector_efficiency\": " + number(k.kvSectorEfficiency) +
+           ", \"bank_conflict_ways\": " + std::to_string(k.bankConflictWays) + "}";
+}
+
+}  // namespace
+
+PrefillTrafficReport measurePrefillTraffic(Backend& backend, int tokens) {
+    const ModelConfig& config = backend.model().config();
+    if (tokens < 2) throw BackendError("a prefill has at least 2 tokens (1 is a decode step)");
+    if (tokens > backend.contextLength())
+        throw BackendError("a prefill of " + std::to_string(tokens) + " tokens does not fit the context of " +
+                           std::to_string(backend.contextLength()));
+    std::vector<int32_t> prompt(static_cast<size_t>(tokens));
+    for (int i = 0; i < tokens; ++i) prompt[static_cast<size_t>(i)] = (42 + 7 * i) % config.vocabSize;
+    std::vector<float> logits(static_cast<size_t>(config.vocabSize));
+    if (!setCudaTrafficCounting(true)) {
+        throw BackendError("the traffic report needs the emulated CUDA device (--backend cuda-emulated)");
+    }
+    takeCudaTraffic();  // nothing before the prompt
+    backend.forward(prompt, 0, logits);
+    setCudaTrafficCounting(false);
+
+    PrefillTrafficReport report;
+    report.tokens = tokens;
+    report.kernels = takeCudaTraffic();
+    double weightSectorBytes = 0, weightUsed = 0;
+    for (const CudaKernelTraffic& k : report.kernels) {
+        report.weightBytesLoaded += k.weightBytesLoaded;
+        report.weightBytesStored += k.weightBytesDistinct;
+        report.activationBytesLoaded += k.activationBytesLoaded;
+        report.kvBytesLoaded += k.kvBytesLoaded;
+        report.kvBytesDistinct += k.kvBytesDistinct;
+        if (k.weightBytesLoaded > 0) {
+            weightSectorBytes += static_cast<double>(k.weightBytesLoaded);
+            weightUsed += static_cast<double>(k.weightBytesLoaded) * k.weightSectorEfficiency;
+        }
+    }
+    report.weightSectorEfficiency = weightSectorBytes > 0 ? weightUsed / weightSectorBytes : 1.0;
+    return report;
+}
+
+std::string toText(const PrefillTrafficReport& r) {
+    std::string s = "memory traffic of a prefill of " + std::to_string(r.tokens) + " tokens (positions 0.." +
+                    std::to_string(r.tokens - 1) + ")\n";
+    char line[512];
+    std::snprintf(line, sizeof line, "%-44s %8s %8s %14s %14s %7s %7s %5s\n", "kernel", "launches", "blocks",
+                  "bytes loaded", "bytes ideal", "ratio", "sector%", "bank");
+    s += line;
+    for (const CudaKernelTraffic& k : r.kernels) {
+        std::snprintf(line, sizeof line, "%-44s %8lld %8lld %14llu %14llu %7.2f %6.1f%% %4dx\n", k.name.c_str(),
+                      static_cast<long long>(k.launches), static_cast<long long>(k.blocks),
+                      static_cast<unsigned long long>(k.bytesLoaded), static_cast<unsigned long long>(k.bytesIdeal),
+                      k.bytesIdeal ? static_cast<double>(k.bytesLoaded) / static_cast<double>(k.bytesIdeal) : 0.0,
+                      100.0 * k.sectorEfficiency, k.bankConflictWays);
+        s += line;
+    }
+    const double weights = static_cast<double>(r.weightBytesStored);
+    std::snprintf(line, sizeof line,
+                  "prefill weights: %llu bytes loaded / %llu stored = %.3f; sector efficiency on weights %.1f%%\n"
+                  "prefill activations loaded: %llu bytes (%.1f%% of the weights); KV loaded: %llu bytes (%llu "
+                  "distinct)\n",
+                  static_cast<unsigned long long>(r.weightBytesLoaded), static_cast<unsigned long long>(r.weightBytesStored),
+                  weights > 0 ? static_cast<double>(r.weightBytesLoaded) / weights : 0.0,
+                  100.0 * r.weightSectorEfficiency, static_cast<unsigned long long>(r.activationBytesLoaded),
+                  weights > 0 ? 100.0 * static_cast<double>(r.activationBytesLoaded) / weights : 0.0,
+                  static_cast<unsigned long long>(r.kvBytesLoaded), static_cast<unsigned long long>(r.kvBytesDistinct));
+    s += line;
+    return s;
+}
+
+std::string toJson(const TrafficReport& decode, const PrefillTrafficReport& r) {
+    std::string s = toJson(decode);
+    if (r.tokens == 0) return s;
+    s.pop_back();  // the decode object's closing brace: "prefill" goes inside it
+    s += ", \"prefill\": {\"tokens\": " + std::to_string(r.tokens) + ", \"kernels\": [";
+    for (size_t i = 0; i < r.kernels.size(); ++i) s += (i ? ", " : "") + kernelJson(r.kernels[i]);
+    s += "], \"weight_bytes_loaded\": " + std::to_string(r.weightBytesLoaded) +
+         ", \"weight_bytes_stored\": " + std::to_string(r.weightBytesStored) +
+         ", \"activation_bytes_loaded\": " + std::to_string(r.activationBytesLoaded) +
+         ", \"kv_bytes_loaded\": " + std::to_string(r.kvBytesLoaded) +
+         ", \"kv_bytes_distinct\": " + std::to_string(r.kvBytesDistinct) +
+         ", \"weight_sector_efficiency\": " + number(r.weightSectorEfficiency) + "}}";
+    return s;
+}
+
 }  // namespace ps

@@ -42,4 +42,30 @@ std::string toText(const TrafficReport& report);
 // "activation_bytes_loaded", "kv_bytes_loaded", "kernels_per_layer", ...}
 std::string toJson(const TrafficReport& report);
 
+// The same counts for a short prefill: `tokens` prompt tokens at positions
+// 0.. (issue 17, item 3: up to kBatchedMatvecMaxTokens, each weight should be
+// read once for all of them and nothing dequantized).
+struct PrefillTrafficReport {
+    int tokens = 0;  // 0: not run
+    std::vector<CudaKernelTraffic> kernels;
+    uint64_t weightBytesLoaded = 0;
+    uint64_t weightBytesStored = 0;  // distinct weight bytes the prefill read
+    uint64_t activationBytesLoaded = 0;
+    uint64_t kvBytesLoaded = 0;
+    uint64_t kvBytesDistinct = 0;
+    double weightSectorEfficiency = 1.0;
+};
+
+// Runs a prefill of `tokens` (>= 2) tokens from position 0 with counting on.
+// Throws BackendError off the emulated device, or when they do not fit the context.
+PrefillTrafficReport measurePrefillTraffic(Backend& backend, int tokens);
+
+// Text: a second table after the decode one. JSON: the decode report's object
+// with "prefill": {"tokens", "kernels": [same keys as decode's], "weight_bytes_loaded",
+// "weight_bytes_stored", "activation_bytes_loaded", "kv_bytes_loaded",
+// "kv_bytes_distinct", "weight_sector_efficiency"} added (nothing added when
+// prefill.tokens is 0).
+std::string toText(const PrefillTrafficReport& prefill);
+std::string toJson(const TrafficReport& decode, const PrefillTrafficReport& prefill);
+
 }  // namespace ps

@@ -15,6 +15,8 @@
 //                     matrix is dequantized to FP16 (F16 used as stored) and
 //                     multiplied with cublasGemmEx (tensor cores, FP32
 //                     accumulation); the output matrix runs on the last token only.
+//                     Up to kBatchedMatvecMaxTokens tokens: the batched matvec
+//                     instead (each weight read once for all tokens, no FP16 copy).
 #include "backend/cuda/cuda_backend.h"
 
 #include <cuda_fp16.h>
@@ -79,6 +81,14 @@ private:
     void prefillChunk(std::span<const int32_t> tokens, int startPos, bool last);
     // Y[n x rows] (=|+=) X[n x cols] W^T with FP16 inputs and FP32 accumulation.
     void gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate);
+    // Scratch of the batched matvec (prompts of <= kBatchedMatvecMaxTokens):
+    // the dequantization buffer as floats (rows x cols halves of the largest
+    // layer matrix hold tokens x slices x rows floats for any cut, slices <=
+    // cols / 32 and tokens <= 16) and the decode matvec's tickets.
+    MatvecScratch batchedScratch() const {
+        return MatvecScratch{reinterpret_cast<float*>(dequantized_), layout_.dequantHalves / 2,
+                             matvecScratch_.tickets};
+    }
     RopeKvParams ropeParams(int layer, float* q, const float* k, const float* v, int tokens, const int* startPos);
     AttentionParams attentionParams(int layer, const float* q, int queries, const int* startPos, bool decode,
                                     float* out);
@@ -350,6 +360,14 @@ void CudaBackend::prefillChunk(std::span<const int32_t> tokens, int startPos, bo
 }
 
 void CudaBackend::gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate) {
+    if (n <= kBatchedMatvecMaxTokens) {
+        // A short prompt: each weight read once for all tokens, nothing
+        // dequantized. Its split-K partials go where a long prompt's
+        // dequantized matrix would (unused on this path; it holds the partials
+        // of every cut, batchedScratch()).
+        launchBatchedMatvec(w, x, n, y, accumulate, stream_.get(), batchedScratch());
+        return;
+    }
     // Row-major W [rows x cols] is column-major W^T; cuBLAS computes
     // Y^T [rows x n] = op_T(W^T) * X^T with X^T column-major [cols x n].
     const __half* a = dequantized_;

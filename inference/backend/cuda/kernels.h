@@ -18,6 +18,10 @@ namespace ps {
 // matrix-vector kernel (each weight read once for all tokens); longer ones
 // dequantize each matrix to FP16 for cuBLAS (issue 17, item 3).
 constexpr int kBatchedMatvecMaxTokens = 16;
+// Its slices are shorter than decode's: the x of 16 tokens (FP16) must fit
+// shared memory (32 KiB), beside a 1 KiB weight stage per warp.
+constexpr int kBatchedMatvecSliceValues = 1024;
+constexpr int kBatchedMatvecStageBytes = 1024;
 
 // What a matrix-vector product multiplies with: x as FP16 where its writer
 // made that copy (2 bytes a value instead of 4; FP16 keeps the products within
@@ -71,6 +75,17 @@ void launchRmsNorm(const float* x, const float* weight, int dim, int rows, float
 // y = W x (or y += W x when `accumulate`: the residual add fused in).
 void launchMatvec(const DeviceMatrix& w, const MatvecInput& x, float* y, bool accumulate, cudaStream_t stream,
                   const MatvecScratch& scratch, const MatvecNorm& norm = {}, const NextNorm& next = {});
+
+// Prefill of a short prompt: Y[t] = W X[t] (or Y[t] += W X[t] when
+// `accumulate`: the residual add) for t < tokens <= kBatchedMatvecMaxTokens,
+// X FP16 [tokens][w.cols], Y FP32 [tokens][w.rows], each weight read once for
+// all tokens, FP32 sums (batched_matvec_kernels.cu). Its split-K partials take
+// up to scratch.partialFloats floats (tokens x slices x rows at most).
+void launchBatchedMatvec(const DeviceMatrix& w, const __half* x, int tokens, float* y, bool accumulate,
+                         cudaStream_t stream, const MatvecScratch& scratch);
+// The cut it launches with (matvec_plan.h's chooseMatvecPlan with its slices).
+struct MatvecPlan;
+MatvecPlan batchedMatvecPlan(const DeviceMatrix& w, int tokens, int64_t partialFloats);
 
 // hidden = silu(gate x) * up x in one pass (and as FP16 where hiddenHalf is
 // set); gate and up must share a type.
