@@ -14,7 +14,7 @@
 // each lane decodes a quad (4 values of a unit, decodeQuad<T>, the decode
 // kernel's weight decoding) once and multiplies it with the same 4 columns of
 // every token, summing in FP32 registers, one per token. One reduce-scatter
-// over the warp (16 shuffles for 16 tokens, not 16 x 5) leaves token t's sum
+// over the warp (9 shuffles for 16 tokens, not 16 x 5) leaves token t's sum
 // in lane 2t. With several slices the partial sums go to scratch and the
 // group's last block (an integer ticket) adds them in slice order:
 // deterministic, as in decode.
@@ -133,24 +133,44 @@ __device__ __forceinline__ void dotRowTokens(const uint8_t* chunk, int units, in
     }
 }
 
+// Two floats from the lane `offset` away (one 64-bit shuffle: two SHFL on the
+// GPU either way, one warp exchange instead of two on the emulated device).
+__device__ __forceinline__ void shufflePair(float a, float b, int offset, float& ra, float& rb) {
+    const unsigned long long packed =
+        static_cast<unsigned long long>(__float_as_uint(a)) | (static_cast<unsigned long long>(__float_as_uint(b)) << 32);
+    const unsigned long long other = __shfl_xor_sync(0xffffffffu, packed, offset);
+    ra = __uint_as_float(static_cast<unsigned>(other & 0xffffffffu));
+    rb = __uint_as_float(static_cast<unsigned>(other >> 32));
+}
+
 // Sums each of the 16 accumulators over the warp, scattered: halving the
 // values each step (lanes whose bit 4, 3, 2, 1 is set keep the upper half and
-// send the lower one), then one last exchange; lane 2t and 2t + 1 return
-// token t's total. 8 + 4 + 2 + 1 + 1 shuffles.
+// send the lower one), then one last exchange; lanes 2t and 2t + 1 return
+// token t's total. 8 + 4 + 2 + 1 + 1 values sent, in 4 + 2 + 1 + 1 + 1 shuffles
+// (not 16 x 5 for 16 separate warp sums).
 __device__ __forceinline__ float batchedSums(const float (&a)[kTokens], int lane) {
-    constexpr unsigned kAll = 0xffffffffu;
     const bool b4 = lane & 16, b3 = lane & 8, b2 = lane & 4, b1 = lane & 2;
     float h8[8];
 #pragma unroll
-    for (int i = 0; i < 8; ++i) h8[i] = (b4 ? a[8 + i] : a[i]) + __shfl_xor_sync(kAll, b4 ? a[i] : a[8 + i], 16);
+    for (int i = 0; i < 8; i += 2) {
+        float r0, r1;
+        shufflePair(b4 ? a[i] : a[8 + i], b4 ? a[i + 1] : a[9 + i], 16, r0, r1);
+        h8[i] = (b4 ? a[8 + i] : a[i]) + r0;
+        h8[i + 1] = (b4 ? a[9 + i] : a[i + 1]) + r1;
+    }
     float h4[4];
 #pragma unroll
-    for (int i = 0; i < 4; ++i) h4[i] = (b3 ? h8[4 + i] : h8[i]) + __shfl_xor_sync(kAll, b3 ? h8[i] : h8[4 + i], 8);
-    float h2[2];
-#pragma unroll
-    for (int i = 0; i < 2; ++i) h2[i] = (b2 ? h4[2 + i] : h4[i]) + __shfl_xor_sync(kAll, b2 ? h4[i] : h4[2 + i], 4);
-    const float h1 = (b1 ? h2[1] : h2[0]) + __shfl_xor_sync(kAll, b1 ? h2[0] : h2[1], 2);
-    return h1 + __shfl_xor_sync(kAll, h1, 1);
+    for (int i = 0; i < 4; i += 2) {
+        float r0, r1;
+        shufflePair(b3 ? h8[i] : h8[4 + i], b3 ? h8[i + 1] : h8[5 + i], 8, r0, r1);
+        h4[i] = (b3 ? h8[4 + i] : h8[i]) + r0;
+        h4[i + 1] = (b3 ? h8[5 + i] : h8[i + 1]) + r1;
+    }
+    float r0, r1;
+    shufflePair(b2 ? h4[0] : h4[2], b2 ? h4[1] : h4[3], 4, r0, r1);
+    const float h2[2] = {(b2 ? h4[2] : h4[0]) + r0, (b2 ? h4[3] : h4[1]) + r1};
+    const float h1 = (b1 ? h2[1] : h2[0]) + __shfl_xor_sync(0xffffffffu, b1 ? h2[0] : h2[1], 2);
+    return h1 + __shfl_xor_sync(0xffffffffu, h1, 1);
 }
 
 // Y[t][r] (+)= (W X[t])[r]; Y is [tokens][rows], X [tokens][cols] (FP16).
