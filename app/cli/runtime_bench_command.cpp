@@ -2,6 +2,7 @@
 // random-weight model of a real shape), through inference/bench/benchmark.h.
 #include <QCommandLineParser>
 #include <QTextStream>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -38,12 +39,16 @@ std::vector<int> parseLengths(const QString& text) {
     return lengths;
 }
 
-// --traffic: one decode token counted kernel by kernel on the emulated device.
+// --traffic: one decode token counted kernel by kernel on the emulated device,
+// then a short prefill (--traffic-prefill tokens; 0 skips it).
 ExitCode runTrafficReport(const QCommandLineParser& parser, const QCommandLineOption& model,
                      const QCommandLineOption& synthetic, const QCommandLineOption& type,
                      const QCommandLineOption& json, const QCommandLineOption& layersOption,
-                     const QCommandLineOption& positionOption, BackendOptions backendChoice) {
+                     const QCommandLineOption& positionOption, const QCommandLineOption& prefillOption,
+                     BackendOptions backendChoice) {
     const int position = intValue(parser, positionOption, 16, 0, 1 << 20);
+    const int prefillTokens = intValue(parser, prefillOption, 8, 0, 256);  // one prefill chunk at most
+    if (prefillTokens == 1) throw UsageError("--traffic-prefill takes 0 (none) or 2 or more tokens");
     std::shared_ptr<const Model> loaded;
     std::string name;
     if (parser.isSet(model)) {
@@ -72,12 +77,16 @@ ExitCode runTrafficReport(const QCommandLineParser& parser, const QCommandLineOp
             throw UsageError(QString::fromStdString(error.what()));
         }
     }
-    if (backendChoice.contextLength == 0) backendChoice.contextLength = std::max(64, position + 1);
+    if (backendChoice.contextLength == 0) backendChoice.contextLength = std::max({64, position + 1, prefillTokens});
     const auto backend = createBackendForCommand(loaded, backendChoice);
     TrafficReport report = measureDecodeTraffic(*backend, position);
     report.model = name;
     report.weightType = parser.isSet(model) ? std::string() : parser.value(type).trimmed().toUpper().toStdString();
-    const std::string text = (parser.isSet(json) ? toJson(report) : toText(report)) + "\n";
+    PrefillTrafficReport prefill;
+    if (prefillTokens > 0) prefill = measurePrefillTraffic(*backend, prefillTokens);
+    const std::string text = (parser.isSet(json) ? toJson(report, prefill)
+                                                 : toText(report) + (prefill.tokens ? "\n" + toText(prefill) : "")) +
+                             "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
 }
@@ -117,9 +126,11 @@ int runBench(const QStringList& arguments) {
     const QCommandLineOption trafficLayers(
         "traffic-layers", "Layers of the synthetic shape the traffic count runs (a slice; 0 = all).", "N", "2");
     const QCommandLineOption trafficPosition("traffic-position", "Position of the decode token counted.", "N", "16");
+    const QCommandLineOption trafficPrefill(
+        "traffic-prefill", "Tokens of the short prefill the traffic count also runs (0 = none).", "N", "8");
     BackendCommandOptions backendOptions;
     parser.addOptions({model, synthetic, type, json, writeGguf, prefill, decodeTokens, longContext, repetitions, traffic,
-                       trafficLayers, trafficPosition});
+                       trafficLayers, trafficPosition, trafficPrefill});
     backendOptions.addTo(parser);
     if (auto exit = parseRuntimeArguments(
             parser, arguments, kCommand,
@@ -142,7 +153,7 @@ int runBench(const QStringList& arguments) {
             if (backendChoice.choice != BackendOptions::Choice::CudaEmulated)
                 throw UsageError("--traffic counts on the emulated device: add --backend cuda-emulated");
             return runTrafficReport(parser, model, synthetic, type, json, trafficLayers, trafficPosition,
-                                    backendChoice);
+                                    trafficPrefill, backendChoice);
         }
         if (parser.isSet(writeGguf)) {
             if (!parser.isSet(synthetic)) throw UsageError("--write-gguf writes a --synthetic model");
