@@ -25,7 +25,7 @@ namespace {
 template <typename T>
 T* deviceCopy(const std::vector<T>& host) {
     void* p = nullptr;
-    EXPECT_EQ(cudaMalloc(&p, host.size() * sizeof(T) + 16), cudaSuccess);
+    EXPECT_EQ(cudaMalloc(&p, host.size() * sizeof(T)), cudaSuccess);
     EXPECT_EQ(cudaMemcpy(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
     return static_cast<T*>(p);
 }
