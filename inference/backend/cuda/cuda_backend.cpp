@@ -85,6 +85,9 @@ public:
     std::string deviceName() const override { return deviceName_; }
     int contextLength() const override { return contextLength_; }
     void forward(std::span<const int32_t> tokens, int startPos, std::span<float> logits) override;
+    // A segment per call: its matrices are dequantized once (a 4096-token call
+    // takes well under a second on a GPU, so a cancel is still seen soon).
+    int prefillTokensPerCall() const override { return layout_.prefillSegmentTokens; }
 
 private:
     void decode(int32_t token, int position);
