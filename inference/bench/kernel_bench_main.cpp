@@ -9,6 +9,11 @@
 // warm-up. The matrix is small enough to stay in the caches, so this measures
 // the instructions, not the memory.
 //
+//   ps-kernel-bench --attention [POSITION]   default: 1024
+//
+// One decode token's attention (the best set's AttendKernel) on the 1.1B
+// shape at POSITION, best of 10, CPU time of one thread.
+//
 //   ps-kernel-bench --stream [MIB] [THREADS] [COLS]   default: 512 MiB, 2 threads, 5632 columns
 //
 // The packed kernels of the best set as decode runs them: one token against a
@@ -151,9 +156,59 @@ void streamPackedKernel(const MatmulKernelSet& set, TensorType type, int64_t mib
                 bytes / bestCpu * 1e-9);
 }
 
+// One decode token's attention on the 1.1B shape (22 layers, 4 KV heads of 8
+// query heads, head size 64) at `position`: the best set's AttendKernel over
+// every layer and KV head, the cache laid out as the CPU backend keeps it
+// ([layer][KV head][position][head size], larger than the caches), one thread.
+void timeAttention(const MatmulKernelSet& set, int position) {
+    if (set.attend == nullptr) {
+        std::printf("%s has no attention kernel\n", set.name);
+        return;
+    }
+    constexpr int kLayers = 22, kKvHeads = 4, kHeads = 8, kHeadDim = 64;
+    const size_t rows = static_cast<size_t>(kLayers) * kKvHeads * (position + 1);
+    std::vector<float> keys(rows * kHeadDim), values(keys.size()), q(kHeads * kHeadDim), out(q.size());
+    std::vector<float> scores(static_cast<size_t>(kHeads) * (position + 1));
+    SplitMix64 rng(5);
+    for (float& v : keys) v = rng.nextSigned();
+    for (float& v : values) v = rng.nextSigned();
+    for (float& v : q) v = rng.nextSigned();
+    double best = 1e30;
+    for (int repetition = 0; repetition < 11; ++repetition) {  // the first warms up
+        const double start = threadSeconds();
+        for (int group = 0; group < kLayers * kKvHeads; ++group) {
+            AttentionRows a;
+            a.q = q.data();
+            a.keys = keys.data() + static_cast<size_t>(group) * (position + 1) * kHeadDim;
+            a.values = values.data() + static_cast<size_t>(group) * (position + 1) * kHeadDim;
+            a.rowStride = kHeadDim;
+            a.heads = kHeads;
+            a.headDim = kHeadDim;
+            a.last = position;
+            a.scale = 0.125f;
+            a.scores = scores.data();
+            a.scoreStride = static_cast<size_t>(position) + 1;
+            a.out = out.data();
+            set.attend(a);
+        }
+        if (repetition > 0) best = std::min(best, threadSeconds() - start);
+    }
+    std::printf("%s attention, 1.1B shape, one token at position %d, one thread: %.2f ms (KV %.1f MB)\n", set.name,
+                position, best * 1e3, 2.0 * static_cast<double>(keys.size()) * sizeof(float) / 1e6);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "--attention") {
+        const int position = argc >= 3 ? std::atoi(argv[2]) : 1024;
+        if (position < 0 || position > 1 << 20) {
+            std::fprintf(stderr, "usage: ps-kernel-bench --attention [POSITION]\n");
+            return 2;
+        }
+        timeAttention(bestKernels(), position);
+        return 0;
+    }
     if (argc >= 2 && std::string(argv[1]) == "--stream") {
         const int64_t mib = argc >= 3 ? std::atoll(argv[2]) : 512;
         const int threads = argc >= 4 ? std::atoi(argv[3]) : 2;

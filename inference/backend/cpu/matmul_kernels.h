@@ -73,9 +73,10 @@ struct PackedKernel {
 };
 
 // One token's attention over one KV head, for the `heads` query heads sharing
-// it: scores[h * scoreStride + p] = q_h . key_p * scale for p in [first, last],
-// softmax over them, out_h = sum_p score * value_p. Key and value of position p
-// at keys/values + p * rowStride (floats).
+// it: the scores q_h . key_p * scale for p in [first, last], softmax over them,
+// out_h = sum_p score * value_p. Key and value of position p at keys/values +
+// p * rowStride (floats). `scores` is the kernel's scratch: heads * scoreStride
+// floats (scoreStride >= last - first + 1), in whatever layout it likes.
 struct AttentionRows {
     const float* q = nullptr;  // heads * headDim
     const float* keys = nullptr;
@@ -88,6 +89,9 @@ struct AttentionRows {
     float* out = nullptr;  // heads * headDim
 };
 using AttendKernel = void (*)(const AttentionRows& rows);
+// The most query heads per KV head an AttendKernel takes (its per-head sums
+// live on the stack); models with more use the plain loops.
+constexpr int kAttendMaxHeads = 128;
 
 struct MatmulKernelSet {
     const char* name = "scalar";  // "reference", "scalar", "AVX2", "AVX-VNNI", "AVX-512"

@@ -293,6 +293,94 @@ TEST(MatmulKernels, DispatchPicksTheWidestSetThisCpuHas) {
     for (TensorType type : kAllTypes) EXPECT_NE(best.forType(type), nullptr);
 }
 
+// The attention kernel against float64 math: one token over one KV head's
+// rows, for head groups that fill its 16-lane vectors and groups that do not
+// (3, 6, 20 heads), head sizes of 1 to 8 chunks, windows that start past 0,
+// lengths around multiples of 16, and rows with a stride (other KV heads between).
+TEST(AttentionKernel, MatchesFloat64SoftmaxAttention) {
+    const MatmulKernelSet* set = avx512Kernels();
+    if (set == nullptr || set->attend == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 attention kernel";
+    SplitMix64 rng(11);
+    struct Case {
+        int heads, headDim, first, last;
+    };
+    const Case cases[] = {{8, 64, 0, 0},    {8, 64, 0, 16},   {8, 64, 3, 300}, {1, 128, 0, 40},
+                          {4, 128, 100, 163}, {3, 80, 0, 37},  {6, 64, 5, 70},  {16, 16, 0, 15},
+                          {20, 32, 2, 33},  {2, 96, 0, 1000}};
+    for (const Case& c : cases) {
+        const size_t rowStride = static_cast<size_t>(c.headDim) * 3 + 16;
+        const int positions = c.last + 1;
+        std::vector<float> keys(rowStride * positions), values(keys.size()), q(static_cast<size_t>(c.heads) * c.headDim);
+        for (float& v : keys) v = 2.0f * rng.nextSigned();
+        for (float& v : values) v = rng.nextSigned();
+        for (float& v : q) v = 2.0f * rng.nextSigned();
+        const size_t scoreStride = static_cast<size_t>(positions) + 7;
+        std::vector<float> scores(static_cast<size_t>(c.heads) * scoreStride);
+        std::vector<float> out(q.size(), -1.0f);
+        AttentionRows rows;
+        rows.q = q.data();
+        rows.keys = keys.data() + c.headDim;  // the second "KV head" of each row
+        rows.values = values.data() + c.headDim;
+        rows.rowStride = rowStride;
+        rows.heads = c.heads;
+        rows.headDim = c.headDim;
+        rows.first = c.first;
+        rows.last = c.last;
+        rows.scale = 1.0f / std::sqrt(static_cast<float>(c.headDim));
+        rows.scores = scores.data();
+        rows.scoreStride = scoreStride;
+        rows.out = out.data();
+        set->attend(rows);
+        for (int h = 0; h < c.heads; ++h) {
+            std::vector<double> s;
+            double most = -1e300;
+            for (int p = c.first; p <= c.last; ++p) {
+                double dot = 0;
+                for (int d = 0; d < c.headDim; ++d)
+                    dot += double(q[static_cast<size_t>(h) * c.headDim + d]) * rows.keys[p * rowStride + d];
+                s.push_back(dot * rows.scale);
+                most = std::max(most, s.back());
+            }
+            double total = 0;
+            for (double& v : s) total += (v = std::exp(v - most));
+            for (int d = 0; d < c.headDim; ++d) {
+                double expected = 0;
+                for (int p = c.first; p <= c.last; ++p) expected += s[p - c.first] / total * rows.values[p * rowStride + d];
+                const float got = out[static_cast<size_t>(h) * c.headDim + d];
+                ASSERT_NEAR(got, expected, 2e-6 + 2e-5 * std::fabs(expected))
+                    << "heads " << c.heads << " headDim " << c.headDim << " positions " << c.first << ".." << c.last
+                    << " head " << h << " value " << d;
+            }
+        }
+    }
+}
+
+// A NaN in the cache reaches the output (so that generation stops with "NaN
+// logits" instead of going on with a head that silently skipped a position).
+TEST(AttentionKernel, ANaNKeyGivesNaNOutput) {
+    const MatmulKernelSet* set = avx512Kernels();
+    if (set == nullptr || set->attend == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 attention kernel";
+    const int heads = 8, headDim = 64, positions = 40;
+    std::vector<float> keys(static_cast<size_t>(positions) * headDim, 0.1f), values(keys.size(), 1.0f);
+    std::vector<float> q(static_cast<size_t>(heads) * headDim, 0.2f), scores(static_cast<size_t>(heads) * positions);
+    std::vector<float> out(q.size());
+    keys[17 * headDim + 5] = std::numeric_limits<float>::quiet_NaN();
+    AttentionRows rows;
+    rows.q = q.data();
+    rows.keys = keys.data();
+    rows.values = values.data();
+    rows.rowStride = headDim;
+    rows.heads = heads;
+    rows.headDim = headDim;
+    rows.first = 0;
+    rows.last = positions - 1;
+    rows.scores = scores.data();
+    rows.scoreStride = positions;
+    rows.out = out.data();
+    set->attend(rows);
+    for (int h = 0; h < heads; ++h) EXPECT_TRUE(std::isnan(out[static_cast<size_t>(h) * headDim])) << "head " << h;
+}
+
 }  // namespace
 }  // namespace ps
 
