@@ -381,6 +381,11 @@ TEST(CudaTraffic, DecodeMeetsTheCountedBounds) {
         EXPECT_GE(matvecActivations, modeled.extra);
         EXPECT_LE(matvecActivations, modeled.extra + modeled.epilogue);
         EXPECT_LE(static_cast<double>(r.activationBytesLoaded), 0.6 * weights);
+        // The per-layer figure: the layers' launches, no more than the token loaded.
+        EXPECT_GT(r.layerActivationBytesLoaded, 0.0);
+        EXPECT_LE(r.layerWeightBytesLoaded * shape.layerCount, static_cast<double>(r.weightBytesLoaded));
+        EXPECT_LE(r.layerActivationBytesLoaded * shape.layerCount, static_cast<double>(r.activationBytesLoaded));
+        EXPECT_NE(toJson(r).find("\"layer_activation_ratio\": "), std::string::npos);
         for (const CudaKernelTraffic& k : r.kernels) {
             EXPECT_LE(k.bankConflictWays, 2) << k.name;
             if (k.name.find("embedding") != std::string::npos) continue;  // one row, decoded per thread
