@@ -42,6 +42,11 @@ public:
     // stores the logits of the last token in `logits` (vocabSize floats).
     // Throws BackendError when startPos + tokens.size() > contextLength().
     virtual void forward(std::span<const int32_t> tokens, int startPos, std::span<float> logits) = 0;
+    // The most prompt tokens a caller should pass to one forward() call: a
+    // backend with work per call asks for more (the CUDA backend dequantizes
+    // each matrix once per call, up to a segment of 4096 tokens); fewer tokens
+    // per call let a cancel be seen sooner.
+    virtual int prefillTokensPerCall() const { return 256; }
 
 protected:
     explicit Backend(std::shared_ptr<const Model> model) : model_(std::move(model)) {}

@@ -85,9 +85,10 @@ bool Generator::prefill(const std::vector<int32_t>& tokens, const std::atomic<bo
 
     logits_.resize(static_cast<size_t>(backend_.model().config().vocabSize));
     size_t position = common;
+    const size_t perCall = static_cast<size_t>(std::max(kPrefillChunkTokens, backend_.prefillTokensPerCall()));
     while (position < tokens.size()) {
         if (cancelled(cancel)) return false;
-        const size_t count = std::min(tokens.size() - position, static_cast<size_t>(kPrefillChunkTokens));
+        const size_t count = std::min(tokens.size() - position, perCall);
         const std::span<const int32_t> chunk(tokens.data() + position, count);
         // A failing forward may have written part of the chunk; cached_ claims none of it.
         backend_.forward(chunk, static_cast<int>(position), logits_);

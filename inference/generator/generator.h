@@ -50,8 +50,9 @@ struct GenerationRequest {
     OverflowPolicy overflow = OverflowPolicy::Fail;
 };
 
-// Prompt tokens forwarded per backend call: small enough that a cancel during
-// a long prefill is seen within one chunk, large enough to keep batching efficient.
+// Prompt tokens forwarded per backend call, or more where the backend asks for
+// more (Backend::prefillTokensPerCall): small enough that a cancel during a
+// long prefill is seen within one chunk, large enough to keep batching efficient.
 inline constexpr int kPrefillChunkTokens = 256;
 
 enum class StopReason { EndOfGeneration, MaxTokens, StopSequence, ContextFull, Cancelled };

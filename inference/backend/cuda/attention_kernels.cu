@@ -4,7 +4,10 @@
 // tile of kAttentionTileKeys at a time, for every query head of one KV head at
 // once (each key and value is loaded once, 4 bytes per lane), and writes a
 // partial (max, sum, weighted values) per head; a second kernel merges the splits. Decode
-// (one query) gets its parallelism from the splits, prefill from the queries.
+// (one query) gets its parallelism from the splits. Prefill tiles the queries
+// too (prefillAttentionKernel): a block serves consecutive queries of all query
+// heads of one KV head, so each key and value is loaded once per query tile,
+// not once per query; it writes the same partials for the same merge.
 // The split ranges and the softmax merging are attention_math.h.
 #include <cuda_fp16.h>
 
@@ -239,6 +242,162 @@ __global__ void __launch_bounds__(kThreads) attentionMergeKernel(AttentionParams
     }
 }
 
+
+// --- prefill: query-tiled --------------------------------------------------------
+
+constexpr int kTiledThreads = kPrefillTileWarps * 32;
+constexpr int kTiledMaxPairsPerLane = kMaxHeadDim / 2 / 32;  // accumulator pairs a lane owns (head size 256)
+
+__device__ __forceinline__ float warpMax(float v) {
+    for (int offset = 16; offset > 0; offset /= 2) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+    return v;
+}
+
+// Block (split, `tile.group` query heads of one KV head, `tile.queries`
+// consecutive queries): the flash-attention loop. Its rows (query, head) are
+// owned by warps (row r by warp r % 8); each tile of kPrefillTileKeys keys and
+// values of the split is loaded once into shared memory for all rows; a warp
+// scores a tile with a key per lane (the key tile's odd stride keeps the lanes
+// on 32 banks; q is a broadcast), folds it into each row's online softmax with
+// warp max/sum, and accumulates the values with lanes across dimension pairs.
+// Causal and sliding-window masks are per row; the partials are those of
+// attentionSplitKernel, merged by the same kernel.
+__global__ void __launch_bounds__(kTiledThreads) prefillAttentionKernel(AttentionParams p, PrefillAttentionTile tile) {
+    const int pairs = p.headDim / 2, keyStride = prefillTileKeyStride(p.headDim);
+    __half2* query = dynamicSharedMemory<__half2>();                       // [rows][pairs], scaled
+    __half2* keys = query + tile.rows * pairs;                             // [kPrefillTileKeys][keyStride]
+    __half2* values = keys + kPrefillTileKeys * keyStride;                 // [kPrefillTileKeys][pairs]
+    float* weights = reinterpret_cast<float*>(values + kPrefillTileKeys * pairs);  // [rows][kPrefillTileKeys]
+
+    const int split = blockIdx.x, firstHead = blockIdx.y * tile.group, firstQuery = blockIdx.z * tile.queries;
+    const int queries = p.queries - firstQuery < tile.queries ? p.queries - firstQuery : tile.queries;
+    const int rows = queries * tile.group;
+    __shared__ int start;  // the position of query 0, read once per block
+    if (threadIdx.x == 0) start = *p.startPos;
+    __syncthreads();
+    const int lastPosition = start + firstQuery + queries - 1;
+    // No query of the tile reaches this split: the merge reads none of its partials.
+    if (split * p.splitLength > lastPosition) return;
+    int first, end;  // the keys any query of the tile sees, within the split
+    attentionSplitRange(split, p.splitLength, firstVisibleKey(start + firstQuery, p.slidingWindow), lastPosition + 1,
+                        first, end);
+    const int kvHead = kvHeadOfQueryHead(firstHead, p.heads, p.kvHeads);
+    const int64_t kvDim = static_cast<int64_t>(p.kvHeads) * p.headDim;
+    const int qDim = p.heads * p.headDim;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+
+    // Rows in order (query, head): the heads of a query are adjacent in q.
+    for (int i = threadIdx.x; i < rows * pairs; i += kTiledThreads) {
+        const int r = i / pairs, pair = i % pairs;
+        const int t = firstQuery + r / tile.group, head = firstHead + r % tile.group;
+        const float2 qv =
+            wideLoad(reinterpret_cast<const float2*>(p.q + static_cast<int64_t>(t) * qDim + head * p.headDim) + pair);
+        query[i] = __floats2half2_rn(qv.x * p.scale, qv.y * p.scale);
+    }
+
+    SoftmaxState state[kPrefillRowsPerWarp];
+    float acc[kPrefillRowsPerWarp][kTiledMaxPairsPerLane][2];
+#pragma unroll
+    for (int i = 0; i < kPrefillRowsPerWarp; ++i)
+#pragma unroll
+        for (int j = 0; j < kTiledMaxPairsPerLane; ++j) acc[i][j][0] = acc[i][j][1] = 0.0f;
+
+    for (int base = first; base < end; base += kPrefillTileKeys) {
+        const int n = end - base < kPrefillTileKeys ? end - base : kPrefillTileKeys;
+        __syncthreads();  // q is written; the previous tile's keys, values and weights are read
+        for (int i = threadIdx.x; i < n * pairs; i += kTiledThreads) {
+            const int k = i / pairs, pair = i % pairs;
+            const int64_t at = static_cast<int64_t>(base + k) * kvDim + kvHead * p.headDim;
+            keys[k * keyStride + pair] = wideLoad(reinterpret_cast<const __half2*>(p.kCacheLayer + at) + pair);
+            values[k * pairs + pair] = wideLoad(reinterpret_cast<const __half2*>(p.vCacheLayer + at) + pair);
+        }
+        __syncthreads();
+        // Scores: lane = key, the warp's rows at once.
+        float score[kPrefillRowsPerWarp];
+#pragma unroll
+        for (int i = 0; i < kPrefillRowsPerWarp; ++i) score[i] = 0.0f;
+        if (lane < n) {
+            for (int pair = 0; pair < pairs; ++pair) {
+                const float2 kv = __half22float2(keys[lane * keyStride + pair]);
+#pragma unroll
+                for (int i = 0; i < kPrefillRowsPerWarp; ++i) {
+                    const int r = warp + kPrefillTileWarps * i;
+                    if (r < rows) {
+                        const float2 qv = __half22float2(query[r * pairs + pair]);
+                        score[i] += qv.x * kv.x + qv.y * kv.y;
+                    }
+                }
+            }
+        }
+        // Each row's online softmax; the weights go to shared memory for the values.
+#pragma unroll
+        for (int i = 0; i < kPrefillRowsPerWarp; ++i) {
+            const int r = warp + kPrefillTileWarps * i;
+            if (r >= rows) break;  // the same in every lane
+            const int position = start + firstQuery + r / tile.group, key = base + lane;
+            const bool visible = lane < n && key <= position && key >= firstVisibleKey(position, p.slidingWindow);
+            const float s = visible ? score[i] : -INFINITY;
+            const float factor = softmaxRescale(state[i], warpMax(s));
+            const float w = visible ? softmaxExp(s - state[i].max) : 0.0f;
+            state[i].sum += warpSum(w);
+            weights[r * kPrefillTileKeys + lane] = w;
+#pragma unroll
+            for (int j = 0; j < kTiledMaxPairsPerLane; ++j) {
+                acc[i][j][0] *= factor;
+                acc[i][j][1] *= factor;
+            }
+        }
+        __syncwarp();
+        // Values: lanes across dimension pairs, each value read once for the warp's rows.
+        for (int k = 0; k < n; ++k) {
+#pragma unroll
+            for (int j = 0; j < kTiledMaxPairsPerLane; ++j) {
+                const int pair = lane + 32 * j;
+                if (pair >= pairs) break;
+                const float2 v = __half22float2(values[k * pairs + pair]);
+#pragma unroll
+                for (int i = 0; i < kPrefillRowsPerWarp; ++i) {
+                    const int r = warp + kPrefillTileWarps * i;
+                    if (r < rows) {
+                        const float w = weights[r * kPrefillTileKeys + k];
+                        acc[i][j][0] += w * v.x;
+                        acc[i][j][1] += w * v.y;
+                    }
+                }
+            }
+        }
+    }
+
+    const int stride = attentionPartialStride(p.headDim);
+#pragma unroll
+    for (int i = 0; i < kPrefillRowsPerWarp; ++i) {
+        const int r = warp + kPrefillTileWarps * i;
+        if (r >= rows) break;
+        const int t = firstQuery + r / tile.group, head = firstHead + r % tile.group;
+        float* partial = p.partials + ((static_cast<int64_t>(t) * p.heads + head) * p.splits + split) * stride;
+        const float inverse = state[i].sum > 0.0f ? 1.0f / state[i].sum : 0.0f;
+#pragma unroll
+        for (int j = 0; j < kTiledMaxPairsPerLane; ++j) {
+            const int pair = lane + 32 * j;
+            if (pair < pairs)
+                reinterpret_cast<__half2*>(partial)[pair] =
+                    __floats2half2_rn(acc[i][j][0] * inverse, acc[i][j][1] * inverse);
+        }
+        if (lane == 0) {
+            partial[pairs] = state[i].max;
+            partial[pairs + 1] = state[i].sum;
+        }
+    }
+}
+
+void launchAttentionMerge(const AttentionParams& p, cudaStream_t stream) {
+    const int heads = kMergeMaxHeads;
+    if (p.heads % heads != 0 || p.splits > kDecodeMaxSplits)
+        throw BackendError("attention: the merge does not handle this head count or split count");
+    launchKernel<attentionMergeKernel>(dim3(p.heads / heads, p.queries), dim3(kThreads), 0, stream, p, heads);
+    CUDA_CHECK_LAUNCH();
+}
+
 }  // namespace
 
 void launchAttention(const AttentionParams& p, cudaStream_t stream) {
@@ -253,11 +412,17 @@ void launchAttention(const AttentionParams& p, cudaStream_t stream) {
     launchKernel<attentionSplitKernel>(dim3(p.splits, p.heads / group, p.queries), dim3(kThreads), shared, stream, p,
                                        group);
     CUDA_CHECK_LAUNCH();
-    const int heads = kMergeMaxHeads;
-    if (p.heads % heads != 0 || p.splits > kDecodeMaxSplits)
-        throw BackendError("attention: the merge does not handle this head count or split count");
-    launchKernel<attentionMergeKernel>(dim3(p.heads / heads, p.queries), dim3(kThreads), 0, stream, p, heads);
+    launchAttentionMerge(p, stream);
+}
+
+void launchPrefillAttention(const AttentionParams& p, cudaStream_t stream) {
+    if (p.headDim > kMaxHeadDim) throw BackendError("attention: head size above 256 is not supported");
+    const PrefillAttentionTile tile = choosePrefillAttentionTile(p.heads, p.kvHeads, p.headDim, p.queries);
+    const int queryTiles = (p.queries + tile.queries - 1) / tile.queries;
+    launchKernel<prefillAttentionKernel>(dim3(p.splits, p.heads / tile.group, queryTiles), dim3(kTiledThreads),
+                                         static_cast<size_t>(tile.sharedBytes), stream, p, tile);
     CUDA_CHECK_LAUNCH();
+    launchAttentionMerge(p, stream);
 }
 
 }  // namespace ps

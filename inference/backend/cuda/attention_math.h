@@ -61,6 +61,54 @@ PS_HD void attentionSplitRange(int split, int splitLength, int firstKey, int key
     if (first < firstKey) first = firstKey;
 }
 
+// --- query-tiled prefill attention ------------------------------------------
+
+// A prefill attention block serves `queries` consecutive queries times `group`
+// query heads of one KV head (its rows), loading each key and value of its
+// split once into shared memory for all of them, kPrefillTileKeys at a time.
+constexpr int kPrefillTileKeys = 32;       // one key per lane while scoring
+constexpr int kPrefillTileWarps = 8;
+constexpr int kPrefillRowsPerWarp = 8;     // rows (query, head) a warp owns: registers
+constexpr int kPrefillMaxRows = kPrefillTileWarps * kPrefillRowsPerWarp;
+constexpr int kPrefillSharedLimit = 47 * 1024;  // dynamic shared memory: under the 48 KiB a block gets without opting in
+
+struct PrefillAttentionTile {
+    int group = 0;        // query heads of one KV head per block (a divisor of heads / kvHeads)
+    int queries = 0;      // consecutive queries per block
+    int rows = 0;         // group * queries
+    int sharedBytes = 0;  // dynamic shared memory of the block
+};
+
+// Words (__half2) per key in the shared key tile: the head's pairs, made odd so
+// that the 32 lanes (one key each) reading the same pair hit 32 banks.
+PS_HD int prefillTileKeyStride(int headDim) { return (headDim / 2) | 1; }
+
+// Shared memory of a block of `rows` rows: q as FP16 pairs, the key tile (padded),
+// the value tile, and a weight per row and key.
+PS_HD int prefillTileSharedBytes(int rows, int headDim) {
+    const int pairs = headDim / 2;
+    return 4 * (rows * pairs + kPrefillTileKeys * prefillTileKeyStride(headDim) + kPrefillTileKeys * pairs +
+                rows * kPrefillTileKeys);
+}
+
+// The most rows that fit the registers and the shared memory, as many whole
+// queries of a KV head's query heads as fit (a share of them, if all do not fit
+// one query), at most the `queries` there are.
+inline PrefillAttentionTile choosePrefillAttentionTile(int heads, int kvHeads, int headDim, int queries) {
+    int maxRows = kPrefillMaxRows;
+    while (maxRows > 1 && prefillTileSharedBytes(maxRows, headDim) > kPrefillSharedLimit) --maxRows;
+    const int perKvHead = heads / kvHeads;
+    PrefillAttentionTile t;
+    t.group = perKvHead < maxRows ? perKvHead : maxRows;
+    while (perKvHead % t.group != 0) --t.group;
+    t.queries = maxRows / t.group;
+    if (t.queries > queries) t.queries = queries;
+    if (t.queries < 1) t.queries = 1;
+    t.rows = t.group * t.queries;
+    t.sharedBytes = prefillTileSharedBytes(t.rows, headDim);
+    return t;
+}
+
 // --- online softmax ------------------------------------------------------------
 
 // The running state of a softmax-weighted sum over some keys: max score m, sum of

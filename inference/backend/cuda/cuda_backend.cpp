@@ -11,10 +11,16 @@
 //                     as a CUDA graph and replayed; token and position are read
 //                     from device memory that the graph itself refreshes from a
 //                     pinned host buffer.
-// prefill (n tokens)  the same story per chunk of kPrefillChunkTokens, but each
-//                     matrix is dequantized to FP16 (F16 used as stored) and
-//                     multiplied with cublasGemmEx (tensor cores, FP32
-//                     accumulation); the output matrix runs on the last token only.
+// prefill (n tokens)  the same story layer by layer over a segment of up to
+//                     kPrefillSegmentChunks chunks (the residual stream of all
+//                     its tokens is kept), chunk by chunk inside each layer;
+//                     each matrix is dequantized to FP16 (F16 used as stored)
+//                     and multiplied with cublasGemmEx (tensor cores, FP32
+//                     accumulation). Where memory allows (memory_plan.h), a
+//                     layer's matrices are dequantized once per segment, the
+//                     next layer's on a second stream while this layer's
+//                     GEMMs run (two buffers, ordered by events); else every
+//                     matrix per chunk. The output matrix runs on the last token only.
 #include "backend/cuda/cuda_backend.h"
 
 #include <cuda_fp16.h>
@@ -63,22 +69,39 @@ private:
     uint64_t used_ = 0;
 };
 
+// A layer's matrices as prefill's GEMMs read them when they were dequantized
+// ahead (null: gemm() dequantizes itself, or the matrix is F16).
+struct DequantizedLayer {
+    const __half *wq = nullptr, *wk = nullptr, *wv = nullptr, *wo = nullptr;
+    const __half *wGate = nullptr, *wUp = nullptr, *wDown = nullptr;
+};
+
 class CudaBackend final : public Backend {
 public:
     CudaBackend(std::shared_ptr<const Model> model, int device, int contextLength, std::string deviceName,
-                const std::vector<float>& inverseFrequencies);
+                const std::vector<float>& inverseFrequencies, const ScratchLayout& layout);
 
     BackendKind kind() const override { return BackendKind::Cuda; }
     std::string deviceName() const override { return deviceName_; }
     int contextLength() const override { return contextLength_; }
     void forward(std::span<const int32_t> tokens, int startPos, std::span<float> logits) override;
+    // A segment per call: its matrices are dequantized once (a 4096-token call
+    // takes well under a second on a GPU, so a cancel is still seen soon).
+    int prefillTokensPerCall() const override { return layout_.prefillSegmentTokens; }
 
 private:
     void decode(int32_t token, int position);
     void enqueueDecodeStep();
-    void prefillChunk(std::span<const int32_t> tokens, int startPos, bool last);
+    void prefillSegment(std::span<const int32_t> tokens, int startPos, bool last);
+    void prefillChunk(int layer, const DequantizedLayer& dequantized, int chunk, int tokens);
+    // Layer `layer`'s non-F16 matrices in buffer `slot` of dequantized_; with
+    // `enqueue`, dequantizes them there on dequantStream_ and records layerReady_[slot].
+    DequantizedLayer dequantizedLayer(int layer, int slot, bool enqueue);
     // Y[n x rows] (=|+=) X[n x cols] W^T with FP16 inputs and FP32 accumulation.
-    void gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate);
+    // `dequantized`: W as FP16 made ahead of time (row-major, cols per row);
+    // null: F16 is used as stored, other types are dequantized here.
+    void gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate,
+              const __half* dequantized = nullptr);
     RopeKvParams ropeParams(int layer, float* q, const float* k, const float* v, int tokens, const int* startPos);
     AttentionParams attentionParams(int layer, const float* q, int queries, const int* startPos, bool decode,
                                     float* out);
@@ -92,6 +115,7 @@ private:
     bool useGraph_;
 
     CudaStream stream_;
+    CudaStream dequantStream_;  // prefill: the next layer's matrices, while this layer's GEMMs run
     CublasHandle cublas_;
     DeviceWeights weights_;
     KvCacheShape kvShape_;
@@ -115,18 +139,21 @@ private:
     // Prefill buffers.
     float *px_, *pq_, *pk_, *pv_, *patt_, *pgate_, *pup_, *prefillPartials_;
     __half *ph_, *dequantized_;
-    int32_t* prefillTokens_;
-    int* prefillStart_;
+    int32_t* prefillTokens_;  // a segment's
+    int* prefillStarts_;      // the position of each chunk's first token
 
     PinnedBuffer<int> hostStep_;          // token, position for the graph to copy
-    PinnedBuffer<int32_t> hostPrefill_;   // tokens of a chunk, then its start position
+    PinnedBuffer<int32_t> hostPrefill_;   // tokens of a segment, then its chunks' start positions
     PinnedBuffer<float> hostLogits_;
     CudaEvent inputsCopied_, logitsReady_;
+    // Prefill's double buffer: main stream -> dequantStream_ (the segment
+    // started; a slot's GEMMs are done), dequantStream_ -> main (a slot is ready).
+    CudaEvent segmentStarted_, layerReady_[2], layerDone_[2];
     CudaGraphExec decodeGraph_;
 };
 
 CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int contextLength, std::string deviceName,
-                         const std::vector<float>& inverseFrequencies)
+                         const std::vector<float>& inverseFrequencies, const ScratchLayout& layout)
     : Backend(std::move(model)),
       config_(model_->config()),
       device_(device),
@@ -140,13 +167,14 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
       vCache_(static_cast<size_t>(kvShape_.totalElements())),
       cublasWorkspace_(kCublasWorkspaceBytes),
       inverseFrequencies_(inverseFrequencies.size()),
-      layout_(ScratchLayout::compute(config_, contextLength)),
+      layout_(layout),
       arena_(Arena::bytesFor(layout_)),
       hostStep_(2),
-      hostPrefill_(kPrefillChunkTokens + 1),
+      hostPrefill_(static_cast<size_t>(2 * layout.prefillSegmentTokens)),
       hostLogits_(static_cast<size_t>(config_.vocabSize)) {
     const int64_t dim = config_.dim, qDim = static_cast<int64_t>(config_.headCount) * config_.headDim,
-                  kvDim = config_.kvDim(), ffn = config_.ffnDim, chunk = kPrefillChunkTokens;
+                  kvDim = config_.kvDim(), ffn = config_.ffnDim, chunk = layout_.prefillChunkTokens,
+                  segment = layout_.prefillSegmentTokens;
     x_ = arena_.take<float>(dim);
     xn_ = arena_.take<float>(dim);
     squares_ = arena_.take<float>(dim);  // a partial sum per block of the matvec writing x: far fewer
@@ -173,7 +201,7 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
     normedBlocks_ = takeBlocks(dim);
     attBlocks_ = takeBlocks(qDim);
     hiddenBlocks_ = takeBlocks(ffn);
-    px_ = arena_.take<float>(chunk * dim);
+    px_ = arena_.take<float>(segment * dim);
     pq_ = arena_.take<float>(chunk * qDim);
     patt_ = arena_.take<float>(chunk * qDim);
     pk_ = arena_.take<float>(chunk * kvDim);
@@ -183,8 +211,8 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
     prefillPartials_ = arena_.take<float>(layout_.prefillPartialFloats);
     ph_ = arena_.take<__half>(layout_.prefillHalves);
     dequantized_ = arena_.take<__half>(layout_.dequantHalves);
-    prefillTokens_ = arena_.take<int32_t>(chunk);
-    prefillStart_ = arena_.take<int>(1);
+    prefillTokens_ = arena_.take<int32_t>(segment);
+    prefillStarts_ = arena_.take<int>(segment);
     deviceStep_ = arena_.take<int>(2);
 
     labelDeviceMemory(weights_.data(), weights_.bytes(), DeviceMemoryRole::Weights);
@@ -228,9 +256,10 @@ void CudaBackend::forward(std::span<const int32_t> tokens, int startPos, std::sp
     if (tokens.size() == 1) {
         decode(tokens[0], startPos);
     } else {
-        for (size_t done = 0; done < tokens.size(); done += kPrefillChunkTokens) {
-            const size_t count = std::min<size_t>(kPrefillChunkTokens, tokens.size() - done);
-            prefillChunk(tokens.subspan(done, count), startPos + static_cast<int>(done), done + count == tokens.size());
+        const size_t segment = static_cast<size_t>(layout_.prefillSegmentTokens);
+        for (size_t done = 0; done < tokens.size(); done += segment) {
+            const size_t count = std::min(segment, tokens.size() - done);
+            prefillSegment(tokens.subspan(done, count), startPos + static_cast<int>(done), done + count == tokens.size());
         }
     }
     // The logits copy was queued behind the step; wait for it alone.
@@ -324,37 +353,49 @@ void CudaBackend::enqueueDecodeStep() {
                                cudaMemcpyDeviceToHost, s));
 }
 
-void CudaBackend::prefillChunk(std::span<const int32_t> tokens, int startPos, bool last) {
+// Layer by layer over the segment, chunk by chunk inside a layer: the attention
+// of chunk c in layer l needs layer l's keys and values of earlier positions
+// only, which earlier chunks (or calls) of this layer have written.
+void CudaBackend::prefillSegment(std::span<const int32_t> tokens, int startPos, bool last) {
     cudaStream_t s = stream_.get();
-    const int n = static_cast<int>(tokens.size());
-    const int64_t dim = config_.dim, qDim = static_cast<int64_t>(config_.headCount) * config_.headDim;
+    const int n = static_cast<int>(tokens.size()), chunk = layout_.prefillChunkTokens;
+    const int chunks = (n + chunk - 1) / chunk;
+    const int64_t dim = config_.dim;
 
-    // The previous chunk's inputs may still be on their way from the pinned buffer.
+    // The previous segment's inputs may still be on their way from the pinned buffer.
     CUDA_CHECK(cudaEventSynchronize(inputsCopied_.get()));
     std::copy(tokens.begin(), tokens.end(), hostPrefill_.get());
-    hostPrefill_.get()[kPrefillChunkTokens] = startPos;
+    int* hostStarts = hostPrefill_.get() + layout_.prefillSegmentTokens;
+    for (int c = 0; c < chunks; ++c) hostStarts[c] = startPos + c * chunk;
     CUDA_CHECK(cudaMemcpyAsync(prefillTokens_, hostPrefill_.get(), static_cast<size_t>(n) * sizeof(int32_t),
                                cudaMemcpyHostToDevice, s));
-    CUDA_CHECK(cudaMemcpyAsync(prefillStart_, hostPrefill_.get() + kPrefillChunkTokens, sizeof(int),
+    CUDA_CHECK(cudaMemcpyAsync(prefillStarts_, hostStarts, static_cast<size_t>(chunks) * sizeof(int),
                                cudaMemcpyHostToDevice, s));
     CUDA_CHECK(cudaEventRecord(inputsCopied_.get(), s));
 
+    // Short prompts leave the weights to gemm() (kBatchedMatvecMaxTokens).
+    const bool ahead = layout_.dequantizeOncePerSegment && n > kBatchedMatvecMaxTokens;
+    if (ahead) {
+        // Both slots' last readers were queued on this stream before now.
+        CUDA_CHECK(cudaEventRecord(segmentStarted_.get(), s));
+        CUDA_CHECK(cudaStreamWaitEvent(dequantStream_.get(), segmentStarted_.get(), 0));
+        dequantizedLayer(0, 0, true);
+    }
     launchEmbedding(weights_.tokenEmbedding(), prefillTokens_, n, px_, s);
     for (int l = 0; l < config_.layerCount; ++l) {
-        const DeviceLayer& layer = weights_.layers()[static_cast<size_t>(l)];
-        launchRmsNorm(px_, layer.attnNorm, config_.dim, n, config_.rmsEpsilon, nullptr, ph_, s);
-        gemm(layer.wq, ph_, n, pq_, false);
-        gemm(layer.wk, ph_, n, pk_, false);
-        gemm(layer.wv, ph_, n, pv_, false);
-        launchRopeKvWrite(ropeParams(l, pq_, pk_, pv_, n, prefillStart_), s);
-        launchAttention(attentionParams(l, pq_, n, prefillStart_, false, patt_), s);
-        launchFloatToHalf(patt_, ph_, n * qDim, s);
-        gemm(layer.wo, ph_, n, px_, true);
-        launchRmsNorm(px_, layer.ffnNorm, config_.dim, n, config_.rmsEpsilon, nullptr, ph_, s);
-        gemm(layer.wGate, ph_, n, pgate_, false);
-        gemm(layer.wUp, ph_, n, pup_, false);
-        launchSwiglu(pgate_, pup_, static_cast<int64_t>(n) * config_.ffnDim, nullptr, ph_, s);
-        gemm(layer.wDown, ph_, n, px_, true);
+        DequantizedLayer dequantized;
+        if (ahead) {
+            const int slot = l % 2, next = (l + 1) % 2;
+            CUDA_CHECK(cudaStreamWaitEvent(s, layerReady_[slot].get(), 0));
+            dequantized = dequantizedLayer(l, slot, false);
+            if (l + 1 < config_.layerCount) {
+                // The next slot was last read by layer l - 1's GEMMs (queued before this).
+                if (l > 0) CUDA_CHECK(cudaStreamWaitEvent(dequantStream_.get(), layerDone_[next].get(), 0));
+                dequantizedLayer(l + 1, next, true);
+            }
+        }
+        for (int c = 0; c < chunks; ++c) prefillChunk(l, dequantized, c, std::min(chunk, n - c * chunk));
+        if (ahead) CUDA_CHECK(cudaEventRecord(layerDone_[l % 2].get(), s));
     }
     if (!last) return;
     launchRmsNorm(px_ + (n - 1) * dim, weights_.outputNorm(), config_.dim, 1, config_.rmsEpsilon, xn_, nullptr, s);
@@ -363,16 +404,64 @@ void CudaBackend::prefillChunk(std::span<const int32_t> tokens, int startPos, bo
                                cudaMemcpyDeviceToHost, s));
 }
 
-void CudaBackend::gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate) {
+// One layer for the `tokens` tokens of chunk `chunk` of the segment.
+void CudaBackend::prefillChunk(int l, const DequantizedLayer& dq, int chunk, int tokens) {
+    cudaStream_t s = stream_.get();
+    const int n = tokens;
+    const int64_t qDim = static_cast<int64_t>(config_.headCount) * config_.headDim;
+    float* x = px_ + static_cast<int64_t>(chunk) * layout_.prefillChunkTokens * config_.dim;
+    const int* start = prefillStarts_ + chunk;
+    const DeviceLayer& layer = weights_.layers()[static_cast<size_t>(l)];
+    launchRmsNorm(x, layer.attnNorm, config_.dim, n, config_.rmsEpsilon, nullptr, ph_, s);
+    gemm(layer.wq, ph_, n, pq_, false, dq.wq);
+    gemm(layer.wk, ph_, n, pk_, false, dq.wk);
+    gemm(layer.wv, ph_, n, pv_, false, dq.wv);
+    launchRopeKvWrite(ropeParams(l, pq_, pk_, pv_, n, start), s);
+    launchPrefillAttention(attentionParams(l, pq_, n, start, false, patt_), s);
+    launchFloatToHalf(patt_, ph_, n * qDim, s);
+    gemm(layer.wo, ph_, n, x, true, dq.wo);
+    launchRmsNorm(x, layer.ffnNorm, config_.dim, n, config_.rmsEpsilon, nullptr, ph_, s);
+    gemm(layer.wGate, ph_, n, pgate_, false, dq.wGate);
+    gemm(layer.wUp, ph_, n, pup_, false, dq.wUp);
+    launchSwiglu(pgate_, pup_, static_cast<int64_t>(n) * config_.ffnDim, nullptr, ph_, s);
+    gemm(layer.wDown, ph_, n, x, true, dq.wDown);
+}
+
+DequantizedLayer CudaBackend::dequantizedLayer(int l, int slot, bool enqueue) {
+    const DeviceLayer& layer = weights_.layers()[static_cast<size_t>(l)];
+    __half* at = dequantized_ + static_cast<int64_t>(slot) * layout_.layerDequantHalves;
+    // The order and sizes of DeviceWeights::layerDequantHalves.
+    auto place = [&](const DeviceMatrix& m) -> const __half* {
+        if (m.type == TensorType::F16) return nullptr;
+        __half* here = at;
+        at += dequantizedSlotHalves(m.rows, m.cols);
+        if (enqueue) launchDequantizeToHalf(m, here, dequantStream_.get());
+        return here;
+    };
+    DequantizedLayer d;
+    d.wq = place(layer.wq);
+    d.wk = place(layer.wk);
+    d.wv = place(layer.wv);
+    d.wo = place(layer.wo);
+    d.wGate = place(layer.wGate);
+    d.wUp = place(layer.wUp);
+    d.wDown = place(layer.wDown);
+    if (enqueue) CUDA_CHECK(cudaEventRecord(layerReady_[slot].get(), dequantStream_.get()));
+    return d;
+}
+
+void CudaBackend::gemm(const DeviceMatrix& w, const __half* x, int n, float* y, bool accumulate,
+                       const __half* dequantized) {
     // Row-major W [rows x cols] is column-major W^T; cuBLAS computes
     // Y^T [rows x n] = op_T(W^T) * X^T with X^T column-major [cols x n].
-    const __half* a = dequantized_;
+    const __half* a = dequantized;
     int lda = static_cast<int>(w.cols);
     if (w.type == TensorType::F16) {
         a = reinterpret_cast<const __half*>(w.data);  // as stored, padded stride
         lda = static_cast<int>(w.rowStride / 2);
-    } else {
+    } else if (!a) {
         launchDequantizeToHalf(w, dequantized_, stream_.get());
+        a = dequantized_;
     }
     const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
     CUBLAS_CHECK(cublasGemmEx(cublas_.get(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(w.rows), n,
@@ -422,6 +511,15 @@ AttentionParams CudaBackend::attentionParams(int layer, const float* q, int quer
     p.partials = decode ? decodePartials_ : prefillPartials_;
     p.out = out;
     return p;
+}
+
+// Tokens per prefill chunk: kPrefillChunkTokens, or fewer where
+// PROMPTSTUDIO_CUDA_PREFILL_CHUNK_TOKENS says (a test hook: short prompts that
+// still cross chunks and segments on the emulated device).
+int prefillChunkTokens() {
+    const char* text = std::getenv("PROMPTSTUDIO_CUDA_PREFILL_CHUNK_TOKENS");
+    const int tokens = text ? std::atoi(text) : 0;
+    return tokens >= 1 && tokens <= kPrefillChunkTokens ? tokens : kPrefillChunkTokens;
 }
 
 // Shapes the kernels are written for; anything else stays on the CPU.
@@ -489,15 +587,18 @@ std::unique_ptr<Backend> createCudaBackendOnGpu(std::shared_ptr<const Model> mod
         const int contextLength = options.contextLength > 0 ? options.contextLength
                                   : config.contextLength > 0 ? std::min(config.contextLength, 4096)
                                                              : 4096;
-        const MemoryPlan plan = planMemory(config, contextLength, DeviceWeights::bytesNeeded(*model));
         size_t freeBytes = 0, totalBytes = 0;
         CUDA_CHECK(cudaMemGetInfo(&freeBytes, &totalBytes));
+        PrefillWeights prefill;
+        prefill.layerDequantHalves = DeviceWeights::layerDequantHalves(*model);
+        prefill.chunkTokens = prefillChunkTokens();
+        const MemoryPlan plan = planMemory(config, contextLength, DeviceWeights::bytesNeeded(*model), prefill, freeBytes);
         if (plan.total() > freeBytes) {
             whyNot = describeShortfall(plan, contextLength, freeBytes, gpuName);
             return nullptr;
         }
         return std::make_unique<CudaBackend>(std::move(model), options.cudaDevice, contextLength, gpuName,
-                                             inverseFrequencies);
+                                             inverseFrequencies, plan.layout);
     } catch (const CudaError& e) {
         whyNot = e.isOutOfMemory() ? gpuName + " ran out of memory while loading the model (" + e.what() + ")"
                                    : "the CUDA backend could not start on " + gpuName + ": " + e.what();

@@ -133,6 +133,17 @@ DeviceMatrix describeMatrix(const WeightTensor& t, const uint8_t* data) {
 
 uint64_t DeviceWeights::bytesNeeded(const Model& model) { return layoutWeights(model).totalBytes; }
 
+int64_t DeviceWeights::layerDequantHalves(const Model& model) {
+    int64_t most = 0;
+    for (const LayerWeights& l : model.weights().layers) {
+        int64_t halves = 0;
+        for (const WeightTensor* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.wGate, &l.wUp, &l.wDown})
+            if (m->type != TensorType::F16) halves += dequantizedSlotHalves(m->rows, m->cols);
+        most = std::max(most, halves);
+    }
+    return most;
+}
+
 DeviceWeights::DeviceWeights(const Model& model, cudaStream_t stream) {
     const WeightLayout layout = layoutWeights(model);
     storage_ = DeviceBuffer<uint8_t>(layout.totalBytes);

@@ -39,10 +39,17 @@ struct DeviceLayer {
     DeviceMatrix wGate, wUp, wDown;
 };
 
+// Halves a matrix takes in prefill's buffer of dequantized matrices: rows x
+// cols, rounded up to 256 bytes so that the next matrix starts aligned.
+inline int64_t dequantizedSlotHalves(int64_t rows, int64_t cols) { return (rows * cols + 127) / 128 * 128; }
+
 class DeviceWeights {
 public:
     // Bytes the weights will take on the GPU (for the memory plan).
     static uint64_t bytesNeeded(const Model& model);
+    // The most FP16 halves one layer's matrices take dequantized (F16 matrices
+    // are used as stored and take none): prefill's per-layer buffer.
+    static int64_t layerDequantHalves(const Model& model);
 
     // Uploads every weight of `model` through pinned staging buffers on `stream`
     // and waits for the copies. Throws CudaError.

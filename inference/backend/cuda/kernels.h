@@ -146,5 +146,9 @@ struct AttentionParams {
 // Causal (optionally windowed) attention over the cache, split over the sequence (flash-decoding):
 // one pass computes each split's partial softmax, a second merges them.
 void launchAttention(const AttentionParams& p, cudaStream_t stream);
+// The same for many queries (prefill): blocks of consecutive queries times the
+// query heads of one KV head (choosePrefillAttentionTile, attention_math.h), each
+// key and value tile loaded into shared memory once for all of them; same partials, same merge.
+void launchPrefillAttention(const AttentionParams& p, cudaStream_t stream);
 
 }  // namespace ps

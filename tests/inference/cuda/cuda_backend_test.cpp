@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <tuple>
@@ -222,6 +223,39 @@ TEST(CudaBackend, AnImpossibleContextIsRefusedWithTheNumbers) {
     EXPECT_NE(whyNot.find(probe->deviceName()), std::string::npos) << whyNot;
 }
 
+// Prefill runs layer by layer over segments of kPrefillSegmentChunks chunks
+// (memory_plan.h); the test hook PROMPTSTUDIO_CUDA_PREFILL_CHUNK_TOKENS makes
+// chunks of 20 tokens (segments of 320), so short prompts cross both.
+class SmallPrefillChunks {
+public:
+    SmallPrefillChunks() { setenv("PROMPTSTUDIO_CUDA_PREFILL_CHUNK_TOKENS", "20", 1); }
+    ~SmallPrefillChunks() { unsetenv("PROMPTSTUDIO_CUDA_PREFILL_CHUNK_TOKENS"); }
+};
+
+// One call of 345 tokens (a segment of 16 chunks, then one of 25 tokens) against
+// the CPU; the same prompt in four calls (one of them short enough to leave
+// the weights to gemm()) against the one call; then decode on both.
+TEST(CudaBackend, LayerByLayerPrefillMatchesTheCpuAcrossChunksSegmentsAndCalls) {
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 384;
+    const SmallPrefillChunks chunks;
+    PS_REQUIRE_CUDA_BACKEND(whole, model, options);
+    PS_REQUIRE_CUDA_BACKEND(pieces, model, options);
+    auto cpu = referenceCpu(model, options);
+    const std::vector<int32_t> tokens = pseudoRandomTokens(345, 512, 31);
+    const std::vector<float> once = runForward(*whole, tokens);
+    EXPECT_LT(relativeL2(once, runForward(*cpu, tokens)), 5e-3);
+    std::vector<float> stepwise;
+    for (const auto& [from, to] : {std::pair{0, 100}, {100, 117}, {117, 130}, {130, 345}}) {
+        stepwise = runForward(*pieces, std::vector<int32_t>(tokens.begin() + from, tokens.begin() + to), from);
+    }
+    EXPECT_LT(relativeL2(stepwise, once), 1e-3);  // other chunk boundaries: other GEMM shapes
+    EXPECT_LT(relativeL2(runForward(*pieces, {7}, 345), runForward(*whole, {7}, 345)), 1e-3);
+    EXPECT_LT(relativeL2(runForward(*whole, {9}, 346), runForward(*cpu, std::vector<int32_t>{7, 9}, 345)), 5e-3);
+}
+
 // qwen2 (biases, NEOX RoPE, tied output; Q4_K) and phi3 (fused matrices, NEOX
 // RoPE, sliding window; F16) against the CPU's reference kernels, through
 // prefill (two chunks, past the window) and decode.
@@ -417,6 +451,62 @@ TEST(CudaTraffic, OneLayerOfTheSmallShapeReadsAtMostFivePercentBesidesItsWeights
     EXPECT_NEAR(r.layerWeightBytesLoaded, layerWeights, 0.02 * layerWeights);
     EXPECT_GT(r.layerActivationBytesLoaded, 0.0);
     EXPECT_LE(r.layerActivationRatio(), 0.05);
+}
+
+int64_t launchesOf(const std::vector<CudaKernelTraffic>& kernels, const std::string& name) {
+    int64_t launches = 0;
+    for (const CudaKernelTraffic& k : kernels)
+        if (k.name.find(name) != std::string::npos) launches += k.launches;
+    return launches;
+}
+
+// A prefill of three chunks dequantizes each layer matrix once (stories260K:
+// 5 layers of 7 F32 matrices) where the GPU has the memory for two layers'
+// buffers; with the least memory the backend starts with, it falls back to
+// dequantizing every matrix per chunk and computes the same logits.
+TEST(CudaTraffic, LongPrefillDequantizesEachMatrixOnceAndFallsBackWhereMemoryIsShort) {
+    if (!test::onEmulatedDevice()) GTEST_SKIP() << "launches are counted on the emulated device";
+    PS_REQUIRE_SHARED_FILE(modelPath, "models/stories260K.gguf");
+    const auto model = Model::load(modelPath);
+    BackendOptions options;
+    options.contextLength = 128;
+    const SmallPrefillChunks chunks;
+    // The least device memory (to 16 KiB) the backend starts with: the per-chunk plan.
+    uint64_t refused = 256ull << 20, starts = 512ull << 20;
+    while (starts - refused > (16u << 10)) {
+        const uint64_t middle = (refused + starts) / 2;
+        setenv("PROMPTSTUDIO_CUDA_EMULATOR_MEMORY", std::to_string(middle).c_str(), 1);
+        std::string whyNot;
+        const bool started = tryCreateCudaBackend(model, test::onTestDevice(options), whyNot) != nullptr;
+        (started ? starts : refused) = middle;
+        if (!started) {
+            ASSERT_NE(whyNot.find("GiB of GPU memory"), std::string::npos) << whyNot;
+        }
+    }
+    setenv("PROMPTSTUDIO_CUDA_EMULATOR_MEMORY", std::to_string(starts).c_str(), 1);
+    std::string whyNot;
+    const auto perChunk = tryCreateCudaBackend(model, test::onTestDevice(options), whyNot);
+    unsetenv("PROMPTSTUDIO_CUDA_EMULATOR_MEMORY");
+    ASSERT_TRUE(perChunk) << whyNot;
+    PS_REQUIRE_CUDA_BACKEND(ahead, model, options);
+
+    const std::vector<int32_t> tokens = pseudoRandomTokens(50, 512, 37);  // chunks of 20, 20, 10
+    const int matrices = 7 * model->config().layerCount;
+    ASSERT_TRUE(setCudaTrafficCounting(true));
+    takeCudaTraffic();
+    const std::vector<float> once = runForward(*ahead, tokens);
+    const std::vector<CudaKernelTraffic> aheadKernels = takeCudaTraffic();
+    const std::vector<float> perChunkLogits = runForward(*perChunk, tokens);
+    const std::vector<CudaKernelTraffic> perChunkKernels = takeCudaTraffic();
+    setCudaTrafficCounting(false);
+    EXPECT_EQ(launchesOf(aheadKernels, "dequantizeKernel"), matrices);
+    EXPECT_EQ(launchesOf(perChunkKernels, "dequantizeKernel"), 3 * matrices);
+    // Attention: one tiled launch per chunk and layer in both.
+    EXPECT_EQ(launchesOf(aheadKernels, "prefillAttentionKernel"), 3 * model->config().layerCount);
+    EXPECT_LT(relativeL2(perChunkLogits, once), 1e-4);
+    std::printf("stories260K, 50-token prefill in 3 chunks: %lld dequantize launches (per chunk: %lld)\n",
+                static_cast<long long>(launchesOf(aheadKernels, "dequantizeKernel")),
+                static_cast<long long>(launchesOf(perChunkKernels, "dequantizeKernel")));
 }
 
 }  // namespace

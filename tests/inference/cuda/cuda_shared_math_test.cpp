@@ -560,5 +560,74 @@ TEST(MemoryPlan, ScratchLayoutHoldsTheLargestLayerMatrix) {
     EXPECT_EQ(formatGiB(50ull << 20), "0.05");
 }
 
+// Prefill dequantizes each layer once per segment into two buffers where the
+// GPU has the memory for them, else every matrix per chunk into one: the
+// choice, the sizes, and that the fallback is what a full GPU gets.
+TEST(MemoryPlan, PrefillDoubleBuffersALayerWhereItFitsAndFallsBackToPerChunk) {
+    const ModelConfig c = llama7bShape();
+    const uint64_t weights = 4ull << 30;
+    PrefillWeights prefill;
+    prefill.layerDequantHalves = int64_t{4} * 4096 * 4096 + 3 * int64_t{11008} * 4096;  // a Q4 layer
+    const MemoryPlan perChunk = planMemory(c, 4096, weights);
+    EXPECT_FALSE(perChunk.layout.dequantizeOncePerSegment);
+    EXPECT_EQ(perChunk.layout.prefillSegmentTokens, kPrefillChunkTokens);
+
+    const MemoryPlan ahead = planMemory(c, 4096, weights, prefill);
+    ASSERT_TRUE(ahead.layout.dequantizeOncePerSegment);
+    EXPECT_EQ(ahead.layout.dequantHalves, 2 * prefill.layerDequantHalves);
+    EXPECT_EQ(ahead.layout.prefillSegmentTokens, kPrefillSegmentChunks * kPrefillChunkTokens);
+    // The extra memory: the second layer buffer and the residual stream of a segment (X).
+    const int64_t extraHalves = 2 * prefill.layerDequantHalves - int64_t{11008} * 4096;
+    const int64_t extraFloats = int64_t{kPrefillSegmentChunks - 1} * kPrefillChunkTokens * 4096;
+    EXPECT_GE(ahead.total() - perChunk.total(), static_cast<uint64_t>(2 * extraHalves + 4 * extraFloats));
+    EXPECT_LT(ahead.total() - perChunk.total(), static_cast<uint64_t>(2 * extraHalves + 4 * extraFloats) + (1u << 20));
+
+    // Free memory between the two: the per-chunk plan, which fits.
+    const uint64_t between = (ahead.total() + perChunk.total()) / 2;
+    const MemoryPlan tight = planMemory(c, 4096, weights, prefill, between);
+    EXPECT_FALSE(tight.layout.dequantizeOncePerSegment);
+    EXPECT_EQ(tight.total(), perChunk.total());
+    EXPECT_LE(tight.total(), between);
+    EXPECT_TRUE(planMemory(c, 4096, weights, prefill, ahead.total()).layout.dequantizeOncePerSegment);
+    // Too little for either: the per-chunk numbers, for the shortfall message.
+    EXPECT_EQ(planMemory(c, 4096, weights, prefill, 1u << 30).total(), perChunk.total());
+
+    // All F16 (nothing to dequantize) and short contexts.
+    EXPECT_FALSE(planMemory(c, 4096, weights, PrefillWeights{}).layout.dequantizeOncePerSegment);
+    EXPECT_EQ(planMemory(c, 300, weights, prefill).layout.prefillSegmentTokens, 300);
+    PrefillWeights smallChunks = prefill;
+    smallChunks.chunkTokens = 24;
+    const ScratchLayout hooked = planMemory(c, 4096, weights, smallChunks).layout;
+    EXPECT_EQ(hooked.prefillChunkTokens, 24);
+    EXPECT_EQ(hooked.prefillSegmentTokens, kPrefillSegmentChunks * 24);
+}
+
+// The query tile of prefill attention fits 48 KiB of shared memory and the
+// registers (64 rows), serves whole query heads of one KV head, and keeps the
+// key tile's stride odd (32 lanes reading one pair each hit 32 banks).
+TEST(PrefillAttentionTile, FitsSharedMemoryAndGroupsTheHeadsOfAKvHead) {
+    struct Case {
+        int heads, kvHeads, headDim, queries, group, tileQueries;
+    };
+    for (const Case c : {Case{32, 8, 128, 256, 4, 16},   // llama 3 8B: 16 queries x 4 heads
+                         Case{32, 32, 128, 256, 1, 64},  // llama 2 7B
+                         Case{32, 4, 64, 256, 8, 8},     // tinyllama
+                         Case{14, 2, 64, 256, 7, 9},     // qwen 2.5 0.5B: 7 heads per KV head
+                         Case{16, 2, 256, 256, 8, 2},    // head size 256: 23 rows fit
+                         Case{8, 2, 32, 5, 4, 5}}) {     // fewer queries than a tile
+        SCOPED_TRACE(testing::Message() << c.heads << "/" << c.kvHeads << " heads, head size " << c.headDim);
+        const PrefillAttentionTile t = choosePrefillAttentionTile(c.heads, c.kvHeads, c.headDim, c.queries);
+        EXPECT_EQ(t.group, c.group);
+        EXPECT_EQ(t.queries, c.tileQueries);
+        EXPECT_EQ(t.rows, t.group * t.queries);
+        EXPECT_LE(t.rows, kPrefillMaxRows);
+        EXPECT_LE(t.sharedBytes, 47 * 1024);
+        EXPECT_EQ(t.sharedBytes, prefillTileSharedBytes(t.rows, c.headDim));
+        EXPECT_EQ((c.heads / c.kvHeads) % t.group, 0);
+        EXPECT_EQ(prefillTileKeyStride(c.headDim) % 2, 1);
+        EXPECT_GE(prefillTileKeyStride(c.headDim), c.headDim / 2);
+    }
+}
+
 }  // namespace
 }  // namespace ps

@@ -60,6 +60,7 @@ public:
     BackendKind kind() const override { return inner_.kind(); }
     std::string deviceName() const override { return inner_.deviceName(); }
     int contextLength() const override { return inner_.contextLength(); }
+    int prefillTokensPerCall() const override { return tokensPerCall > 0 ? tokensPerCall : inner_.prefillTokensPerCall(); }
     void forward(std::span<const int32_t> tokens, int startPos, std::span<float> logits) override {
         calls.emplace_back(startPos, static_cast<int>(tokens.size()));
         if (cancel_ && static_cast<int>(calls.size()) == cancelAfterCalls) *cancel_ = true;
@@ -73,6 +74,7 @@ private:
 
 public:
     int cancelAfterCalls;
+    int tokensPerCall = 0;  // 0: the inner backend's
 };
 
 // True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates).
@@ -265,6 +267,23 @@ TEST_F(StoriesGenerator, CancelDuringALongPrefillStopsBetweenChunks) {
     EXPECT_EQ(recording.calls[0].first, kPrefillChunkTokens);
     auto freshBackend = cpuBackend(model_);
     EXPECT_EQ(resumed.tokens, Generator(*freshBackend).generate(request).tokens);
+}
+
+// A backend that asks for more tokens per call (the CUDA backend: a segment)
+// gets the prompt in fewer calls, never fewer than kPrefillChunkTokens per call.
+TEST_F(StoriesGenerator, PrefillForwardsAsManyTokensPerCallAsTheBackendAsksFor) {
+    std::vector<int32_t> longPrompt = {1};
+    for (int i = 0; i < 2 * kPrefillChunkTokens; ++i) longPrompt.push_back(300 + i % 100);
+    RecordingBackend recording(*backend_);
+    recording.tokensPerCall = 400;
+    Generator(recording).evaluate(longPrompt);
+    ASSERT_EQ(recording.calls.size(), 2u);
+    EXPECT_EQ(recording.calls[0], (std::pair<int, int>{0, 400}));
+    EXPECT_EQ(recording.calls[1], (std::pair<int, int>{400, 2 * kPrefillChunkTokens + 1 - 400}));
+    recording.calls.clear();
+    recording.tokensPerCall = 10;  // below the generator's own chunk: the chunk
+    Generator(recording).evaluate(longPrompt);
+    EXPECT_EQ(recording.calls.size(), 3u);
 }
 
 TEST_F(StoriesGenerator, PrefixReuseComputesOnlyTheNewTokensAndGivesTheSameLogits) {
