@@ -68,6 +68,13 @@ struct CudaKernelTraffic {
     double weightSectorEfficiency = 1.0;   // warp accesses that read weights
     double kvSectorEfficiency = 1.0;       // ... the KV cache
     int bankConflictWays = 1;
+    // Each launch's loads, with its place among all launches counted (what one
+    // layer of a forward pass reads: traffic_report.cpp).
+    struct LaunchLoads {
+        int64_t order = 0;
+        uint64_t weightBytesLoaded = 0, activationBytesLoaded = 0;
+    };
+    std::vector<LaunchLoads> launchLoads;
 };
 // Turns counting on or off; false where the emulated device is not available.
 bool setCudaTrafficCounting(bool on);

@@ -1,5 +1,6 @@
 #include "bench/traffic_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -61,6 +62,19 @@ TrafficReport measureDecodeTraffic(Backend& backend, int position) {
         }
     }
     report.weightSectorEfficiency = weightSectorBytes > 0 ? weightUsed / weightSectorBytes : 1.0;
+    // Per layer: every launch but the token's first (the embedding) and last
+    // (the output matrix), which run once per token, not per layer.
+    std::vector<CudaKernelTraffic::LaunchLoads> launches;
+    for (const CudaKernelTraffic& k : report.kernels) launches.insert(launches.end(), k.launchLoads.begin(), k.launchLoads.end());
+    std::sort(launches.begin(), launches.end(), [](const auto& a, const auto& b) { return a.order < b.order; });
+    if (config.layerCount > 0 && launches.size() > 2) {
+        for (size_t i = 1; i + 1 < launches.size(); ++i) {
+            report.layerWeightBytesLoaded += static_cast<double>(launches[i].weightBytesLoaded);
+            report.layerActivationBytesLoaded += static_cast<double>(launches[i].activationBytesLoaded);
+        }
+        report.layerWeightBytesLoaded /= config.layerCount;
+        report.layerActivationBytesLoaded /= config.layerCount;
+    }
     return report;
 }
 
@@ -83,12 +97,15 @@ std::string toText(const TrafficReport& r) {
     std::snprintf(line, sizeof line,
                   "weights: %llu bytes loaded / %llu stored = %.3f; sector efficiency on weights %.1f%%\n"
                   "activations loaded: %llu bytes (%.1f%% of the weights); KV loaded: %llu bytes (%llu distinct)\n"
+                  "one layer (embedding and output matrix left out): activations %.0f bytes = %.2f%% of its "
+                  "weights' %.0f\n"
                   "kernels per layer: %d\n",
                   static_cast<unsigned long long>(r.weightBytesLoaded), static_cast<unsigned long long>(r.weightBytesStored),
                   weights > 0 ? static_cast<double>(r.weightBytesLoaded) / weights : 0.0,
                   100.0 * r.weightSectorEfficiency, static_cast<unsigned long long>(r.activationBytesLoaded),
                   weights > 0 ? 100.0 * static_cast<double>(r.activationBytesLoaded) / weights : 0.0,
                   static_cast<unsigned long long>(r.kvBytesLoaded), static_cast<unsigned long long>(r.kvBytesDistinct),
+                  r.layerActivationBytesLoaded, 100.0 * r.layerActivationRatio(), r.layerWeightBytesLoaded,
                   r.kernelsPerLayer);
     s += line;
     return s;
@@ -119,6 +136,7 @@ std::string toJson(const TrafficReport& r) {
          ", \"kv_bytes_loaded\": " + std::to_string(r.kvBytesLoaded) +
          ", \"kv_bytes_distinct\": " + std::to_string(r.kvBytesDistinct) +
          ", \"kernels_per_layer\": " + std::to_string(r.kernelsPerLayer) +
+         ", \"layer_activation_ratio\": " + number(r.layerActivationRatio(), "%.5f") +
          ", \"weight_sector_efficiency\": " + number(r.weightSectorEfficiency) + "}";
     return s;
 }

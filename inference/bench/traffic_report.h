@@ -28,6 +28,13 @@ struct TrafficReport {
     uint64_t kvBytesDistinct = 0;
     int kernelsPerLayer = 0;
     double weightSectorEfficiency = 1.0;  // of the kernels that read weights, weighted by bytes
+    // One transformer layer, measured: the launches between the embedding
+    // (the token's first) and the output matrix (its last), over the layers.
+    double layerWeightBytesLoaded = 0;
+    double layerActivationBytesLoaded = 0;
+    double layerActivationRatio() const {
+        return layerWeightBytesLoaded > 0 ? layerActivationBytesLoaded / layerWeightBytesLoaded : 0.0;
+    }
 };
 
 // Runs one decode token at `position` with counting on (the cache before it
@@ -39,7 +46,8 @@ std::string toText(const TrafficReport& report);
 // {"model", "weight_type", "position", "layers", "kernels": [{"name", "launches",
 // "blocks", "bytes_loaded", "bytes_ideal", "sector_efficiency",
 // "bank_conflict_ways"}], "weight_bytes_loaded", "weight_bytes_stored",
-// "activation_bytes_loaded", "kv_bytes_loaded", "kernels_per_layer", ...}
+// "activation_bytes_loaded", "kv_bytes_loaded", "kernels_per_layer",
+// "layer_activation_ratio" (activations / weights of one layer), ...}
 std::string toJson(const TrafficReport& report);
 
 // The same counts for a short prefill: `tokens` prompt tokens at positions

@@ -18,6 +18,7 @@
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/warp_sums.h"
 #include "backend/cuda/wide_access.h"
+#include "backend/cuda/x_blocks.h"
 
 namespace ps {
 
@@ -203,9 +204,11 @@ __global__ void __launch_bounds__(kThreads) attentionMergeKernel(AttentionParams
     __syncthreads();
     // A thread per pair of dimensions: one 4-byte load of each split's mean.
     float* out = p.out + static_cast<int64_t>(t) * p.heads * p.headDim + firstHead * p.headDim;
+    float sum0 = 0.0f, sum1 = 0.0f;  // the pair of thread i < heads * pairs (one pass: see below)
     for (int i = threadIdx.x; i < heads * pairs; i += kThreads) {
         const int h = i / pairs, d = i % pairs;
-        float sum0 = 0.0f, sum1 = 0.0f;
+        sum0 = 0.0f;
+        sum1 = 0.0f;
         for (int s = 0; s < used; ++s) {
             const float2 mean = __half22float2(
                 wideLoad(reinterpret_cast<const __half2*>(partials + (h * p.splits + s) * stride) + d));
@@ -218,6 +221,23 @@ __global__ void __launch_bounds__(kThreads) attentionMergeKernel(AttentionParams
             __half* half = p.outHalf + static_cast<int64_t>(t) * p.heads * p.headDim + firstHead * p.headDim;
             half[h * p.headDim + 2 * d] = __float2half_rn(sum0);
             half[h * p.headDim + 2 * d + 1] = __float2half_rn(sum1);
+        }
+    }
+    if (p.outBlocks) {
+        // What wo reads as 8-bit blocks (x_blocks.h): 16 threads hold a block
+        // of 32 dimensions (headDim a multiple of 32: launchAttention), so a
+        // half-warp finds its largest |value|. All threads shuffle (idle ones
+        // with zeros); one pass of the loop above covers every pair.
+        static_assert(kMergeMaxHeads * kMaxHeadDim / 2 <= kThreads, "one pass of the merge loop");
+        const int i = static_cast<int>(threadIdx.x);
+        float amax = i < heads * pairs ? fmaxf(fabsf(sum0), fabsf(sum1)) : 0.0f;
+        for (int offset = 8; offset > 0; offset /= 2) amax = fmaxf(amax, __shfl_xor_sync(0xffffffffu, amax, offset));
+        if (i < heads * pairs) {
+            const int64_t at = static_cast<int64_t>(t) * p.heads * p.headDim + firstHead * p.headDim + 2 * i;
+            const float scale = xBlockScale(amax);
+            p.outBlocks.quants[at] = xBlockQuant(sum0, scale);
+            p.outBlocks.quants[at + 1] = xBlockQuant(sum1, scale);
+            if (i % (kXBlockValues / 2) == 0) p.outBlocks.scales[at / kXBlockValues] = scale;
         }
     }
 }
@@ -382,6 +402,8 @@ void launchAttentionMerge(const AttentionParams& p, cudaStream_t stream) {
 
 void launchAttention(const AttentionParams& p, cudaStream_t stream) {
     if (p.headDim > kMaxHeadDim) throw BackendError("attention: head size above 256 is not supported");
+    if (p.outBlocks && p.headDim % kXBlockValues != 0)
+        throw BackendError("attention: 8-bit blocks of the output need a head size that is a multiple of 32");
     // The largest share of a KV head's query heads up to kMaxGroup that divides them.
     const int perKvHead = p.heads / p.kvHeads;
     int group = perKvHead < kMaxGroup ? perKvHead : kMaxGroup;

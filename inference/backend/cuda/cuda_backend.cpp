@@ -63,8 +63,8 @@ public:
         return at;
     }
     static uint64_t bytesFor(const ScratchLayout& s) {
-        // Each take() rounds up to 256 bytes; fewer than 40 buffers.
-        return s.bytes() + 40 * 256;
+        // Each take() rounds up to 256 bytes; fewer than 64 buffers.
+        return s.bytes() + 64 * 256;
     }
 
 private:
@@ -144,6 +144,9 @@ private:
     // output), the attention output (wo), the FFN hidden state (down).
     __half *normedHalf_, *attHalf_, *hiddenHalf_;
     __half* qHalf_;  // q as FP16 for decode attention
+    // The same vectors as 8-bit blocks (x_blocks.h), what matvecs of quantized
+    // weights read; empty where a length is not a multiple of 32.
+    XBlocks normedBlocks_, attBlocks_, hiddenBlocks_;
     MatvecScratch matvecScratch_;
     int* deviceStep_;  // [0] token, [1] position: what the decode graph reads
     // Prefill buffers.
@@ -204,6 +207,13 @@ CudaBackend::CudaBackend(std::shared_ptr<const Model> model, int device, int con
     normedHalf_ = arena_.take<__half>(dim);
     attHalf_ = arena_.take<__half>(qDim);
     hiddenHalf_ = arena_.take<__half>(ffn);
+    const auto takeBlocks = [&](int64_t values) {
+        if (values % kXBlockValues != 0) return XBlocks{};
+        return XBlocks{arena_.take<int8_t>(values), arena_.take<float>(values / kXBlockValues)};
+    };
+    normedBlocks_ = takeBlocks(dim);
+    attBlocks_ = takeBlocks(qDim);
+    hiddenBlocks_ = takeBlocks(ffn);
     px_ = arena_.take<float>(segment * dim);
     pq_ = arena_.take<float>(chunk * qDim);
     patt_ = arena_.take<float>(chunk * qDim);
@@ -309,12 +319,14 @@ void CudaBackend::enqueueDecodeStep() {
     // times the norm's weight (and its FP16 copy, what the matvec after the
     // norm reads) and squares_[0] = the sum of x^2 (NextNorm). Likewise the
     // attention output and the FFN hidden state reach wo and down as FP16.
+    // All three are also written as 8-bit blocks, what quantized weights read
+    // (x_blocks.h); float weights read the FP16 copy.
     const auto& layers = weights_.layers();
     const MatvecScratch& scratch = matvecScratch_;
-    const MatvecInput normed{xn_, normedHalf_};
+    const MatvecInput normed = matvecInput(xn_, normedHalf_, normedBlocks_);
     const float* firstNorm = layers.empty() ? weights_.outputNorm() : layers[0].attnNorm;
     launchEmbedding(weights_.tokenEmbedding(), tokenOnDevice, 1, x_, s,
-                    NextNorm{firstNorm, xn_, squares_, normedHalf_});
+                    NextNorm{firstNorm, xn_, squares_, normedHalf_, normedBlocks_});
     const MatvecNorm norm{true, squares_, config_.rmsEpsilon};
     for (int l = 0; l < config_.layerCount; ++l) {
         const DeviceLayer& layer = layers[static_cast<size_t>(l)];
@@ -333,20 +345,22 @@ void CudaBackend::enqueueDecodeStep() {
             launchRopeKvWrite(ropeParams(l, q_, k_, v_, 1, positionOnDevice), s);
         }
         attention.outHalf = attHalf_;
+        attention.outBlocks = config_.headDim % kXBlockValues == 0 ? attBlocks_ : XBlocks{};
         launchAttention(attention, s);
-        launchMatvec(layer.wo, MatvecInput{att_, attHalf_}, x_, true, s, scratch, {},
-                     NextNorm{layer.ffnNorm, xn_, squares_, normedHalf_});
-        MatvecInput hidden{hidden_, hiddenHalf_};
+        launchMatvec(layer.wo, matvecInput(att_, attHalf_, attention.outBlocks), x_, true, s, scratch, {},
+                     NextNorm{layer.ffnNorm, xn_, squares_, normedHalf_, normedBlocks_});
+        MatvecInput hidden = matvecInput(hidden_, hiddenHalf_, hiddenBlocks_);
         if (layer.wGate.type == layer.wUp.type) {
-            launchGateUpSwiglu(layer.wGate, layer.wUp, normed, hidden_, hiddenHalf_, s, scratch, norm);
+            launchGateUpSwiglu(layer.wGate, layer.wUp, normed, hidden_, hiddenHalf_, s, scratch, norm,
+                               hiddenBlocks_);
         } else {
             launchMatvec(layer.wGate, normed, gate_, false, s, scratch, norm);
             launchMatvec(layer.wUp, normed, up_, false, s, scratch, norm);
             launchSwiglu(gate_, up_, config_.ffnDim, hidden_, nullptr, s);
-            hidden.xHalf = nullptr;  // the SwiGLU kernel writes floats only
+            hidden = MatvecInput{hidden_};  // the SwiGLU kernel writes floats only
         }
         launchMatvec(layer.wDown, hidden, x_, true, s, scratch, {},
-                     NextNorm{nextAttnNorm, xn_, squares_, normedHalf_});
+                     NextNorm{nextAttnNorm, xn_, squares_, normedHalf_, normedBlocks_});
     }
     launchMatvec(weights_.output(), normed, logits_, false, s, scratch, norm);
     CUDA_CHECK(cudaMemcpyAsync(hostLogits_.get(), logits_, static_cast<size_t>(config_.vocabSize) * sizeof(float),

@@ -77,6 +77,7 @@ std::vector<CudaKernelTraffic> takeTraffic() {
         t.weightSectorEfficiency = k.sectorEfficiency(emu::MemoryRole::Weights);
         t.kvSectorEfficiency = k.sectorEfficiency(emu::MemoryRole::KvCache);
         t.bankConflictWays = k.worstBankConflictWays;
+        for (const auto& l : k.launchLoads) t.launchLoads.push_back({l.order, l.weightBytes, l.activationBytes});
         result.push_back(t);
     }
     return result;

@@ -9,6 +9,7 @@
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/rope_math.h"
 #include "backend/cuda/weight_units.h"
+#include "backend/cuda/x_blocks.h"
 
 namespace ps {
 
@@ -37,15 +38,27 @@ __global__ void embeddingKernel(const uint8_t* table, int64_t cols, int64_t rowS
             if (i < valid) out[unit * kUnitValues + i] = values[i];
         }
         if (next.scaled) {
+            float scaled[kUnitValues];
+            float amax = 0.0f;
 #pragma unroll
             for (int i = 0; i < kUnitValues; ++i) {
                 const int64_t at = t * cols + unit * kUnitValues + i;
+                scaled[i] = 0.0f;
                 if (i < valid) {
-                    const float scaled = values[i] * next.weight[unit * kUnitValues + i];
-                    next.scaled[at] = scaled;
-                    if (next.scaledHalf) next.scaledHalf[at] = __float2half_rn(scaled);
+                    scaled[i] = values[i] * next.weight[unit * kUnitValues + i];
+                    next.scaled[at] = scaled[i];
+                    if (next.scaledHalf) next.scaledHalf[at] = __float2half_rn(scaled[i]);
                     squares += values[i] * values[i];
+                    amax = fmaxf(amax, fabsf(scaled[i]));
                 }
+            }
+            if (next.scaledBlocks) {  // a unit is one 8-bit block of x (cols a multiple of 32: launchEmbedding)
+                const float scale = xBlockScale(amax);
+                const int64_t block = (t * cols) / kXBlockValues + unit;
+                next.scaledBlocks.scales[block] = scale;
+#pragma unroll
+                for (int i = 0; i < kUnitValues; ++i)
+                    next.scaledBlocks.quants[block * kXBlockValues + i] = xBlockQuant(scaled[i], scale);
             }
         }
     }
@@ -168,6 +181,9 @@ void launchProbe(int* flag, cudaStream_t stream) {
 
 void launchEmbedding(const DeviceMatrix& table, const int32_t* tokens, int count, float* x, cudaStream_t stream,
                      const NextNorm& next) {
+    static_assert(kUnitValues == kXBlockValues, "the embedding kernel writes one 8-bit block per unit");
+    if (next.scaledBlocks && (table.cols % kXBlockValues != 0 || !next.scaled))
+        throw BackendError("embedding: 8-bit blocks of x need rows of a multiple of 32 values and their floats");
     dispatchWeightType(table.type, [&]<TensorType T>() {
         launchKernel<embeddingKernel<T>>(dim3(count), dim3(kEmbeddingThreads), 0, stream, table.data, table.cols,
                                          table.rowStride, tokens, x, next);

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "backend/cuda/device_weights.h"
+#include "backend/cuda/x_blocks.h"
 #include "model/model_config.h"
 
 namespace ps {
@@ -23,12 +24,15 @@ constexpr int kBatchedMatvecMaxTokens = 16;
 constexpr int kBatchedMatvecSliceValues = 1024;
 constexpr int kBatchedMatvecStageBytes = 1024;
 
-// What a matrix-vector product multiplies with: x as FP16 where its writer
-// made that copy (2 bytes a value instead of 4; FP16 keeps the products within
-// the CPU reference's tolerance, 8-bit blocks do not), else as floats.
+// What a matrix-vector product multiplies with. Quantized weights read x as
+// 8-bit blocks where its writer made them (x_blocks.h: 1.125 bytes a value;
+// the products then land about 2e-2 from exact, as on the CPU backend); float
+// weights read the FP16 copy (2 bytes a value instead of 4), else the floats.
 struct MatvecInput {
     const float* x = nullptr;
     const __half* xHalf = nullptr;
+    const int8_t* xQuants = nullptr;  // with xScales: x as 8-bit blocks
+    const float* xScales = nullptr;
 };
 
 // Scratch of the split-K matrix-vector kernel (matvec_plan.h): the partial sums
@@ -50,7 +54,8 @@ struct MatvecNorm {
     float eps = 0.0f;
 };
 // What a kernel writing x also writes for the RMSNorm that reads x next:
-// scaled[r] = x[r] * weight[r] (and as FP16 where scaledHalf is set),
+// scaled[r] = x[r] * weight[r] (and as FP16 where scaledHalf is set, as 8-bit
+// blocks where scaledBlocks is: the vector's length a multiple of 32),
 // squares[0] = the sum of x[r]^2 (squares[1 + g] holds group g's part, added
 // in group order by the last group: deterministic).
 struct NextNorm {
@@ -58,7 +63,12 @@ struct NextNorm {
     float* scaled = nullptr;
     float* squares = nullptr;
     __half* scaledHalf = nullptr;
+    XBlocks scaledBlocks;
 };
+// The matrix-vector input of the vector `blocks` holds (floats and FP16 copy beside it).
+inline MatvecInput matvecInput(const float* x, const __half* xHalf, const XBlocks& blocks) {
+    return MatvecInput{x, xHalf, blocks.quants, blocks.scales};
+}
 
 // A trivial kernel: fails when this build has no code for the device.
 void launchProbe(int* flag, cudaStream_t stream);
@@ -88,10 +98,11 @@ struct MatvecPlan;
 MatvecPlan batchedMatvecPlan(const DeviceMatrix& w, int tokens, int64_t partialFloats);
 
 // hidden = silu(gate x) * up x in one pass (and as FP16 where hiddenHalf is
-// set); gate and up must share a type.
+// set, as 8-bit blocks where hiddenBlocks is: rows a multiple of 32); gate and
+// up must share a type.
 void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const MatvecInput& x, float* hidden,
                         __half* hiddenHalf, cudaStream_t stream, const MatvecScratch& scratch,
-                        const MatvecNorm& norm = {});
+                        const MatvecNorm& norm = {}, const XBlocks& hiddenBlocks = {});
 
 // out = silu(gate) * up element-wise, to FP32 and/or FP16.
 void launchSwiglu(const float* gate, const float* up, int64_t count, float* outF32, __half* outF16,
@@ -145,6 +156,7 @@ struct AttentionParams {
     float* partials;          // [queries][heads][splits][headDim + 2]
     float* out;               // [queries][heads * headDim]
     __half* outHalf = nullptr;  // out as FP16 too, where set (decode: what wo reads)
+    XBlocks outBlocks;          // and as 8-bit blocks, where set (decode, headDim a multiple of 32)
 };
 // Causal (optionally windowed) attention over the cache, split over the sequence (flash-decoding):
 // one pass computes each split's partial softmax, a second merges them.

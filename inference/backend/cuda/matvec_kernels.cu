@@ -4,7 +4,8 @@
 // The cut (matvec_plan.h): block (slice s, group g) owns the lines of group g
 // (rows; a gate row and its up row; the two dimensions RoPE turns together)
 // over the columns of slice s (split-K). It stages its slice of x in shared
-// memory once (read as FP16, held as floats). Each warp then walks lines in
+// memory once (read as 8-bit blocks for quantized weights, x_blocks.h, as
+// FP16 for float weights; held as floats). Each warp then walks lines in
 // steps: the slice's bytes of several lines (up to 4 KiB, at least 2 KiB in
 // flight) are loaded with coalesced 16-byte loads (8 for Q6_K) into registers,
 // stored to the warp's shared stage, and decoded a quad (4 values) per lane
@@ -13,7 +14,8 @@
 // writes its partial sums; the group's last block (an integer ticket) adds
 // them in slice order, so the sum does not depend on which finished last, and
 // runs the job's epilogue: y (+)= s with what the next RMSNorm reads,
-// silu(gate) * up, or the Q/K/V biases, RoPE and the KV-cache write. The
+// silu(gate) * up, or the Q/K/V biases, RoPE and the KV-cache write; the
+// vector it writes for the next matvec also as 8-bit blocks. The
 // weight type is a template parameter: one body for all seven types.
 #include <type_traits>
 
@@ -27,6 +29,7 @@
 #include "backend/cuda/weight_units.h"
 #include "backend/cuda/warp_sums.h"
 #include "backend/cuda/wide_access.h"
+#include "backend/cuda/x_blocks.h"
 
 namespace ps {
 
@@ -66,6 +69,7 @@ struct GateUpJob {
     int64_t rows, rowStride;
     float* hidden;
     __half* hiddenHalf;
+    XBlocks hiddenBlocks;
 
     __device__ const uint8_t* lineRow(int64_t line) const { return (line % 2 ? up : gate) + line / 2 * rowStride; }
 };
@@ -168,6 +172,25 @@ __device__ __forceinline__ void stageHalves(const __half* x, int count, float* x
     }
 }
 
+// x of the slice from its 8-bit blocks (x_blocks.h). The slice starts on a
+// block and holds whole blocks (quantized weights' slices do): the blocks'
+// scales first, one load per block into shared memory (not one per 4 values:
+// that would cost more than the quants), then 4 quants per thread (one 4-byte
+// load), converted to floats.
+__device__ __forceinline__ void stageBlocks(const int8_t* quants, const float* scales, int count, float* xs,
+                                            float* blockScales) {
+    const int blocks = count / kXBlockValues;
+    for (int b = static_cast<int>(threadIdx.x); b < blocks; b += kThreads) blockScales[b] = __ldg(scales + b);
+    __syncthreads();
+    for (int i = 4 * static_cast<int>(threadIdx.x); i < count; i += 4 * kThreads) {
+        const unsigned word = __ldg(reinterpret_cast<const unsigned*>(quants + i));
+        const float scale = blockScales[i / kXBlockValues];
+        float a[4];
+        for (int k = 0; k < 4; ++k) a[k] = static_cast<float>(static_cast<int8_t>((word >> (8 * k)) & 0xffu)) * scale;
+        wideStore(reinterpret_cast<float4*>(xs + i), make_float4(a[0], a[1], a[2], a[3]));
+    }
+}
+
 // Loads lines [first, first + count) of the slice (the window from the sector
 // of `slice.begin`) into the warp's stage, line i at i * windowBytes: all
 // loads first (in flight together), then the stores. Words outside the slice
@@ -225,6 +248,55 @@ __device__ __forceinline__ float dotLine(const uint8_t* chunk, int units, int64_
     return warpSum(sum);
 }
 
+__device__ __forceinline__ float warpMax(float v) {
+    for (int offset = 16; offset > 0; offset /= 2) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+    return v;
+}
+
+// The 8-bit blocks (x_blocks.h) of the values this block wrote: values
+// [first, first + count) of a vector, held in shared `mine` and written as
+// floats to `all`; groups of the launch hold `perGroup` values each. A block
+// of 32 values inside them is quantized from `mine`, a warp per block; one
+// shared with the neighbouring group(s) (the plan's groups need not hold whole
+// blocks) by the last of its groups to get here, on an integer ticket, from
+// the floats all of them wrote: the same floats whichever finishes last, so
+// the result is deterministic. The vector's length is a multiple of 32.
+__device__ void writeXBlocks(const float* all, const float* mine, int64_t first, int count, int64_t perGroup,
+                             const XBlocks& out, unsigned* tickets, int* lastOf) {
+    const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
+    const int64_t firstBlock = first / kXBlockValues, endBlock = (first + count + kXBlockValues - 1) / kXBlockValues;
+    const auto whole = [&](int64_t b) {
+        return b * kXBlockValues >= first && (b + 1) * kXBlockValues <= first + count;
+    };
+    __threadfence();  // this group's floats reach the other groups before its tickets do
+    __syncthreads();
+    if (threadIdx.x < 2) {  // only the first and the last block can be shared
+        const int end = static_cast<int>(threadIdx.x);
+        const int64_t b = end == 0 ? firstBlock : endBlock - 1;
+        int isLast = 0;
+        if (!whole(b) && (end == 0 || b != firstBlock)) {
+            const int64_t sharers =
+                ((b + 1) * kXBlockValues - 1) / perGroup - b * kXBlockValues / perGroup + 1;
+            isLast = atomicAdd(tickets + b, 1u) == static_cast<unsigned>(sharers - 1);
+        }
+        lastOf[end] = isLast;
+    }
+    __syncthreads();
+    __threadfence();
+    for (int64_t b = firstBlock + warp; b < endBlock; b += kWarps) {
+        const bool inside = whole(b);
+        if (!inside && !lastOf[b == firstBlock ? 0 : 1]) continue;  // another group quantizes it
+        const int64_t at = b * kXBlockValues + lane;
+        const float value = inside ? mine[at - first] : __ldcg(all + at);
+        const float scale = xBlockScale(warpMax(fabsf(value)));
+        out.quants[at] = xBlockQuant(value, scale);
+        if (lane == 0) {
+            out.scales[b] = scale;
+            if (!inside) tickets[b] = 0;  // ready for the next launch
+        }
+    }
+}
+
 // The sum of x^2 over every group: group g's part to squares[1 + g]; the last
 // group to get here adds them in group order into squares[0].
 __device__ __forceinline__ void publishSquares(float mine, float* squares, unsigned* ticket, int groups, int group,
@@ -268,8 +340,10 @@ __global__ void __launch_bounds__(kThreads, 2)
     __shared__ uint4 stages[kWarps][kStageBytes / 16];
     __shared__ float sums[kMatvecMaxLines];
     __shared__ float warpTotals[kWarps];
+    __shared__ float blockScales[kSliceValues / kXBlockValues];
     __shared__ float scaleShared;
     __shared__ int last;
+    __shared__ int lastOf[2];
     __shared__ int tokenPosition;
     float* xs = reinterpret_cast<float*>(xVectors);
     const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
@@ -279,7 +353,10 @@ __global__ void __launch_bounds__(kThreads, 2)
     const int sliceValues = static_cast<int>(range.endColumn - range.firstColumn);
     const int units = (sliceValues + kUnitValues - 1) / kUnitValues;
 
-    if (in.xHalf) {
+    if (in.xQuants) {
+        stageBlocks(in.xQuants + range.firstColumn, in.xScales + range.firstColumn / kXBlockValues, sliceValues, xs,
+                    blockScales);
+    } else if (in.xHalf) {
         stageHalves(in.xHalf + range.firstColumn, sliceValues, xs);
     } else {
         stageFloats(in.x + range.firstColumn, sliceValues, xs);
@@ -329,6 +406,9 @@ __global__ void __launch_bounds__(kThreads, 2)
     if (threadIdx.x == 0) scaleShared = norm.enabled ? rmsScale(__ldg(norm.squares), static_cast<int>(cols), norm.eps) : 1.0f;
     __syncthreads();
     const float scale = scaleShared;
+    // What the epilogue writes for the next matvec as 8-bit blocks is also kept
+    // in `xs` (no longer needed for x) until it is quantized.
+    unsigned* blockTickets = scratch.tickets + kMatvecMaxGroups + 1;
 
     if constexpr (std::is_same_v<Job, PlainJob>) {
         float squares = 0.0f;
@@ -341,8 +421,12 @@ __global__ void __launch_bounds__(kThreads, 2)
                 const float scaled = value * job.next.weight[r];
                 job.next.scaled[r] = scaled;
                 if (job.next.scaledHalf) job.next.scaledHalf[r] = __float2half_rn(scaled);
+                xs[i] = scaled;
             }
         }
+        if (job.next.scaledBlocks)
+            writeXBlocks(job.next.scaled, xs, firstLine, lines, plan.linesPerGroup, job.next.scaledBlocks, blockTickets,
+                         lastOf);
         if (job.next.squares)
             publishSquares(squares, job.next.squares, scratch.tickets + kMatvecMaxGroups, plan.groups, group,
                            warpTotals, &last);
@@ -351,7 +435,11 @@ __global__ void __launch_bounds__(kThreads, 2)
             const float h = swiglu(sums[2 * i] * scale, sums[2 * i + 1] * scale);
             job.hidden[firstLine / 2 + i] = h;
             if (job.hiddenHalf) job.hiddenHalf[firstLine / 2 + i] = __float2half_rn(h);
+            xs[i] = h;
         }
+        if (job.hiddenBlocks)
+            writeXBlocks(job.hidden, xs, firstLine / 2, lines / 2, plan.linesPerGroup / 2, job.hiddenBlocks,
+                         blockTickets, lastOf);
     } else {
         // The token's position, read once per block (the graph refreshes it in device memory).
         if (threadIdx.x == 0) tokenPosition = *job.p.startPos;
@@ -374,7 +462,7 @@ MatvecPlan planFor(int64_t lines, int64_t cols, int64_t storedRowBytes, int line
     m.blockBytes = WeightFormat<T>::kBlockBytes;
     m.loadBytes = kWeightLoadBytes<T>;
     m.lineGrain = lineGrain;
-    m.xBytesPerValue = in.xHalf ? 2.0 : 4.0;
+    m.xBytesPerValue = in.xQuants ? kXBlockBytesPerValue : in.xHalf ? 2.0 : 4.0;
     m.partialCapacity = scratch.partialFloats;
     return chooseMatvecPlan(m);
 }
@@ -383,14 +471,30 @@ template <TensorType T, typename Job>
 void launchJob(const Job& job, int64_t lines, int lineGrain, int64_t cols, int64_t storedRowBytes,
                const MatvecInput& in, const MatvecNorm& norm, const MatvecScratch& scratch, cudaStream_t stream) {
     if (norm.enabled && !norm.squares) throw BackendError("matvec: a fused RMSNorm needs the sum of squares of x");
-    if (!in.x && !in.xHalf) throw BackendError("matvec: no input vector");
-    const MatvecPlan plan = planFor<T>(lines, cols, storedRowBytes, lineGrain, in, scratch);
+    if (!in.x && !in.xHalf && !in.xQuants) throw BackendError("matvec: no input vector");
+    // 8-bit x for quantized weights only (float weights keep FP16 or float x,
+    // within the float reference's tight tolerance); x's blocks must line up
+    // with the slices, which start on a weight block.
+    MatvecInput input = in;
+    constexpr bool kFloatWeights = T == TensorType::F32 || T == TensorType::F16 || T == TensorType::BF16;
+    if (kFloatWeights || cols % kXBlockValues != 0) input.xQuants = nullptr;
+    if (!input.xQuants && !in.x && !in.xHalf) throw BackendError("matvec: float weights need x as FP16 or floats");
+    if (input.xQuants && !input.xScales) throw BackendError("matvec: 8-bit x needs its scales");
+    const MatvecPlan plan = planFor<T>(lines, cols, storedRowBytes, lineGrain, input, scratch);
     if (!plan.valid) throw BackendError("matvec: rows of " + std::to_string(cols) + " columns are too long to slice");
     if (plan.slices > 1 && (!scratch.partials || !scratch.tickets))
         throw BackendError("matvec: split-K needs scratch for the partial sums");
     launchKernel<matvecKernel<T, Job>>(dim3(plan.slices, plan.groups), dim3(kThreads), 0, stream, job, cols,
-                                       storedRowBytes, in, norm, plan, scratch);
+                                       storedRowBytes, input, norm, plan, scratch);
     CUDA_CHECK_LAUNCH();
+}
+
+// An epilogue writing `length` values as 8-bit blocks: whole blocks, their
+// floats beside them (what a shared block is quantized from), its tickets.
+void checkXBlocksWritable(int64_t length, const float* floats, const MatvecScratch& scratch) {
+    if (length % kXBlockValues != 0 || length / kXBlockValues > kMatvecMaxXBlocks || !floats || !scratch.tickets)
+        throw BackendError("matvec: " + std::to_string(length) +
+                           " values cannot be written as 8-bit blocks (a multiple of 32, with their floats)");
 }
 
 }  // namespace
@@ -401,6 +505,7 @@ void launchMatvec(const DeviceMatrix& w, const MatvecInput& x, float* y, bool ac
         throw BackendError("matvec: what the next RMSNorm reads needs its weight and room for the squares");
     }
     if (next.squares && !scratch.tickets) throw BackendError("matvec: NextNorm needs tickets");
+    if (next.scaledBlocks) checkXBlocksWritable(w.rows, next.scaled, scratch);
     const PlainJob job{w.data, w.rows, w.rowStride, y, accumulate, next};
     dispatchWeightType(w.type, [&]<TensorType T>() {
         launchJob<T>(job, w.rows, 1, w.cols, w.storedRowBytes, x, norm, scratch, stream);
@@ -409,11 +514,12 @@ void launchMatvec(const DeviceMatrix& w, const MatvecInput& x, float* y, bool ac
 
 void launchGateUpSwiglu(const DeviceMatrix& gate, const DeviceMatrix& up, const MatvecInput& x, float* hidden,
                         __half* hiddenHalf, cudaStream_t stream, const MatvecScratch& scratch,
-                        const MatvecNorm& norm) {
+                        const MatvecNorm& norm, const XBlocks& hiddenBlocks) {
     if (gate.type != up.type || gate.rows != up.rows || gate.cols != up.cols || gate.rowStride != up.rowStride) {
         throw BackendError("launchGateUpSwiglu: ffn_gate and ffn_up differ in type or shape");
     }
-    const GateUpJob job{gate.data, up.data, gate.rows, gate.rowStride, hidden, hiddenHalf};
+    if (hiddenBlocks) checkXBlocksWritable(gate.rows, hidden, scratch);
+    const GateUpJob job{gate.data, up.data, gate.rows, gate.rowStride, hidden, hiddenHalf, hiddenBlocks};
     dispatchWeightType(gate.type, [&]<TensorType T>() {
         launchJob<T>(job, 2 * gate.rows, 2, gate.cols, gate.storedRowBytes, x, norm, scratch, stream);
     });

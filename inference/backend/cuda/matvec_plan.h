@@ -27,7 +27,11 @@ constexpr int kMatvecStageBytes = 4096;            // weight bytes of one warp s
 constexpr int kMatvecMaxLines = 1024;              // lines of a group (their sums live in shared memory)
 constexpr int kMatvecMinLines = 8;
 constexpr int kMatvecMaxGroups = 4096;
-constexpr int kMatvecTickets = kMatvecMaxGroups + 1;  // completion tickets: one per group, one for the norm
+// Blocks of 32 values of the vector an epilogue writes as 8-bit blocks (x_blocks.h):
+// a block that two groups share is quantized by the last of them, on a ticket.
+constexpr int kMatvecMaxXBlocks = 4096;
+// Completion tickets: one per group, one for the norm, one per 8-bit block of the vector written.
+constexpr int kMatvecTickets = kMatvecMaxGroups + 1 + kMatvecMaxXBlocks;
 constexpr int kMatvecMaxSlices = 64;
 
 // Floats of scratch for the partial sums: up to 8 slices of the most lines
@@ -103,7 +107,7 @@ struct MatvecShape {
     int64_t storedRowBytes = 0;
     int blockValues = 32, blockBytes = 0, loadBytes = 16;
     int lineGrain = 2;           // a group holds a multiple of this many lines
-    double xBytesPerValue = 2;   // x as FP16 (4 where the writer left floats only)
+    double xBytesPerValue = 2;   // x as FP16; 1.125 as 8-bit blocks (x_blocks.h); 4 as floats
     int64_t partialCapacity = 0; // floats of scratch for the partial sums
     int maxSliceValues = kMatvecSliceValues;
     int stageBytes = kMatvecStageBytes;

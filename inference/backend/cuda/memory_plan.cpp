@@ -30,6 +30,7 @@ ScratchLayout ScratchLayout::compute(const ModelConfig& c, int contextLength, co
     s.matvecPartialFloats = matvecPartialCapacity(dim, qDim + 2 * kvDim, ffn, c.vocabSize);
     s.matvecTickets = kMatvecTickets;
     s.decodeHalves = dim + 2 * qDim + ffn;  // FP16 copies: what the decode matvecs read, q for attention
+    s.decodeXBlockValues = dim + qDim + ffn;  // the same as 8-bit blocks (quantized weights read these)
     s.prefillFloats = segment * dim + chunk * (2 * qDim + 2 * kvDim + 2 * ffn);
     s.prefillHalves = chunk * std::max({dim, qDim, ffn});
     s.prefillPartialFloats = chunk * c.headCount * prefillSplits * (c.headDim + 2);
@@ -49,8 +50,11 @@ uint64_t ScratchLayout::bytes() const {
                                                   prefillPartialFloats);
 
     const uint64_t halves = static_cast<uint64_t>(prefillHalves + dequantHalves + decodeHalves);
+    // 8-bit blocks: a byte a value, a float scale per 32 values.
+    const uint64_t xBlockBytes =
+        static_cast<uint64_t>(decodeXBlockValues) + 4 * static_cast<uint64_t>(decodeXBlockValues / 32 + 3);
     // + token ids of a segment and the start position of each of its chunks
-    return floats * 4 + halves * 2 + static_cast<uint64_t>(prefillSegmentTokens) * 8 + 4;
+    return floats * 4 + halves * 2 + xBlockBytes + static_cast<uint64_t>(prefillSegmentTokens) * 8 + 4;
 }
 
 uint64_t kvCacheBytes(const ModelConfig& c, int contextLength) {

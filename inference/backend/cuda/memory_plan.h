@@ -39,6 +39,7 @@ struct ScratchLayout {
     int64_t matvecPartialFloats = 0;  // split-K partial sums of the matrix-vector kernel (matvec_plan.h)
     int64_t matvecTickets = 0;        // its completion tickets (uint32)
     int64_t decodeHalves = 0;         // FP16 copies: normed x, attention out, FFN hidden, q
+    int64_t decodeXBlockValues = 0;   // 8-bit copies (x_blocks.h): normed x, attention out, FFN hidden
     // Prefill (a chunk of prefillChunkTokens tokens; X for a segment).
     int64_t prefillFloats = 0;        // X (segment), Q, K, V, attention out, gate, up (chunk)
     int64_t prefillHalves = 0;        // FP16 GEMM inputs (normed X, attention out, ffn hidden)

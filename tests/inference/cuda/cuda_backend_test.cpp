@@ -13,6 +13,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/matmul_kernels.h"
 #include "backend/cuda/matvec_plan.h"
+#include "backend/cuda/x_blocks.h"
 #include "bench/synthetic_model.h"
 #include "bench/traffic_report.h"
 #include "cuda_test_support.h"
@@ -57,11 +58,29 @@ std::vector<int32_t> pseudoRandomTokens(int count, int vocab, uint32_t seed) {
     return tokens;
 }
 
+// Whether decode reads x as 8-bit blocks: it does for quantized weights
+// (x_blocks.h; the matrices of a layer share that, so the first one says).
+bool decodeQuantizesX(const Model& model) {
+    const auto& layers = model.weights().layers;
+    const TensorType t = layers.empty() ? model.weights().output.type : layers[0].wq.type;
+    return t != TensorType::F32 && t != TensorType::F16 && t != TensorType::BF16;
+}
+
+// How far logits that went through a decode step may be from exact or from
+// the CPU's reference kernels. Decode on quantized weights quantizes x to
+// 8-bit blocks (as llama.cpp's GPU path and our CPU fast kernels do), which
+// lands about 2e-2 from exact (../shared/models/README.md), so those models
+// get the CPU tests' bound for quantized activations, 3e-2
+// (tests/inference/cpu/cpu_backend_test.cpp); float weights keep FP16 or float
+// x and the tight bound.
+double decodeBound(const Model& model, double floatBound) { return decodeQuantizesX(model) ? 3e-2 : floatBound; }
+
 class CudaReference : public ::testing::TestWithParam<std::string> {};
 
 // FP16 KV cache and FP16 GEMM inputs against float64 math on the same
 // dequantized weights: ~1e-3 expected (models/README.md); the quantized types
-// are exact once dequantized, so one bound fits all.
+// are exact once dequantized, so one bound fits all prompts prefilled. A
+// one-token prompt is a decode step: decodeBound.
 TEST_P(CudaReference, LogitsMatchTheExactReferenceAndTheCpu) {
     const std::string name = GetParam();
     PS_REQUIRE_SHARED_FILE(modelPath, "models/" + name + ".gguf");
@@ -84,8 +103,15 @@ TEST_P(CudaReference, LogitsMatchTheExactReferenceAndTheCpu) {
         const std::vector<float> gpu = runForward(*cuda, tokens);
         const std::vector<float> host = runForward(*cpu, tokens);
         ASSERT_EQ(exact.size(), gpu.size());
-        EXPECT_LT(relativeL2(gpu, exact), 5e-3) << name << " " << prompt << " vs exact";
-        EXPECT_LT(relativeL2(gpu, host), 5e-3) << name << " " << prompt << " vs CPU";
+        const double bound = tokens.size() == 1 ? decodeBound(*model, 5e-3) : 5e-3;
+        EXPECT_LT(relativeL2(gpu, exact), bound) << name << " " << prompt << " vs exact";
+        EXPECT_LT(relativeL2(gpu, host), bound) << name << " " << prompt << " vs CPU";
+        // One decode step after the prompt (the decode kernels, x as 8-bit
+        // blocks on quantized weights).
+        const int position = static_cast<int>(tokens.size());
+        EXPECT_LT(relativeL2(runForward(*cuda, {13}, position), runForward(*cpu, {13}, position)),
+                  decodeBound(*model, 5e-3))
+            << name << " " << prompt << " decode step vs CPU";
     }
 }
 
@@ -127,9 +153,10 @@ TEST(CudaBackend, PrefillInOneBatchMatchesTokenByToken) {
     const std::vector<float> batched = runForward(*batch, tokens);
     std::vector<float> stepped;
     for (size_t i = 0; i < tokens.size(); ++i) stepped = runForward(*single, {tokens[i]}, static_cast<int>(i));
-    EXPECT_LT(relativeL2(batched, stepped), 3e-3);
-    // Both caches hold the same keys now: one more token agrees too.
-    EXPECT_LT(relativeL2(runForward(*batch, {42}, 300), runForward(*single, {42}, 300)), 3e-3);
+    // Stepped is decode all the way: x as 8-bit blocks (Q4_K_M), prefill's is FP16.
+    EXPECT_LT(relativeL2(batched, stepped), decodeBound(*model, 3e-3));
+    // Both caches hold nearly the same keys now: one more token agrees too.
+    EXPECT_LT(relativeL2(runForward(*batch, {42}, 300), runForward(*single, {42}, 300)), decodeBound(*model, 3e-3));
 }
 
 // Prompts of up to kBatchedMatvecMaxTokens tokens take the batched matvec
@@ -151,7 +178,9 @@ TEST(CudaBackend, ShortPromptsMatchTheCpu) {
                 << name << ", " << count << " tokens";
         }
         // The cache the 16-token prefill wrote serves the next token.
-        EXPECT_LT(relativeL2(runForward(*cuda, {42}, 16), runForward(*cpu, {42}, 16)), 5e-3) << name;
+        // (A decode step: x as 8-bit blocks for quantized weights.)
+        EXPECT_LT(relativeL2(runForward(*cuda, {42}, 16), runForward(*cpu, {42}, 16)), decodeBound(*model, 5e-3))
+            << name;
     }
 }
 
@@ -270,7 +299,7 @@ TEST(CudaBackend, OtherArchitecturesMatchTheCpu) {
             const std::vector<int32_t> tokens = pseudoRandomTokens(270, 512, 21);
             EXPECT_LT(relativeL2(runForward(*cuda, tokens), runForward(*cpu, tokens)), 5e-3);
             for (int pos = 270; pos < 273; ++pos) {  // decode steps (the graph path)
-                EXPECT_LT(relativeL2(runForward(*cuda, {11}, pos), runForward(*cpu, {11}, pos)), 5e-3)
+                EXPECT_LT(relativeL2(runForward(*cuda, {11}, pos), runForward(*cpu, {11}, pos)), decodeBound(*model, 5e-3))
                     << "position " << pos;
             }
         }
@@ -352,7 +381,8 @@ ModeledMatvec modeledMatvec(TensorType type, int64_t lines, int64_t cols, int gr
         m.blockBytes = WeightFormat<T>::kBlockBytes;
         m.loadBytes = kWeightLoadBytes<T>;
         m.lineGrain = grain;
-        m.xBytesPerValue = 2.0;  // x as FP16
+        // x as FP16 for float weights, as 8-bit blocks for quantized ones (x_blocks.h)
+        m.xBytesPerValue = T == TensorType::F16 ? 2.0 : kXBlockBytesPerValue;
         m.partialCapacity = partialCapacity;
         const MatvecPlan plan = chooseMatvecPlan(m);
         out.extra = plan.xBytes + plan.partialBytes;
@@ -410,6 +440,11 @@ TEST(CudaTraffic, DecodeMeetsTheCountedBounds) {
         EXPECT_GE(matvecActivations, modeled.extra);
         EXPECT_LE(matvecActivations, modeled.extra + modeled.epilogue);
         EXPECT_LE(static_cast<double>(r.activationBytesLoaded), 0.6 * weights);
+        // The per-layer figure: the layers' launches, no more than the token loaded.
+        EXPECT_GT(r.layerActivationBytesLoaded, 0.0);
+        EXPECT_LE(r.layerWeightBytesLoaded * shape.layerCount, static_cast<double>(r.weightBytesLoaded));
+        EXPECT_LE(r.layerActivationBytesLoaded * shape.layerCount, static_cast<double>(r.activationBytesLoaded));
+        EXPECT_NE(toJson(r).find("\"layer_activation_ratio\": "), std::string::npos);
         for (const CudaKernelTraffic& k : r.kernels) {
             EXPECT_LE(k.bankConflictWays, 2) << k.name;
             if (k.name.find("embedding") != std::string::npos) continue;  // one row, decoded per thread
@@ -471,6 +506,30 @@ TEST(CudaTraffic, ShortPrefillReadsEachWeightOnceAndDequantizesNothing) {
         EXPECT_GE(r.weightSectorEfficiency, 0.95);
         EXPECT_EQ(batchedLaunches, 7 * shape.layerCount);  // q, k, v, o, gate, up, down
     }
+}
+
+// The per-layer bound, measured: one layer of the 1.1B shape (vocabulary
+// cut to 320: the output matrix is not part of a layer) reads, besides its
+// weights, at most 5% of their bytes. It does with x as 8-bit blocks for
+// quantized weights (FP16 x read 5.6-6.4% here). Q4_K at position 4096 is the
+// closest of the counted cases (4.5%: the least weight bytes, and attention's
+// partial sums grow with the position); the other types and the 8B shape are
+// counted by the traffic report (docs/performance.md).
+TEST(CudaTraffic, OneLayerOfTheSmallShapeReadsAtMostFivePercentBesidesItsWeights) {
+    if (!test::onEmulatedDevice()) GTEST_SKIP() << "traffic is counted on the emulated device";
+    SyntheticModelShape shape = *syntheticModelShape("tinyllama-1.1b");
+    shape.layerCount = 1;
+    shape.vocabSize = 320;
+    shape.contextLength = 4097;
+    BackendOptions options;
+    options.contextLength = 4097;
+    PS_REQUIRE_CUDA_BACKEND(cuda, buildSyntheticModel(shape, TensorType::Q4_K), options);
+    const TrafficReport r = measureDecodeTraffic(*cuda, 4096);
+    // The layer's six launches: each weight byte of the layer once (rows padded to 32 bytes).
+    const double layerWeights = (2048.0 * (2048 + 2 * 256) + 2048.0 * 2048 + 3 * 2048.0 * 5632) * 144 / 256;
+    EXPECT_NEAR(r.layerWeightBytesLoaded, layerWeights, 0.02 * layerWeights);
+    EXPECT_GT(r.layerActivationBytesLoaded, 0.0);
+    EXPECT_LE(r.layerActivationRatio(), 0.05);
 }
 
 int64_t launchesOf(const std::vector<CudaKernelTraffic>& kernels, const std::string& name) {

@@ -17,6 +17,7 @@
 #include "backend/cuda/memory_plan.h"
 #include "backend/cuda/rope_math.h"
 #include "backend/cuda/weight_units.h"
+#include "backend/cuda/x_blocks.h"
 
 namespace ps {
 namespace {
@@ -397,6 +398,30 @@ TEST(Elementwise, RmsScaleAndSwiglu) {
     EXPECT_NEAR(swiglu(-30.0f, 1.0f), 0.0f, 1e-6);
 }
 
+// x as 8-bit blocks: the largest |value| maps to 127, every value comes back
+// within half a step, an all-zero block stays zero (no division by zero).
+TEST(XBlocks, QuantsComeBackWithinHalfAStep) {
+    std::mt19937 random(5);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    float block[kXBlockValues];
+    float amax = 0.0f;
+    for (float& v : block) {
+        v = normal(random);
+        amax = std::max(amax, std::fabs(v));
+    }
+    const float scale = xBlockScale(amax);
+    int largest = 0;
+    for (const float v : block) {
+        const int8_t q = xBlockQuant(v, scale);
+        EXPECT_LE(std::fabs(static_cast<float>(q) * scale - v), 0.5f * scale * 1.0001f) << v;
+        largest = std::max(largest, std::abs(static_cast<int>(q)));
+    }
+    EXPECT_EQ(largest, 127);
+    EXPECT_EQ(xBlockQuant(0.0f, xBlockScale(0.0f)), 0);
+    EXPECT_EQ(xBlockQuant(-amax, scale), -127);
+    EXPECT_DOUBLE_EQ(kXBlockBytesPerValue, 1.125);
+}
+
 // --- memory plan ------------------------------------------------------------------
 
 // The split-K cut (matvec_plan.h) of a matrix of `lines` rows of `cols` values of type T.
@@ -410,7 +435,8 @@ MatvecShape matvecShapeOf(int64_t lines, int64_t cols, int lineGrain) {
     m.blockBytes = WeightFormat<T>::kBlockBytes;
     m.loadBytes = kWeightLoadBytes<T>;
     m.lineGrain = lineGrain;
-    m.xBytesPerValue = 2.0;  // x as FP16
+    // x as FP16 for float weights, as 8-bit blocks for quantized ones (x_blocks.h)
+    m.xBytesPerValue = T == TensorType::F32 || T == TensorType::F16 || T == TensorType::BF16 ? 2.0 : kXBlockBytesPerValue;
     m.partialCapacity = 8 * 256 * 1024;
     return m;
 }
@@ -447,11 +473,13 @@ TEST(MatvecPlan, SlicesTileEveryRowAtLoadAlignedBoundaries) {
 }
 
 // Every decode matrix of the 1.1B and 8B shapes: at least two blocks per SM of
-// a 132-SM H100, sectors at least 95% used, and x (FP16) plus the partial sums
-// it reads back, per layer, within what this cut reaches: under 2.5% of the
-// layer's weight bytes for the 8B shape; for the 1.1B shape under 2.6% (F16,
-// Q8_0) and 6.4% (Q4_0, Q4_K, Q6_K), over the 5% there
-// (docs/performance.md, "Not met yet").
+// a 132-SM H100, sectors at least 95% used, and x (FP16 for float weights,
+// 8-bit blocks for quantized ones) plus the partial sums it reads back, per
+// layer, within what this cut reaches: under 1.5% of the layer's weight bytes
+// for the 8B shape, under 3.8% for the 1.1B shape (3.6-3.7% in Q4_0, Q4_K,
+// Q6_K; FP16 x would be 5.6-6.4% there). What the layer's kernels load in all
+// (epilogues, attention) is measured by the traffic report, under the issue's
+// 5% (docs/performance.md).
 TEST(MatvecPlan, DecodeMatricesGetTwoBlocksPerSmAndReadLittleBesidesTheWeights) {
     struct Shape {
         int64_t dim, qDim, kvDim, ffn, vocab;
@@ -480,9 +508,7 @@ TEST(MatvecPlan, DecodeMatricesGetTwoBlocksPerSmAndReadLittleBesidesTheWeights) 
                     extra += plan.xBytes + plan.partialBytes;
                     weights += static_cast<double>(m.lines) * static_cast<double>(paddedRowBytes(s.storedRowBytes));
                 }
-                const bool small = shape.dim == 2048, fourOrSixBit = type == TensorType::Q4_0 ||
-                                                                    type == TensorType::Q4_K || type == TensorType::Q6_K;
-                EXPECT_LE(extra, (!small ? 0.025 : fourOrSixBit ? 0.064 : 0.026) * weights);
+                EXPECT_LE(extra, (shape.dim == 2048 ? 0.038 : 0.015) * weights);
             });
         }
     }

@@ -69,6 +69,8 @@ struct TrackerState {
     std::map<std::string, size_t> kernelIndex;
     std::vector<RoleRange> roles;
     uint64_t* seen = nullptr;  // one bit per device byte: loaded in this launch
+    int64_t launchOrder = 0;   // launches counted since the traffic was last taken
+    uint64_t weightsBefore = 0, activationsBefore = 0;  // the kernel's loads before this launch
     std::vector<size_t> seenWords;
 };
 
@@ -302,6 +304,8 @@ void beginLaunch(const std::string& kernel, int threadsPerBlock) {
         }
         s.current = &s.kernels[it->second];
         s.current->launches += 1;
+        s.weightsBefore = s.current->loadedByRole[static_cast<int>(MemoryRole::Weights)];
+        s.activationsBefore = s.current->loadedByRole[static_cast<int>(MemoryRole::Activations)];
     }
 }
 
@@ -359,6 +363,11 @@ void endLaunch() {
         for (size_t word : s.seenWords) s.seen[word] = 0;
         s.seenWords.clear();
     }
+    if (s.current) {
+        s.current->launchLoads.push_back(KernelTraffic::LaunchLoads{
+            s.launchOrder++, s.current->loadedByRole[static_cast<int>(MemoryRole::Weights)] - s.weightsBefore,
+            s.current->loadedByRole[static_cast<int>(MemoryRole::Activations)] - s.activationsBefore});
+    }
     s.current = nullptr;
 }
 
@@ -392,6 +401,7 @@ std::vector<KernelTraffic> takeTraffic() {
     std::vector<KernelTraffic> taken = std::move(s.kernels);
     s.kernels.clear();
     s.kernelIndex.clear();
+    s.launchOrder = 0;
     return taken;
 }
 

@@ -35,6 +35,13 @@ struct KernelTraffic {
     uint64_t sharedWarpAccesses = 0;
     uint64_t sharedWavefronts = 0;      // bank-conflict replays included
     int worstBankConflictWays = 0;      // most distinct words in one bank, one warp access
+    // Each launch's loads, with its place among all launches counted since the
+    // traffic was last taken: what one part of a forward pass (a layer) reads.
+    struct LaunchLoads {
+        int64_t order = 0;
+        uint64_t weightBytes = 0, activationBytes = 0;
+    };
+    std::vector<LaunchLoads> launchLoads;
     double sectorEfficiency(MemoryRole role) const {
         const int r = static_cast<int>(role);
         return sectorsByRole[r] ? static_cast<double>(sectorBytesUsedByRole[r]) / (32.0 * static_cast<double>(sectorsByRole[r]))

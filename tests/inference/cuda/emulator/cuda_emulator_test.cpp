@@ -244,6 +244,7 @@ TEST_F(Emulator, CoalescedLoadsUseEverySectorByte) {
     float* in = deviceArray<float>(32 * 8);
     float* out = deviceArray<float>(32);
     ASSERT_EQ(cudaMemset(in, 0, 32 * 8 * sizeof(float)), cudaSuccess);
+    emu::labelMemory(in, 32 * 8 * sizeof(float), emu::MemoryRole::Activations);
     emu::setTrafficCounting(true);
     launchKernel<readFloats>(dim3(1), dim3(32), 0, nullptr, in, out, 1);
     launchKernel<readFloats>(dim3(1), dim3(32), 0, nullptr, in, out, 8);
@@ -260,6 +261,13 @@ TEST_F(Emulator, CoalescedLoadsUseEverySectorByte) {
     EXPECT_EQ(k.sectorBytesUsed, 2u * 128);
     EXPECT_NEAR(k.sectorEfficiency(), 256.0 / (36.0 * 32.0), 1e-9);
     EXPECT_EQ(k.bytesStored, 2u * 32 * 4);
+    // Each launch's loads, in launch order (what the report's per-layer figure adds up).
+    ASSERT_EQ(k.launchLoads.size(), 2u);
+    for (int64_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(k.launchLoads[static_cast<size_t>(i)].order, i);
+        EXPECT_EQ(k.launchLoads[static_cast<size_t>(i)].activationBytes, 32u * 4);
+        EXPECT_EQ(k.launchLoads[static_cast<size_t>(i)].weightBytes, 0u);
+    }
     cudaFree(in);
     cudaFree(out);
 }
