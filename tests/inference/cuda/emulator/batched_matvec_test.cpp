@@ -214,6 +214,13 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(BatchedMatvecLaunch, RefusesTokenCountsOutsideItsRange) {
+#if defined(__SANITIZE_ADDRESS__)
+    // Under ASan, a throw in this process after the emulator's fibers have run
+    // trips ASan's own stack bookkeeping (__asan_handle_no_return reports its
+    // sigaltstack call as a stack-use-after-scope): a sanitizer-with-fibers
+    // limit, not this check's; the plain build runs it.
+    GTEST_SKIP() << "a throw after emulated fibers confuses ASan's stack bookkeeping";
+#endif
     DeviceMatrix w;
     w.type = TensorType::F16;
     w.rows = 4;
