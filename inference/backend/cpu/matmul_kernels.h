@@ -60,7 +60,8 @@ using QuantizeKernel = void (*)(const float* x, int64_t n, ActivationBlockQ8* ou
 // groups of kPackedRows, each 32-value block of a group stored as the group's
 // 16 f16 scales followed by its quants, four bytes of a row next to the same
 // four bytes of the group's other rows (so one 512-bit register holds four
-// values of each of 16 rows and one broadcast activation load serves them all).
+// values of each of 16 rows, or two 256-bit ones eight rows each, and one
+// broadcast activation load serves them all).
 // A group takes exactly the bytes of its 16 rows, so row r's group starts at
 // (r / 16) * 16 * rowBytes; rows after the last full group stay as they were.
 constexpr int kPackedRows = 16;
@@ -101,7 +102,8 @@ struct MatmulKernelSet {
     MatmulKernel f32 = nullptr, f16 = nullptr, bf16 = nullptr;
     MatmulKernel q8_0 = nullptr, q4_0 = nullptr, q4_k = nullptr, q6_k = nullptr;
 
-    // Kernels on repacked weights, where this set has them (Q8_0, Q4_0, Q4_K, Q6_K on AVX-512).
+    // Kernels on repacked weights, where this set has them (Q8_0, Q4_0, Q4_K, Q6_K
+    // on AVX-512, AVX-VNNI and AVX2).
     PackedKernel packedQ8_0, packedQ4_0, packedQ4_K, packedQ6_K;
 
     // Attention for head sizes that are a multiple of 16, where this set has it

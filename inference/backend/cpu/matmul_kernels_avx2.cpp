@@ -25,11 +25,19 @@ inline __m256i dotU8S8(__m256i u8, __m256i s8) {
 PS_END_TARGET
 
 namespace ps {
+namespace x86_avx2 {
+void addPackedKernels(MatmulKernelSet& set);  // matmul_kernels_packed_avx2.cpp
+}  // namespace x86_avx2
+
 const MatmulKernelSet* avx2Kernels() {
     static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                                   __builtin_cpu_supports("f16c");
     if (!supported) return nullptr;
-    static const MatmulKernelSet set = x86_avx2::makeKernelSet("AVX2");
+    static const MatmulKernelSet set = [] {
+        MatmulKernelSet s = x86_avx2::makeKernelSet("AVX2");
+        x86_avx2::addPackedKernels(s);
+        return s;
+    }();
     return &set;
 }
 }  // namespace ps

@@ -24,12 +24,20 @@ inline __m256i dotU8S8(__m256i u8, __m256i s8) {
 PS_END_TARGET
 
 namespace ps {
+namespace x86_avxvnni {
+void addPackedKernels(MatmulKernelSet& set);  // matmul_kernels_packed_avxvnni.cpp
+}  // namespace x86_avxvnni
+
 const MatmulKernelSet* avxVnniKernels() {
     static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                                   __builtin_cpu_supports("f16c") &&
                                   __builtin_cpu_supports("avxvnni");
     if (!supported) return nullptr;
-    static const MatmulKernelSet set = x86_avxvnni::makeKernelSet("AVX-VNNI");
+    static const MatmulKernelSet set = [] {
+        MatmulKernelSet s = x86_avxvnni::makeKernelSet("AVX-VNNI");
+        x86_avxvnni::addPackedKernels(s);
+        return s;
+    }();
     return &set;
 }
 }  // namespace ps

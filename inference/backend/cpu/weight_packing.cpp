@@ -51,6 +51,10 @@ void packQ8_0Rows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst) 
     packRows<BlockQ8_0, 32, 0x80>(src, rows, cols, dst);
 }
 
+void packQ8_0RowsSigned(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst) {
+    packRows<BlockQ8_0, 32, 0x00>(src, rows, cols, dst);
+}
+
 void packQ4_0Rows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst) {
     packRows<BlockQ4_0, 16, 0x00>(src, rows, cols, dst);
 }

@@ -10,6 +10,9 @@ namespace ps {
 // for k = 0..7 the bytes 4k..4k+3 of the 16 rows' quants (row i at 4i), every
 // byte XOR 0x80 so that the quants are unsigned (w + 128) for vpdpbusd.
 void packQ8_0Rows(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst);
+// The same order with the quants left signed, for AVX2's maddubs, whose 16-bit
+// pair sums w + 128 would overflow (matmul_kernels_packed_avx2.cpp).
+void packQ8_0RowsSigned(const uint8_t* src, int64_t rows, int64_t cols, uint8_t* dst);
 // Per group of 16 rows and per block: the 16 f16 scales, then for k = 0..3 the
 // bytes 4k..4k+3 of the 16 rows' nibbles (row i at 4i): low nibbles are values
 // 4k..4k+3, high nibbles values 16+4k..16+4k+3, unsigned (the -8 is applied

@@ -10,12 +10,14 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "backend/cpu/dequantize.h"
 #include "backend/cpu/matmul_kernels.h"
 #include "backend/cpu/thread_pool.h"
 #include "bench/random_weights.h"
+#include "packed_avxvnni_code_on_avx512.h"
 #include "tensor/quant_blocks.h"
 
 namespace ps {
@@ -161,44 +163,107 @@ std::vector<float> runPackedKernel(const MatmulKernelSet& set, const Problem& p)
     return out;
 }
 
-// The packed kernels (16 rows per register, unsigned weights with the offset
-// taken off through the activation sums) do the same integer block products as
-// the scalar kernels; only the float order differs, hence the bound. The
-// weights include the extreme quants (Q8_0's -128 and 127, nibbles 0 and 15).
-TEST(MatmulKernels, PackedKernelsMatchScalarAndGiveATokenTheSameBitsAlone) {
+// The kernel sets with packed kernels, each tested on its own so that a set
+// this CPU lacks shows as skipped, not as passed. "AVX-VNNI code on AVX-512" is
+// the AVX-VNNI packed kernels' source compiled with the EVEX vpdpbusd
+// (packed_avxvnni_code_on_avx512.cpp): AVX-512 CPUs such as Zen 4 lack the
+// VEX-encoded AVX-VNNI, and so test everything of those kernels but that one instruction.
+struct PackedSet {
+    const char* name;
+    const MatmulKernelSet* (*get)();
+};
+const PackedSet kPackedSets[] = {{"AVX2", avx2Kernels},
+                                 {"AVX_VNNI", avxVnniKernels},
+                                 {"AVX_512", avx512Kernels},
+                                 {"AVX_VNNI_code_on_AVX_512", avxVnniCodeOnAvx512Kernels}};
+
+class PackedKernels : public testing::TestWithParam<PackedSet> {};
+
+// The packed kernels (16 rows per register, unsigned or sign-trick weights
+// with any offset taken off through the activation sums) do the same integer
+// block products as the scalar kernels; only the float order differs, hence
+// the bound. The weights include the extreme quants (Q8_0's -128 and 127,
+// nibbles 0 and 15), and one row of only the largest quants meets two tokens
+// of only the largest activations, one of each sign: the case where AVX2's
+// 16-bit sums (maddubs) would saturate if the kernels' bounds were wrong.
+TEST_P(PackedKernels, MatchScalarAndGiveATokenTheSameBitsAlone) {
+    const MatmulKernelSet* set = GetParam().get();
+    if (set == nullptr) GTEST_SKIP() << GetParam().name << ": this CPU (or this build) lacks that instruction set";
     int tested = 0;
-    for (const MatmulKernelSet* set : simdSets()) {
-        for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
-            if (set->packedForType(type) == nullptr) continue;
-            ++tested;
-            Problem p = makeProblem(type, 6, 21);
-            // Row 3, block 0: its first quants at the ends of the range.
-            uint8_t* row3 = p.weights.data() + 3 * rowBytes(type, p.cols);
-            if (type == TensorType::Q6_K) {
-                BlockQ6_K& block = *reinterpret_cast<BlockQ6_K*>(row3);
-                block.ql[0] = 0x00, block.qh[0] &= 0xfc;  // -32
-                block.ql[1] = 0xff, block.qh[1] |= 0x03;  // 31
+    for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+        if (set->packedForType(type) == nullptr) continue;
+        ++tested;
+        Problem p = makeProblem(type, 6, 21);
+        const size_t bytesPerRow = rowBytes(type, p.cols);
+        // Row 3, block 0: its first quants at the ends of the range.
+        uint8_t* row3 = p.weights.data() + 3 * bytesPerRow;
+        if (type == TensorType::Q6_K) {
+            BlockQ6_K& block = *reinterpret_cast<BlockQ6_K*>(row3);
+            block.ql[0] = 0x00, block.qh[0] &= 0xfc;  // -32
+            block.ql[1] = 0xff, block.qh[1] |= 0x03;  // 31
+        } else {
+            uint8_t* quants = row3 + (type == TensorType::Q4_K ? 16 : 2);
+            quants[0] = type == TensorType::Q8_0 ? 0x80 : 0x00;
+            quants[1] = type == TensorType::Q8_0 ? 0x7f : 0xff;
+        }
+        // Row 4: every quant the largest in size (Q8_0 -128, nibbles 15, Q6_K 31:
+        // unsigned 63), Q4_K's scales and mins 63, Q6_K's scales 127; tokens 0
+        // and 1: all +-1.5 (+-127). A saturated 16-bit sum would be off by
+        // thousands in an integer block sum of about 32000.
+        uint8_t* row4 = p.weights.data() + 4 * bytesPerRow;
+        for (int64_t b = 0; b < p.cols / tensorTypeInfo(type).blockValues; ++b) {
+            if (type == TensorType::Q8_0) {
+                BlockQ8_0& block = reinterpret_cast<BlockQ8_0*>(row4)[b];
+                std::memset(block.q, 0x80, sizeof(block.q));
+            } else if (type == TensorType::Q4_0) {
+                BlockQ4_0& block = reinterpret_cast<BlockQ4_0*>(row4)[b];
+                std::memset(block.q, 0xff, sizeof(block.q));
+            } else if (type == TensorType::Q4_K) {
+                BlockQ4_K& block = reinterpret_cast<BlockQ4_K*>(row4)[b];
+                std::memset(block.scales, 0xff, sizeof(block.scales));
+                std::memset(block.q, 0xff, sizeof(block.q));
             } else {
-                uint8_t* quants = row3 + (type == TensorType::Q4_K ? 16 : 2);
-                quants[0] = type == TensorType::Q8_0 ? 0x80 : 0x00;
-                quants[1] = type == TensorType::Q8_0 ? 0x7f : 0xff;
+                BlockQ6_K& block = reinterpret_cast<BlockQ6_K*>(row4)[b];
+                std::memset(block.ql, 0xff, sizeof(block.ql));
+                std::memset(block.qh, 0xff, sizeof(block.qh));
+                std::memset(block.scales, 0x7f, sizeof(block.scales));  // one sign: no cancellation
             }
-            const std::vector<float> scalar = runKernel(scalarKernels(), p, scalarKernels().quantize);
-            const std::vector<float> packed = runPackedKernel(*set, p);
-            EXPECT_LT(relativeL2(packed, scalar), 2e-6) << set->name << " " << tensorTypeInfo(type).name;
-            for (int t = 0; t < p.tokens; ++t) {
-                Problem alone = p;
-                alone.tokens = 1;
-                alone.x.assign(p.x.begin() + t * p.cols, p.x.begin() + (t + 1) * p.cols);
-                const std::vector<float> single = runPackedKernel(*set, alone);
-                for (int64_t r = 0; r < p.rows; ++r) {
-                    ASSERT_EQ(single[r], packed[t * p.rows + r])
-                        << set->name << " " << tensorTypeInfo(type).name << " token " << t << " row " << r;
-                }
+        }
+        std::fill(p.x.begin(), p.x.begin() + p.cols, 1.5f);
+        std::fill(p.x.begin() + p.cols, p.x.begin() + 2 * p.cols, -1.5f);
+        const std::vector<float> scalar = runKernel(scalarKernels(), p, scalarKernels().quantize);
+        const std::vector<float> packed = runPackedKernel(*set, p);
+        EXPECT_LT(relativeL2(packed, scalar), 2e-6) << set->name << " " << tensorTypeInfo(type).name;
+        for (int t = 0; t < 2; ++t) {  // the extreme row alone, which the L2 over all rows could hide
+            const float expected = scalar[t * p.rows + 4];
+            EXPECT_NEAR(packed[t * p.rows + 4], expected, 1e-5 * std::fabs(expected))
+                << set->name << " " << tensorTypeInfo(type).name << " token " << t;
+        }
+        for (int t = 0; t < p.tokens; ++t) {
+            Problem alone = p;
+            alone.tokens = 1;
+            alone.x.assign(p.x.begin() + t * p.cols, p.x.begin() + (t + 1) * p.cols);
+            const std::vector<float> single = runPackedKernel(*set, alone);
+            for (int64_t r = 0; r < p.rows; ++r) {
+                ASSERT_EQ(single[r], packed[t * p.rows + r])
+                    << set->name << " " << tensorTypeInfo(type).name << " token " << t << " row " << r;
             }
         }
     }
-    if (tested == 0) GTEST_SKIP() << "no kernel set of this CPU reads packed weights";
+    if (tested == 0) GTEST_SKIP() << set->name << " has no packed kernels";
+}
+
+INSTANTIATE_TEST_SUITE_P(Sets, PackedKernels, testing::ValuesIn(kPackedSets),
+                         [](const testing::TestParamInfo<PackedSet>& info) { return std::string(info.param.name); });
+
+// Every AVX-512 CPU has AVX2: the AVX2 packed kernels (what CPUs without
+// AVX-512 run) are tested on the AVX-512 machines too, never silently left out.
+TEST(MatmulKernels, Avx2SetHasPackedKernelsForEveryQuantizedType) {
+    const MatmulKernelSet* set = avx2Kernels();
+    if (set == nullptr) GTEST_SKIP() << "this CPU lacks AVX2";
+    for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+        EXPECT_NE(set->packedForType(type), nullptr) << tensorTypeInfo(type).name;
+    }
 }
 
 TEST(MatmulKernels, SimdQuantizationMatchesScalarExactly) {
