@@ -2,6 +2,15 @@
 // binary runs on any x86-64 (and on other CPUs with the scalar set).
 #include "backend/cpu/matmul_kernels.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iterator>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
 namespace ps {
 
 MatmulKernel MatmulKernelSet::forType(TensorType type) const {
@@ -46,14 +55,53 @@ const MatmulKernelSet* avxVnniKernels() { return nullptr; }
 const MatmulKernelSet* avx512Kernels() { return nullptr; }
 #endif
 
+const MatmulKernelSet& widestKernels() {
+    if (const MatmulKernelSet* s = avx512Kernels()) return *s;
+    if (const MatmulKernelSet* s = avxVnniKernels()) return *s;
+    if (const MatmulKernelSet* s = avx2Kernels()) return *s;
+    return scalarKernels();
+}
+
+const MatmulKernelSet& kernelsNamed(const char* name) {
+    const MatmulKernelSet& widest = widestKernels();
+    if (name == nullptr || *name == '\0') return widest;
+    // "NAME/unpacked": that set without its packed kernels, to measure what the packing gives.
+    std::string wanted = name;
+    constexpr std::string_view kUnpacked = "/unpacked";
+    const bool unpacked = wanted.size() > kUnpacked.size() && wanted.ends_with(kUnpacked);
+    if (unpacked) wanted.resize(wanted.size() - kUnpacked.size());
+    const std::pair<const char*, const MatmulKernelSet*> sets[] = {{"AVX-512", avx512Kernels()},
+                                                                   {"AVX-VNNI", avxVnniKernels()},
+                                                                   {"AVX2", avx2Kernels()},
+                                                                   {"scalar", &scalarKernels()}};
+    static MatmulKernelSet unpackedSets[std::size(sets)];
+    for (size_t i = 0; i < std::size(sets); ++i) {
+        const auto& [setName, set] = sets[i];
+        if (wanted != setName) continue;
+        if (set == nullptr) {
+            std::fprintf(stderr, "PROMPTSTUDIO_CPU_KERNELS=%s: this CPU or build lacks it; using %s\n", name,
+                         widest.name);
+            return widest;
+        }
+        if (!unpacked) return *set;
+        static std::once_flag once[std::size(sets)];
+        std::call_once(once[i], [&] {
+            unpackedSets[i] = *set;
+            unpackedSets[i].packedQ8_0 = unpackedSets[i].packedQ4_0 = unpackedSets[i].packedQ4_K =
+                unpackedSets[i].packedQ6_K = PackedKernel{};
+        });
+        return unpackedSets[i];
+    }
+    std::fprintf(stderr,
+                 "PROMPTSTUDIO_CPU_KERNELS=%s: unknown kernel set (AVX-512, AVX-VNNI, AVX2 or scalar, each "
+                 "optionally with /unpacked); using %s\n",
+                 name, widest.name);
+    return widest;
+}
+
 const MatmulKernelSet& bestKernels() {
-    static const MatmulKernelSet* best = [] {
-        if (const MatmulKernelSet* s = avx512Kernels()) return s;
-        if (const MatmulKernelSet* s = avxVnniKernels()) return s;
-        if (const MatmulKernelSet* s = avx2Kernels()) return s;
-        return &scalarKernels();
-    }();
-    return *best;
+    static const MatmulKernelSet& best = kernelsNamed(std::getenv("PROMPTSTUDIO_CPU_KERNELS"));
+    return best;
 }
 
 }  // namespace ps

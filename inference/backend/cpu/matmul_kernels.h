@@ -107,7 +107,7 @@ struct MatmulKernelSet {
     PackedKernel packedQ8_0, packedQ4_0, packedQ4_K, packedQ6_K;
 
     // Attention for head sizes that are a multiple of 16, where this set has it
-    // (AVX-512); otherwise the backend's plain loops.
+    // (AVX-512; AVX2 and AVX-VNNI share an AVX2 one); otherwise the backend's plain loops.
     AttendKernel attend = nullptr;
 
     MatmulKernel forType(TensorType type) const;
@@ -134,6 +134,13 @@ const MatmulKernelSet* avx2Kernels();
 const MatmulKernelSet* avxVnniKernels();
 const MatmulKernelSet* avx512Kernels();
 // The fastest set this CPU runs.
+const MatmulKernelSet& widestKernels();
+// The set of that name ("AVX-512", "AVX-VNNI", "AVX2", "scalar"); for a name
+// this CPU lacks or that is unknown, a one-line warning on stderr and the widest
+// set. nullptr or "" gives the widest set.
+const MatmulKernelSet& kernelsNamed(const char* name);
+// What the backend runs: the widest set, or the one $PROMPTSTUDIO_CPU_KERNELS
+// names (for measuring what CPUs without AVX-512 get), read once.
 const MatmulKernelSet& bestKernels();
 
 }  // namespace ps

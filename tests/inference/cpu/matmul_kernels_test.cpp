@@ -345,7 +345,7 @@ TEST(MatmulKernels, ReferenceMatchesFloat64DotOfDequantizedRows) {
 }
 
 TEST(MatmulKernels, DispatchPicksTheWidestSetThisCpuHas) {
-    const MatmulKernelSet& best = bestKernels();
+    const MatmulKernelSet& best = widestKernels();
     if (avx512Kernels() != nullptr) {
         EXPECT_STREQ(best.name, "AVX-512");
     } else if (avxVnniKernels() != nullptr) {
@@ -358,13 +358,44 @@ TEST(MatmulKernels, DispatchPicksTheWidestSetThisCpuHas) {
     for (TensorType type : kAllTypes) EXPECT_NE(best.forType(type), nullptr);
 }
 
+// $PROMPTSTUDIO_CPU_KERNELS picks a set by name; a name this CPU lacks or an
+// unknown one warns on stderr and falls back to the widest set.
+TEST(MatmulKernels, KernelSetsAreChosenByName) {
+    EXPECT_EQ(&kernelsNamed(nullptr), &widestKernels());
+    EXPECT_EQ(&kernelsNamed(""), &widestKernels());
+    EXPECT_EQ(&kernelsNamed("scalar"), &scalarKernels());
+    if (avx2Kernels() != nullptr) {
+        EXPECT_EQ(&kernelsNamed("AVX2"), avx2Kernels());
+        const MatmulKernelSet& unpacked = kernelsNamed("AVX2/unpacked");
+        EXPECT_STREQ(unpacked.name, "AVX2");
+        EXPECT_EQ(unpacked.q4_0, avx2Kernels()->q4_0);
+        EXPECT_EQ(unpacked.packedForType(TensorType::Q4_0), nullptr);
+        EXPECT_EQ(&kernelsNamed("AVX2/unpacked"), &unpacked);
+    }
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(&kernelsNamed("SSE9"), &widestKernels());
+    EXPECT_NE(testing::internal::GetCapturedStderr().find("unknown kernel set"), std::string::npos);
+    if (avxVnniKernels() == nullptr) {
+        testing::internal::CaptureStderr();
+        EXPECT_EQ(&kernelsNamed("AVX-VNNI"), &widestKernels());
+        EXPECT_NE(testing::internal::GetCapturedStderr().find("lacks it"), std::string::npos);
+    }
+}
+
+// The sets with an attention kernel this CPU runs (AVX-512; AVX2 and AVX-VNNI share one).
+std::vector<const MatmulKernelSet*> attentionSets() {
+    std::vector<const MatmulKernelSet*> sets;
+    for (const MatmulKernelSet* s : simdSets()) {
+        if (s->attend != nullptr) sets.push_back(s);
+    }
+    return sets;
+}
+
 // The attention kernel against float64 math: one token over one KV head's
-// rows, for head groups that fill its 16-lane vectors and groups that do not
+// rows, for head groups that fill its vectors and groups that do not
 // (3, 6, 20 heads), head sizes of 1 to 8 chunks, windows that start past 0,
 // lengths around multiples of 16, and rows with a stride (other KV heads between).
-TEST(AttentionKernel, MatchesFloat64SoftmaxAttention) {
-    const MatmulKernelSet* set = avx512Kernels();
-    if (set == nullptr || set->attend == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 attention kernel";
+void checkAttentionAgainstFloat64(const MatmulKernelSet* set) {
     SplitMix64 rng(11);
     struct Case {
         int heads, headDim, first, last;
@@ -413,18 +444,21 @@ TEST(AttentionKernel, MatchesFloat64SoftmaxAttention) {
                 for (int p = c.first; p <= c.last; ++p) expected += s[p - c.first] / total * rows.values[p * rowStride + d];
                 const float got = out[static_cast<size_t>(h) * c.headDim + d];
                 ASSERT_NEAR(got, expected, 2e-6 + 2e-5 * std::fabs(expected))
-                    << "heads " << c.heads << " headDim " << c.headDim << " positions " << c.first << ".." << c.last
-                    << " head " << h << " value " << d;
+                    << set->name << " heads " << c.heads << " headDim " << c.headDim << " positions " << c.first
+                    << ".." << c.last << " head " << h << " value " << d;
             }
         }
     }
 }
 
+TEST(AttentionKernel, MatchesFloat64SoftmaxAttention) {
+    if (attentionSets().empty()) GTEST_SKIP() << "this CPU runs no attention kernel";
+    for (const MatmulKernelSet* set : attentionSets()) checkAttentionAgainstFloat64(set);
+}
+
 // A NaN in the cache reaches the output (so that generation stops with "NaN
 // logits" instead of going on with a head that silently skipped a position).
-TEST(AttentionKernel, ANaNKeyGivesNaNOutput) {
-    const MatmulKernelSet* set = avx512Kernels();
-    if (set == nullptr || set->attend == nullptr) GTEST_SKIP() << "this CPU has no AVX-512 attention kernel";
+void checkANaNKeyGivesNaNOutput(const MatmulKernelSet* set) {
     const int heads = 8, headDim = 64, positions = 40;
     std::vector<float> keys(static_cast<size_t>(positions) * headDim, 0.1f), values(keys.size(), 1.0f);
     std::vector<float> q(static_cast<size_t>(heads) * headDim, 0.2f), scores(static_cast<size_t>(heads) * positions);
@@ -443,7 +477,14 @@ TEST(AttentionKernel, ANaNKeyGivesNaNOutput) {
     rows.scoreStride = positions;
     rows.out = out.data();
     set->attend(rows);
-    for (int h = 0; h < heads; ++h) EXPECT_TRUE(std::isnan(out[static_cast<size_t>(h) * headDim])) << "head " << h;
+    for (int h = 0; h < heads; ++h) {
+        EXPECT_TRUE(std::isnan(out[static_cast<size_t>(h) * headDim])) << set->name << " head " << h;
+    }
+}
+
+TEST(AttentionKernel, ANaNKeyGivesNaNOutput) {
+    if (attentionSets().empty()) GTEST_SKIP() << "this CPU runs no attention kernel";
+    for (const MatmulKernelSet* set : attentionSets()) checkANaNKeyGivesNaNOutput(set);
 }
 
 }  // namespace
