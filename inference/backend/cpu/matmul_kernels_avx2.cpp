@@ -27,6 +27,7 @@ PS_END_TARGET
 namespace ps {
 namespace x86_avx2 {
 void addPackedKernels(MatmulKernelSet& set);  // matmul_kernels_packed_avx2.cpp
+void attendAvx2(const AttentionRows& rows);     // attention_avx2.cpp
 }  // namespace x86_avx2
 
 const MatmulKernelSet* avx2Kernels() {
@@ -36,6 +37,7 @@ const MatmulKernelSet* avx2Kernels() {
     static const MatmulKernelSet set = [] {
         MatmulKernelSet s = x86_avx2::makeKernelSet("AVX2");
         x86_avx2::addPackedKernels(s);
+        s.attend = x86_avx2::attendAvx2;
         return s;
     }();
     return &set;

@@ -27,6 +27,9 @@ namespace ps {
 namespace x86_avxvnni {
 void addPackedKernels(MatmulKernelSet& set);  // matmul_kernels_packed_avxvnni.cpp
 }  // namespace x86_avxvnni
+namespace x86_avx2 {
+void attendAvx2(const AttentionRows& rows);  // attention_avx2.cpp: AVX2 + FMA, which AVX-VNNI CPUs have
+}  // namespace x86_avx2
 
 const MatmulKernelSet* avxVnniKernels() {
     static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
@@ -36,6 +39,7 @@ const MatmulKernelSet* avxVnniKernels() {
     static const MatmulKernelSet set = [] {
         MatmulKernelSet s = x86_avxvnni::makeKernelSet("AVX-VNNI");
         x86_avxvnni::addPackedKernels(s);
+        s.attend = x86_avx2::attendAvx2;
         return s;
     }();
     return &set;
