@@ -20,10 +20,11 @@ PS_BEGIN_TARGET("avx2,fma,f16c")
 
 namespace ps::x86_avx2 {
 namespace {
+// Unrolled, so that u and s stay in registers (GCC's -O2 keeps a rolled loop's arrays in memory).
 template <int N>
 inline __m256i dotSteps(__m256i acc, const __m256i* u, const __m256i* s) {
     __m256i pairs = _mm256_maddubs_epi16(u[0], s[0]);
-    for (int k = 1; k < N; ++k) pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(u[k], s[k]));
+    _Pragma("GCC unroll 8") for (int k = 1; k < N; ++k) pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(u[k], s[k]));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
 }
 // w + 128 times x can reach 2 * 255 * 127 in a pair and saturate maddubs.

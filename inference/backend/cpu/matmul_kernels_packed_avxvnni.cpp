@@ -17,9 +17,10 @@ PS_BEGIN_TARGET("avx2,fma,f16c,avxvnni")
 
 namespace ps::x86_avxvnni {
 namespace {
+// Unrolled, so that u and s stay in registers (GCC's -O2 keeps a rolled loop's arrays in memory).
 template <int N>
 inline __m256i dotSteps(__m256i acc, const __m256i* u, const __m256i* s) {
-    for (int k = 0; k < N; ++k) acc = _mm256_dpbusd_avx_epi32(acc, u[k], s[k]);
+    _Pragma("GCC unroll 8") for (int k = 0; k < N; ++k) acc = _mm256_dpbusd_avx_epi32(acc, u[k], s[k]);
     return acc;
 }
 constexpr bool kSignedQ8_0 = false;
