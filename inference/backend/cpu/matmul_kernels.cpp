@@ -65,16 +65,17 @@ const MatmulKernelSet& widestKernels() {
 const MatmulKernelSet& kernelsNamed(const char* name) {
     const MatmulKernelSet& widest = widestKernels();
     if (name == nullptr || *name == '\0') return widest;
-    // "NAME/unpacked": that set without its packed kernels, to measure what the packing gives.
+    // "NAME/plain": that set without its packed kernels and attention kernel (its
+    // plain loops only), to measure what those give.
     std::string wanted = name;
-    constexpr std::string_view kUnpacked = "/unpacked";
-    const bool unpacked = wanted.size() > kUnpacked.size() && wanted.ends_with(kUnpacked);
-    if (unpacked) wanted.resize(wanted.size() - kUnpacked.size());
+    constexpr std::string_view kPlain = "/plain";
+    const bool plain = wanted.size() > kPlain.size() && wanted.ends_with(kPlain);
+    if (plain) wanted.resize(wanted.size() - kPlain.size());
     const std::pair<const char*, const MatmulKernelSet*> sets[] = {{"AVX-512", avx512Kernels()},
                                                                    {"AVX-VNNI", avxVnniKernels()},
                                                                    {"AVX2", avx2Kernels()},
                                                                    {"scalar", &scalarKernels()}};
-    static MatmulKernelSet unpackedSets[std::size(sets)];
+    static MatmulKernelSet plainSets[std::size(sets)];
     for (size_t i = 0; i < std::size(sets); ++i) {
         const auto& [setName, set] = sets[i];
         if (wanted != setName) continue;
@@ -83,18 +84,19 @@ const MatmulKernelSet& kernelsNamed(const char* name) {
                          widest.name);
             return widest;
         }
-        if (!unpacked) return *set;
+        if (!plain) return *set;
         static std::once_flag once[std::size(sets)];
         std::call_once(once[i], [&] {
-            unpackedSets[i] = *set;
-            unpackedSets[i].packedQ8_0 = unpackedSets[i].packedQ4_0 = unpackedSets[i].packedQ4_K =
-                unpackedSets[i].packedQ6_K = PackedKernel{};
+            plainSets[i] = *set;
+            plainSets[i].packedQ8_0 = plainSets[i].packedQ4_0 = plainSets[i].packedQ4_K =
+                plainSets[i].packedQ6_K = PackedKernel{};
+            plainSets[i].attend = nullptr;
         });
-        return unpackedSets[i];
+        return plainSets[i];
     }
     std::fprintf(stderr,
                  "PROMPTSTUDIO_CPU_KERNELS=%s: unknown kernel set (AVX-512, AVX-VNNI, AVX2 or scalar, each "
-                 "optionally with /unpacked); using %s\n",
+                 "optionally with /plain); using %s\n",
                  name, widest.name);
     return widest;
 }

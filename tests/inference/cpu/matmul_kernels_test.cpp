@@ -366,11 +366,12 @@ TEST(MatmulKernels, KernelSetsAreChosenByName) {
     EXPECT_EQ(&kernelsNamed("scalar"), &scalarKernels());
     if (avx2Kernels() != nullptr) {
         EXPECT_EQ(&kernelsNamed("AVX2"), avx2Kernels());
-        const MatmulKernelSet& unpacked = kernelsNamed("AVX2/unpacked");
-        EXPECT_STREQ(unpacked.name, "AVX2");
-        EXPECT_EQ(unpacked.q4_0, avx2Kernels()->q4_0);
-        EXPECT_EQ(unpacked.packedForType(TensorType::Q4_0), nullptr);
-        EXPECT_EQ(&kernelsNamed("AVX2/unpacked"), &unpacked);
+        const MatmulKernelSet& plain = kernelsNamed("AVX2/plain");
+        EXPECT_STREQ(plain.name, "AVX2");
+        EXPECT_EQ(plain.q4_0, avx2Kernels()->q4_0);
+        EXPECT_EQ(plain.packedForType(TensorType::Q4_0), nullptr);
+        EXPECT_EQ(plain.attend, nullptr);
+        EXPECT_EQ(&kernelsNamed("AVX2/plain"), &plain);
     }
     testing::internal::CaptureStderr();
     EXPECT_EQ(&kernelsNamed("SSE9"), &widestKernels());
