@@ -122,7 +122,8 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
 
     const int64_t rowsPerItem = packed != nullptr ? kPackedRowsPerItem : kRowsPerItem;
     const int64_t items = (w.rows + rowsPerItem - 1) / rowsPerItem;
-    pool_.run(items, [&](int64_t item, int) {
+    // Contiguous shares: each thread streams its rows in one run (see runInShares).
+    pool_.runInShares(items, [&](int64_t item, int) {
         const int64_t r0 = item * rowsPerItem;
         const int64_t r1 = std::min(r0 + rowsPerItem, w.rows);
         // Items start on a group; rows past the last group are in the plain layout.

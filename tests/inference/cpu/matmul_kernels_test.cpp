@@ -399,3 +399,27 @@ TEST(ThreadPool, ManyShortLoopsOfChangingSizesRunEachItemOnce) {
             ASSERT_EQ(runs[static_cast<size_t>(item)].load(), item < items ? 1 : 0) << "loop " << loop << " item " << item;
     }
 }
+
+// runInShares hands out every item exactly once for pools of one to more
+// threads than cores, for loops smaller than the shares (plain run) and larger,
+// also when its workers are preempted mid-share (the caller then takes their
+// items from their shares' fronts).
+TEST(ThreadPool, RunInSharesRunsEachItemOnce) {
+    for (int threads : {1, 2, 3, ps::ThreadPool::hardwareThreads() + 2}) {
+        ps::ThreadPool pool(threads);
+        std::vector<std::atomic<int>> runs(1000);
+        for (int loop = 0; loop < 3000; ++loop) {
+            const int items = std::array{0, 1, 5, 7, 64, 1000}[static_cast<size_t>(loop % 6)];
+            for (auto& count : runs) count.store(0, std::memory_order_relaxed);
+            pool.runInShares(items, [&](int64_t item, int worker) {
+                ASSERT_GE(worker, 0);
+                ASSERT_LT(worker, threads);
+                runs[static_cast<size_t>(item)].fetch_add(1, std::memory_order_relaxed);
+            });
+            for (int item = 0; item < static_cast<int>(runs.size()); ++item) {
+                ASSERT_EQ(runs[static_cast<size_t>(item)].load(), item < items ? 1 : 0)
+                    << threads << " threads, loop " << loop << ", item " << item;
+            }
+        }
+    }
+}
