@@ -33,28 +33,30 @@ namespace {
 constexpr int kTile = 4;  // tokens per pass over a group's weights
 #define PS_UNROLL _Pragma("GCC unroll 8")
 
-// Asking for the group's bytes this far ahead keeps decode's loads in flight
-// (the same reason as in matmul_kernels_x86.inl). The packed kernels consume
-// bytes faster, so further: 4 KiB and 8 KiB both gave 28-33 tokens/s of 1.1B
-// Q4_0 decode (64-row items, huge pages; a loaded machine, runs interleaved).
-constexpr int kPrefetchBytes = 4096;
+// Decode streams every weight once per token, and one core alone cannot keep
+// enough of its loads in flight to reach the memory's speed: its L1 has few
+// miss buffers, and each prefetch into L1 holds one until the line arrives. So
+// every line is asked for twice: 16 KiB ahead into L2 (prefetcht1, which holds
+// no L1 miss buffer and lets L2 keep many more requests in flight), and 2 KiB
+// ahead into L1, from L2 by then. Streaming 256 MiB of 2048-column matrices
+// (ps-kernel-bench --stream 256 2 2048 TYPE, 2 threads, real-time priority,
+// eight interleaved rounds, 2026-12-02), median GB/s against L1 prefetches
+// alone 2-4 KiB ahead: Q6_K 36.0 against 27.5-28.9, Q4_K 31.9-36.4 against
+// 28.1, Q4_0 35.0 against 25.8, Q8_0 37.0 against 33.0 (L2 prefetches alone
+// 8-32 KiB ahead: 1.03-1.23x, but 0.85-0.88x for Q8_0).
+constexpr int kL2AheadBytes = 16384;
+constexpr int kL1AheadBytes = 2048;
 
-// Q6_K asks only 2 KiB ahead, a distance chosen by measurement (why 4 KiB is
-// worse for its 3360-byte blocks and not for Q4_K's is not established).
-// Streaming 509 MiB of Q6_K (ps-kernel-bench --stream, 2 threads, real-time
-// priority, ten interleaved runs, 2026-12-02): median 29.1 GB/s at 2 KiB against
-// 22.6 at 4 KiB, Q4_K unchanged (30.0, 30.4); 1.1B Q6_K decode, five interleaved
-// runs: median 62.7% of the read bandwidth against 58.0% (a loaded machine).
-constexpr int kQ6_KPrefetchBytes = 2048;
-
-// Part `part` of kParts of the prefetches for the block `kAhead` bytes ahead.
-// The K-quant kernels spread a block's 36-53 prefetches over its sub-blocks:
-// issued in one burst, they fill the core's miss buffers and stall it.
-template <int kBlockBytes, int kParts, int kAhead = kPrefetchBytes>
-inline void fetchAheadPart(const uint8_t* block, int part) {
+// Part `part` of kParts of the prefetches for the block ahead. The K-quant
+// kernels spread a block's 36-53 lines over its sub-blocks: issued in one
+// burst, they fill the core's miss buffers and stall it.
+template <int kBlockBytes, int kParts>
+PS_PREFETCH_HELPER void fetchAheadPart(const uint8_t* block, int part) {
     constexpr int kLines = (kBlockBytes + 63) / 64;
+    const char* bytes = reinterpret_cast<const char*>(block);
     for (int line = part * kLines / kParts; line < (part + 1) * kLines / kParts; ++line) {
-        _mm_prefetch(reinterpret_cast<const char*>(block) + kAhead + 64 * line, _MM_HINT_T0);
+        _mm_prefetch(bytes + kL2AheadBytes + 64 * line, _MM_HINT_T1);
+        _mm_prefetch(bytes + kL1AheadBytes + 64 * line, _MM_HINT_T0);
     }
 }
 
@@ -102,11 +104,7 @@ void groupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, in
     }
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * Group::kBlockBytes;
-        if (fetchAhead) {
-            for (int line = 0; line < Group::kBlockBytes; line += 64) {
-                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
-            }
-        }
+        if (fetchAhead) fetchAheadPart<Group::kBlockBytes, 1>(block, 0);
         const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
         __m512i w[8];
         Group::quants(block, w);
@@ -246,7 +244,7 @@ inline __m512i q6_KQuants(__m512i low4, __m512i high2, __m512i lowMask, __m512i 
 template <int NT, int C>
 inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
                              const int32_t* const* offsets, __m512* blockSum, bool fetchAhead) {
-    if (fetchAhead) fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4, kQ6_KPrefetchBytes>(block, C);
+    if (fetchAhead) fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4>(block, C);
     const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
     __m512i q[2][8];
     PS_UNROLL

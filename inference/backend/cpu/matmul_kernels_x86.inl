@@ -38,7 +38,7 @@ inline float f16(uint16_t h) { return _cvtsh_ss(h); }
 // flight (1.1B Q4_K shape, 2 threads: decode 25 -> 31 tokens/s; 512 bytes gave
 // 30, 2048 gave 31). A prefetch past the end of the matrix is harmless.
 constexpr int kPrefetchBytes = 2048;
-inline void prefetchWeights(const void* at, size_t bytes) {
+PS_PREFETCH_HELPER void prefetchWeights(const void* at, size_t bytes) {
     const char* ahead = static_cast<const char*>(at) + kPrefetchBytes;
     for (size_t line = 0; line < bytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
 }
