@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "backend/cpu/dequantize.h"
+#include "backend/cpu/matmul.h"
 #include "backend/cpu/matmul_kernels.h"
 #include "backend/cpu/thread_pool.h"
 #include "bench/random_weights.h"
+#include "model/model.h"
 #include "tensor/quant_blocks.h"
 
 namespace ps {
@@ -196,6 +198,40 @@ TEST(MatmulKernels, PackedKernelsMatchScalarAndGiveATokenTheSameBitsAlone) {
                         << set->name << " " << tensorTypeInfo(type).name << " token " << t << " row " << r;
                 }
             }
+        }
+    }
+    if (tested == 0) GTEST_SKIP() << "no kernel set of this CPU reads packed weights";
+}
+
+// The backend's runner packs a matrix in pieces on several threads and runs it
+// in contiguous shares: a matrix of many pieces and a partial last group gives
+// the same bits as packing it whole and running it group by group.
+TEST(MatmulKernels, RunnerPacksInPiecesAndRunsInSharesWithTheSameBits) {
+    const MatmulKernelSet& set = bestKernels();
+    int tested = 0;
+    for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+        if (set.packedForType(type) == nullptr) continue;
+        ++tested;
+        Problem p = makeProblem(type, 3, 31);
+        p.rows = 37 * kPackedRows + 9;  // more than two packing pieces of 256 rows, 9 rows unpacked
+        p.weights.resize(rowBytes(type, p.cols) * static_cast<size_t>(p.rows));
+        fillRandomWeights(type, p.weights.data(), p.rows, p.cols, 0.5f, 32);
+        const std::vector<float> expected = runPackedKernel(set, p);
+
+        ThreadPool pool(3);
+        MatmulRunner runner(pool, set, p.tokens, p.cols);
+        WeightTensor w;
+        w.name = "w";
+        w.type = type;
+        w.rows = p.rows;
+        w.cols = p.cols;
+        w.data = p.weights.data();
+        w.bytes = p.weights.size();
+        runner.pack(w);
+        std::vector<float> out(expected.size(), NAN);
+        runner.run(w, p.x.data(), p.cols, p.tokens, out.data());
+        for (size_t i = 0; i < out.size(); ++i) {
+            ASSERT_EQ(expected[i], out[i]) << tensorTypeInfo(type).name << " token " << i / p.rows << " row " << i % p.rows;
         }
     }
     if (tested == 0) GTEST_SKIP() << "no kernel set of this CPU reads packed weights";
