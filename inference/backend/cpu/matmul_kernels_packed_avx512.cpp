@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/packed_prefetch.h"
 #include "backend/cpu/weight_packing.h"
 #include "backend/cpu/x86_target.h"
 #include "tensor/quant_blocks.h"
@@ -32,33 +33,6 @@ namespace {
 
 constexpr int kTile = 4;  // tokens per pass over a group's weights
 #define PS_UNROLL _Pragma("GCC unroll 8")
-
-// Decode streams every weight once per token, and one core alone cannot keep
-// enough of its loads in flight to reach the memory's speed: its L1 has few
-// miss buffers, and each prefetch into L1 holds one until the line arrives. So
-// every line is asked for twice: 16 KiB ahead into L2 (prefetcht1, which holds
-// no L1 miss buffer and lets L2 keep many more requests in flight), and 2 KiB
-// ahead into L1, from L2 by then. Streaming 256 MiB of 2048-column matrices
-// (ps-kernel-bench --stream 256 2 2048 TYPE, 2 threads, real-time priority,
-// eight interleaved rounds, 2026-12-02), median GB/s against L1 prefetches
-// alone 2-4 KiB ahead: Q6_K 36.0 against 27.5-28.9, Q4_K 31.9-36.4 against
-// 28.1, Q4_0 35.0 against 25.8, Q8_0 37.0 against 33.0 (L2 prefetches alone
-// 8-32 KiB ahead: 1.03-1.23x, but 0.85-0.88x for Q8_0).
-constexpr int kL2AheadBytes = 16384;
-constexpr int kL1AheadBytes = 2048;
-
-// Part `part` of kParts of the prefetches for the block ahead. The K-quant
-// kernels spread a block's 36-53 lines over its sub-blocks: issued in one
-// burst, they fill the core's miss buffers and stall it.
-template <int kBlockBytes, int kParts>
-PS_PREFETCH_HELPER void fetchAheadPart(const uint8_t* block, int part) {
-    constexpr int kLines = (kBlockBytes + 63) / 64;
-    const char* bytes = reinterpret_cast<const char*>(block);
-    for (int line = part * kLines / kParts; line < (part + 1) * kLines / kParts; ++line) {
-        _mm_prefetch(bytes + kL2AheadBytes + 64 * line, _MM_HINT_T1);
-        _mm_prefetch(bytes + kL1AheadBytes + 64 * line, _MM_HINT_T0);
-    }
-}
 
 // Four activation bytes, the same in every lane.
 inline __m512i broadcastQuad(const int8_t* q) {
@@ -104,7 +78,7 @@ void groupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, in
     }
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * Group::kBlockBytes;
-        if (fetchAhead) fetchAheadPart<Group::kBlockBytes, 1>(block, 0);
+        if (fetchAhead) packed::fetchAheadPart<Group::kBlockBytes, 1>(block, 0);
         const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
         __m512i w[8];
         Group::quants(block, w);
@@ -175,7 +149,7 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
         for (int t = 0; t < NT; ++t) evenSum[t] = oddSum[t] = minSum[t] = _mm512_setzero_ps();
         PS_UNROLL
         for (int c = 0; c < 4; ++c) {
-            if (fetchAhead) fetchAheadPart<kBlockBytes, 4>(block, c);
+            if (fetchAhead) packed::fetchAheadPart<kBlockBytes, 4>(block, c);
             __m512i nibbles[2][8];
             PS_UNROLL
             for (int k = 0; k < 8; ++k) {
@@ -244,7 +218,7 @@ inline __m512i q6_KQuants(__m512i low4, __m512i high2, __m512i lowMask, __m512i 
 template <int NT, int C>
 inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
                              const int32_t* const* offsets, __m512* blockSum, bool fetchAhead) {
-    if (fetchAhead) fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4>(block, C);
+    if (fetchAhead) packed::fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4>(block, C);
     const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
     __m512i q[2][8];
     PS_UNROLL
