@@ -14,12 +14,13 @@
 // One decode token's attention (the best set's AttendKernel) on the 1.1B
 // shape at POSITION, best of 10, CPU time of one thread.
 //
-//   ps-kernel-bench --stream [MIB] [THREADS] [COLS]   default: 512 MiB, 2 threads, 5632 columns
+//   ps-kernel-bench --stream [MIB] [THREADS] [COLS] [TYPE]   default: 512 MiB, 2 threads, 5632 columns, every type
 //
 // The packed kernels of the best set as decode runs them: one token against a
-// matrix far larger than the caches, split over THREADS threads in 64-row
-// items, best of 5 passes; GB/s of weights read by the wall clock and by the
-// slowest thread's CPU time (the latter less hurt by neighbours on a busy machine).
+// matrix far larger than the caches, split over a pool of THREADS threads in
+// 64-row items taken in contiguous shares (ThreadPool::runInShares, as the
+// backend does), best of 5 passes; GB/s of weights read by the wall clock and
+// by the slowest thread's CPU time (the latter less hurt by neighbours on a busy machine).
 #include <sys/mman.h>
 #include <time.h>
 
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/thread_pool.h"
 #include "bench/random_weights.h"
 #include "tensor/tensor_type.h"
 
@@ -128,26 +130,26 @@ void streamPackedKernel(const MatmulKernelSet& set, TensorType type, int64_t mib
     const WeightRows w{memory, static_cast<int64_t>(rowSize), cols, type};
     std::vector<float> out(static_cast<size_t>(rows));
     constexpr int64_t kItemRows = 64;
+    ThreadPool pool(threads);
     double bestWall = 1e30, bestCpu = 1e30;
     for (int pass = 0; pass < 6; ++pass) {  // the first faults the pages in
-        std::atomic<int64_t> next{0};
-        std::vector<double> cpu(static_cast<size_t>(threads));
+        // Each worker's CPU time since its first item of this pass.
+        std::vector<double> cpuStart(static_cast<size_t>(threads), -1.0), cpuEnd(cpuStart.size());
         const auto start = std::chrono::steady_clock::now();
-        std::vector<std::thread> workers;
-        for (int t = 0; t < threads; ++t) {
-            workers.emplace_back([&, t] {
-                const double cpuStart = threadSeconds();
-                for (int64_t item = next++; item * kItemRows < rows; item = next++) {
-                    packed->matmul(w, item * kItemRows, std::min(rows, (item + 1) * kItemRows), batch, out.data(), rows);
-                }
-                cpu[static_cast<size_t>(t)] = threadSeconds() - cpuStart;
-            });
-        }
-        for (std::thread& worker : workers) worker.join();
+        pool.runInShares((rows + kItemRows - 1) / kItemRows, [&](int64_t item, int worker) {
+            const auto t = static_cast<size_t>(worker);
+            if (cpuStart[t] < 0) cpuStart[t] = threadSeconds();
+            packed->matmul(w, item * kItemRows, std::min(rows, (item + 1) * kItemRows), batch, out.data(), rows);
+            cpuEnd[t] = threadSeconds();
+        });
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (pass > 0) {
+            double slowest = 0.0;
+            for (size_t t = 0; t < cpuStart.size(); ++t) {
+                if (cpuStart[t] >= 0) slowest = std::max(slowest, cpuEnd[t] - cpuStart[t]);
+            }
             bestWall = std::min(bestWall, wall);
-            bestCpu = std::min(bestCpu, *std::max_element(cpu.begin(), cpu.end()));
+            bestCpu = std::min(bestCpu, slowest);
         }
     }
     munmap(memory, bytes);
@@ -213,11 +215,13 @@ int main(int argc, char** argv) {
         const int64_t mib = argc >= 3 ? std::atoll(argv[2]) : 512;
         const int threads = argc >= 4 ? std::atoi(argv[3]) : 2;
         const int64_t cols = argc >= 5 ? std::atoll(argv[4]) : 5632;
+        const std::string onlyType = argc >= 6 ? argv[5] : "";
         if (mib <= 0 || threads <= 0 || cols <= 0 || cols % 256 != 0) {
-            std::fprintf(stderr, "usage: ps-kernel-bench --stream [MIB] [THREADS] [COLS]\n");
+            std::fprintf(stderr, "usage: ps-kernel-bench --stream [MIB] [THREADS] [COLS] [TYPE]\n");
             return 2;
         }
         for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+            if (!onlyType.empty() && onlyType != tensorTypeInfo(type).name) continue;
             streamPackedKernel(bestKernels(), type, mib, threads, cols);
         }
         return 0;

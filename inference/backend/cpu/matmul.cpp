@@ -73,7 +73,18 @@ void MatmulRunner::pack(const WeightTensor& w) {
                                " MiB to repack " + w.name);
     }
     p.data = std::unique_ptr<uint8_t[], PackedMemory>(memory, PackedMemory{bytes});
-    kernel->pack(w.data, w.rows, w.cols, p.data.get());
+    // Packing is a pass of byte shuffling over every weight (seconds for a 1B
+    // model on one core), so the threads share it, by whole groups of rows; the
+    // last piece also copies the rows after the last full group.
+    const size_t bytesPerRow = rowBytes(w.type, w.cols);
+    const int64_t pieceRows = 16 * kPackedRows;
+    const int64_t pieces = std::max<int64_t>(1, w.rows / pieceRows);
+    pool_.run(pieces, [&](int64_t piece, int) {
+        const int64_t r0 = piece * pieceRows;
+        const int64_t r1 = piece + 1 == pieces ? w.rows : r0 + pieceRows;
+        const size_t offset = static_cast<size_t>(r0) * bytesPerRow;
+        kernel->pack(w.data + offset, r1 - r0, w.cols, p.data.get() + offset);
+    });
     p.kernel = kernel;
     p.packedRows = w.rows / kPackedRows * kPackedRows;
     packed_.emplace(key, std::move(p));
@@ -122,7 +133,8 @@ void MatmulRunner::run(const WeightTensor& w, const float* x, int64_t xStride, i
 
     const int64_t rowsPerItem = packed != nullptr ? kPackedRowsPerItem : kRowsPerItem;
     const int64_t items = (w.rows + rowsPerItem - 1) / rowsPerItem;
-    pool_.run(items, [&](int64_t item, int) {
+    // Contiguous shares: each thread streams its rows in one run (see runInShares).
+    pool_.runInShares(items, [&](int64_t item, int) {
         const int64_t r0 = item * rowsPerItem;
         const int64_t r1 = std::min(r0 + rowsPerItem, w.rows);
         // Items start on a group; rows past the last group are in the plain layout.

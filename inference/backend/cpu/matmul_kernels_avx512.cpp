@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/packed_prefetch.h"
 #include "backend/cpu/x86_target.h"
 #include "tensor/float16.h"
 #include "tensor/quant_blocks.h"

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/packed_prefetch.h"
 #include "backend/cpu/weight_packing.h"
 #include "backend/cpu/x86_target.h"
 #include "tensor/quant_blocks.h"
@@ -32,31 +33,6 @@ namespace {
 
 constexpr int kTile = 4;  // tokens per pass over a group's weights
 #define PS_UNROLL _Pragma("GCC unroll 8")
-
-// Asking for the group's bytes this far ahead keeps decode's loads in flight
-// (the same reason as in matmul_kernels_x86.inl). The packed kernels consume
-// bytes faster, so further: 4 KiB and 8 KiB both gave 28-33 tokens/s of 1.1B
-// Q4_0 decode (64-row items, huge pages; a loaded machine, runs interleaved).
-constexpr int kPrefetchBytes = 4096;
-
-// Q6_K asks only 2 KiB ahead, a distance chosen by measurement (why 4 KiB is
-// worse for its 3360-byte blocks and not for Q4_K's is not established).
-// Streaming 509 MiB of Q6_K (ps-kernel-bench --stream, 2 threads, real-time
-// priority, ten interleaved runs, 2026-12-02): median 29.1 GB/s at 2 KiB against
-// 22.6 at 4 KiB, Q4_K unchanged (30.0, 30.4); 1.1B Q6_K decode, five interleaved
-// runs: median 62.7% of the read bandwidth against 58.0% (a loaded machine).
-constexpr int kQ6_KPrefetchBytes = 2048;
-
-// Part `part` of kParts of the prefetches for the block `kAhead` bytes ahead.
-// The K-quant kernels spread a block's 36-53 prefetches over its sub-blocks:
-// issued in one burst, they fill the core's miss buffers and stall it.
-template <int kBlockBytes, int kParts, int kAhead = kPrefetchBytes>
-inline void fetchAheadPart(const uint8_t* block, int part) {
-    constexpr int kLines = (kBlockBytes + 63) / 64;
-    for (int line = part * kLines / kParts; line < (part + 1) * kLines / kParts; ++line) {
-        _mm_prefetch(reinterpret_cast<const char*>(block) + kAhead + 64 * line, _MM_HINT_T0);
-    }
-}
 
 // Four activation bytes, the same in every lane.
 inline __m512i broadcastQuad(const int8_t* q) {
@@ -102,11 +78,7 @@ void groupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, in
     }
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * Group::kBlockBytes;
-        if (fetchAhead) {
-            for (int line = 0; line < Group::kBlockBytes; line += 64) {
-                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
-            }
-        }
+        if (fetchAhead) packed::fetchAheadPart<Group::kBlockBytes, 1>(block, 0);
         const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
         __m512i w[8];
         Group::quants(block, w);
@@ -177,7 +149,7 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
         for (int t = 0; t < NT; ++t) evenSum[t] = oddSum[t] = minSum[t] = _mm512_setzero_ps();
         PS_UNROLL
         for (int c = 0; c < 4; ++c) {
-            if (fetchAhead) fetchAheadPart<kBlockBytes, 4>(block, c);
+            if (fetchAhead) packed::fetchAheadPart<kBlockBytes, 4>(block, c);
             __m512i nibbles[2][8];
             PS_UNROLL
             for (int k = 0; k < 8; ++k) {
@@ -246,7 +218,7 @@ inline __m512i q6_KQuants(__m512i low4, __m512i high2, __m512i lowMask, __m512i 
 template <int NT, int C>
 inline void q6_KSubBlockPair(const uint8_t* block, int64_t b, const ActivationBlockQ8* const* xb,
                              const int32_t* const* offsets, __m512* blockSum, bool fetchAhead) {
-    if (fetchAhead) fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4, kQ6_KPrefetchBytes>(block, C);
+    if (fetchAhead) packed::fetchAheadPart<kPackedRows * static_cast<int>(sizeof(BlockQ6_K)), 4>(block, C);
     const __m512i lowMask = _mm512_set1_epi8(0x0f), highMask = _mm512_set1_epi8(0x30);
     __m512i q[2][8];
     PS_UNROLL

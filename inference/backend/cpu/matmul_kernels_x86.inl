@@ -38,7 +38,7 @@ inline float f16(uint16_t h) { return _cvtsh_ss(h); }
 // flight (1.1B Q4_K shape, 2 threads: decode 25 -> 31 tokens/s; 512 bytes gave
 // 30, 2048 gave 31). A prefetch past the end of the matrix is harmless.
 constexpr int kPrefetchBytes = 2048;
-inline void prefetchWeights(const void* at, size_t bytes) {
+PS_PREFETCH_HELPER void prefetchWeights(const void* at, size_t bytes) {
     const char* ahead = static_cast<const char*>(at) + kPrefetchBytes;
     for (size_t line = 0; line < bytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
 }
@@ -102,6 +102,7 @@ void tiled(const WeightRows& w, int64_t r0, int64_t r1, const ActivationBatch& x
 // --- float weights ----------------------------------------------------------
 
 struct LoadF32 {
+    static constexpr int kBytes = 4;
     static __m256 load(const uint8_t* row, int64_t i) {
         return _mm256_loadu_ps(reinterpret_cast<const float*>(row) + i);
     }
@@ -110,6 +111,7 @@ struct LoadF32 {
     }
 };
 struct LoadF16 {
+    static constexpr int kBytes = 2;
     static __m256 load(const uint8_t* row, int64_t i) {
         return _mm256_cvtph_ps(
             _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * i)));
@@ -119,6 +121,7 @@ struct LoadF16 {
     }
 };
 struct LoadBF16 {
+    static constexpr int kBytes = 2;
     static __m256 load(const uint8_t* row, int64_t i) {
         const __m256i wide = _mm256_cvtepu16_epi32(
             _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * i)));
@@ -134,7 +137,7 @@ struct FloatRowDot {
     template <int NT>
     struct Dot {
         static void run(const uint8_t* row, int64_t cols, const ActivationBatch& x, int t0,
-                        float* sums, bool /*fetchAhead: float decode is bandwidth-bound already*/) {
+                        float* sums, bool fetchAhead) {
             // Two accumulators per token hide the FMA latency when NT is small.
             __m256 acc[2][NT];
             PS_UNROLL
@@ -144,6 +147,8 @@ struct FloatRowDot {
             for (int t = 0; t < NT; ++t) xs[t] = x.floats(t0 + t);
             int64_t i = 0;
             for (; i + 16 <= cols; i += 16) {
+                // One line ahead per 64 bytes of the row (packed_prefetch.h says why two).
+                if (fetchAhead && (i * Load::kBytes) % 64 == 0) packed::fetchAheadPart<64, 1>(row + i * Load::kBytes, 0);
                 const __m256 w0 = Load::load(row, i), w1 = Load::load(row, i + 8);
                 PS_UNROLL
                 for (int t = 0; t < NT; ++t) {

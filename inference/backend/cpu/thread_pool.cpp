@@ -27,6 +27,7 @@ int ThreadPool::hardwareThreads() {
 
 ThreadPool::ThreadPool(int threads) {
     threadCount_ = threads > 0 ? threads : hardwareThreads();
+    shares_.reset(new Share[static_cast<size_t>(threadCount_)]);
     workers_.reserve(static_cast<size_t>(threadCount_ - 1));
     for (int w = 1; w < threadCount_; ++w) workers_.emplace_back([this, w] { workerLoop(w); });
 }
@@ -91,6 +92,35 @@ void ThreadPool::run(int64_t items, const Task& task) {
             std::this_thread::yield();
         }
     }
+}
+
+void ThreadPool::runInShares(int64_t items, const Task& task) {
+    const int shares = threadCount_;
+    if (shares == 1 || items < 2 * shares) {
+        run(items, task);
+        return;
+    }
+    // The previous loop's tasks have all returned (run() waited for them), so
+    // nobody reads the shares while they are reset.
+    for (int s = 0; s < shares; ++s) {
+        shares_[s].next.store(items * s / shares, std::memory_order_relaxed);
+        shares_[s].end = items * (s + 1) / shares;
+    }
+    struct Loop {
+        Share* shares;
+        int count;
+        const Task* task;
+    } loop{shares_.get(), shares, &task};
+    // One pool item per share; whoever claims it drains that share first, then the others.
+    run(shares, [l = &loop](int64_t first, int worker) {
+        for (int k = 0; k < l->count; ++k) {
+            Share& share = l->shares[(first + k) % l->count];
+            for (int64_t item = share.next.fetch_add(1, std::memory_order_relaxed); item < share.end;
+                 item = share.next.fetch_add(1, std::memory_order_relaxed)) {
+                (*l->task)(item, worker);
+            }
+        }
+    });
 }
 
 void ThreadPool::workerLoop(int worker) {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -29,6 +30,13 @@ public:
     // dynamically; worker is in [0, size()). Returns when all items are done.
     // Not reentrant: task must not call run() itself.
     void run(int64_t items, const std::function<void(int64_t item, int worker)>& task);
+
+    // Like run(), but the items are split into size() contiguous shares, one per
+    // thread, each taken in order from its front; a thread done with its share
+    // takes the next items of the others' shares. Decode reads each weight once:
+    // one contiguous stream per thread keeps the hardware prefetchers running,
+    // where items handed out alternately make every item a fresh start.
+    void runInShares(int64_t items, const std::function<void(int64_t item, int worker)>& task);
 
     // Number of hardware threads (at least 1).
     static int hardwareThreads();
@@ -53,6 +61,13 @@ private:
     std::condition_variable wake_;
     std::atomic<int> sleepers_{0};
     std::atomic<bool> stopping_{false};
+
+    // runInShares()'s shares: the next item of each and where it ends, a cache line each.
+    struct alignas(64) Share {
+        std::atomic<int64_t> next{0};
+        int64_t end = 0;
+    };
+    std::unique_ptr<Share[]> shares_;
 };
 
 }  // namespace ps

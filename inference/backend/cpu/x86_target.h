@@ -11,3 +11,14 @@
 #define PS_BEGIN_TARGET(isa) PS_PRAGMA(GCC push_options) PS_PRAGMA(GCC target(isa))
 #define PS_END_TARGET PS_PRAGMA(GCC pop_options)
 #endif
+
+// For functions that only issue prefetches. GCC counts a prefetch as no side
+// effect, so it treats such a function as `const` and deletes any call to it
+// that it has not inlined by then: the packed Q4_K kernel ran without its
+// prefetches that way (GCC 12, found in its disassembly on 2026-12-02).
+// Inlining them always keeps the prefetches in the caller.
+#if defined(__GNUC__)
+#define PS_PREFETCH_HELPER __attribute__((always_inline)) inline
+#else
+#define PS_PREFETCH_HELPER inline
+#endif

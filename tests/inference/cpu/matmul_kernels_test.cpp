@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "backend/cpu/dequantize.h"
+#include "backend/cpu/matmul.h"
 #include "backend/cpu/matmul_kernels.h"
 #include "backend/cpu/thread_pool.h"
 #include "bench/random_weights.h"
+#include "model/model.h"
 #include "packed_avxvnni_code_on_avx512.h"
 #include "tensor/quant_blocks.h"
 
@@ -266,6 +268,40 @@ TEST(MatmulKernels, Avx2SetHasPackedKernelsForEveryQuantizedType) {
     }
 }
 
+// The backend's runner packs a matrix in pieces on several threads and runs it
+// in contiguous shares: a matrix of many pieces and a partial last group gives
+// the same bits as packing it whole and running it group by group.
+TEST(MatmulKernels, RunnerPacksInPiecesAndRunsInSharesWithTheSameBits) {
+    const MatmulKernelSet& set = bestKernels();
+    int tested = 0;
+    for (TensorType type : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_K, TensorType::Q6_K}) {
+        if (set.packedForType(type) == nullptr) continue;
+        ++tested;
+        Problem p = makeProblem(type, 3, 31);
+        p.rows = 37 * kPackedRows + 9;  // more than two packing pieces of 256 rows, 9 rows unpacked
+        p.weights.resize(rowBytes(type, p.cols) * static_cast<size_t>(p.rows));
+        fillRandomWeights(type, p.weights.data(), p.rows, p.cols, 0.5f, 32);
+        const std::vector<float> expected = runPackedKernel(set, p);
+
+        ThreadPool pool(3);
+        MatmulRunner runner(pool, set, p.tokens, p.cols);
+        WeightTensor w;
+        w.name = "w";
+        w.type = type;
+        w.rows = p.rows;
+        w.cols = p.cols;
+        w.data = p.weights.data();
+        w.bytes = p.weights.size();
+        runner.pack(w);
+        std::vector<float> out(expected.size(), NAN);
+        runner.run(w, p.x.data(), p.cols, p.tokens, out.data());
+        for (size_t i = 0; i < out.size(); ++i) {
+            ASSERT_EQ(expected[i], out[i]) << tensorTypeInfo(type).name << " token " << i / p.rows << " row " << i % p.rows;
+        }
+    }
+    if (tested == 0) GTEST_SKIP() << "no kernel set of this CPU reads packed weights";
+}
+
 TEST(MatmulKernels, SimdQuantizationMatchesScalarExactly) {
     SplitMix64 rng(5);
     std::vector<float> x(32 * 9);
@@ -504,5 +540,29 @@ TEST(ThreadPool, ManyShortLoopsOfChangingSizesRunEachItemOnce) {
         pool.run(items, [&](int64_t item, int) { runs[static_cast<size_t>(item)].fetch_add(1); });
         for (int item = 0; item < 16; ++item)
             ASSERT_EQ(runs[static_cast<size_t>(item)].load(), item < items ? 1 : 0) << "loop " << loop << " item " << item;
+    }
+}
+
+// runInShares hands out every item exactly once for pools of one to more
+// threads than cores, for loops smaller than the shares (plain run) and larger,
+// also when its workers are preempted mid-share (the caller then takes their
+// items from their shares' fronts).
+TEST(ThreadPool, RunInSharesRunsEachItemOnce) {
+    for (int threads : {1, 2, 3, ps::ThreadPool::hardwareThreads() + 2}) {
+        ps::ThreadPool pool(threads);
+        std::vector<std::atomic<int>> runs(1000);
+        for (int loop = 0; loop < 3000; ++loop) {
+            const int items = std::array{0, 1, 5, 7, 64, 1000}[static_cast<size_t>(loop % 6)];
+            for (auto& count : runs) count.store(0, std::memory_order_relaxed);
+            pool.runInShares(items, [&](int64_t item, int worker) {
+                ASSERT_GE(worker, 0);
+                ASSERT_LT(worker, threads);
+                runs[static_cast<size_t>(item)].fetch_add(1, std::memory_order_relaxed);
+            });
+            for (int item = 0; item < static_cast<int>(runs.size()); ++item) {
+                ASSERT_EQ(runs[static_cast<size_t>(item)].load(), item < items ? 1 : 0)
+                    << threads << " threads, loop " << loop << ", item " << item;
+            }
+        }
     }
 }
