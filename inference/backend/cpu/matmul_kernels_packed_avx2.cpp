@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "backend/cpu/matmul_kernels.h"
+#include "backend/cpu/packed_prefetch.h"
 #include "backend/cpu/weight_packing.h"
 #include "backend/cpu/x86_target.h"
 #include "tensor/quant_blocks.h"

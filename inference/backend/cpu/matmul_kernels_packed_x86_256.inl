@@ -19,7 +19,8 @@
 //       (packQ8_0RowsSigned, with the sign trick) or unsigned (packQ8_0Rows, w + 128).
 // and then includes this file, which ends with addPackedKernels().
 //
-// As in the AVX-512 packed kernels, a row's arithmetic does not depend on how
+// The weights are asked for ahead as the AVX-512 packed kernels ask
+// (packed_prefetch.h). As in those, a row's arithmetic does not depend on how
 // many tokens share the call, so a token gets the same bits in a prefill tile
 // as alone in decode.
 namespace ps::PS_X86_NAMESPACE {
@@ -27,19 +28,6 @@ namespace {
 
 constexpr int kTile = 4;  // tokens per pass over a group's weights
 #define PS_UNROLL _Pragma("GCC unroll 8")
-
-// Prefetch distances of the AVX-512 packed kernels (matmul_kernels_packed_avx512.cpp says why).
-constexpr int kPrefetchBytes = 4096;
-constexpr int kQ6_KPrefetchBytes = 2048;
-
-// Part `part` of kParts of the prefetches for the block `kAhead` bytes ahead.
-template <int kBlockBytes, int kParts, int kAhead = kPrefetchBytes>
-inline void fetchAheadPart(const uint8_t* block, int part) {
-    constexpr int kLines = (kBlockBytes + 63) / 64;
-    for (int line = part * kLines / kParts; line < (part + 1) * kLines / kParts; ++line) {
-        _mm_prefetch(reinterpret_cast<const char*>(block) + kAhead + 64 * line, _MM_HINT_T0);
-    }
-}
 
 inline __m256i load256(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
@@ -129,11 +117,7 @@ void groupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x, in
     }
     for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t* block = group + b * Group::kBlockBytes;
-        if (fetchAhead) {
-            for (int line = 0; line < Group::kBlockBytes; line += 64) {
-                _mm_prefetch(reinterpret_cast<const char*>(block) + kPrefetchBytes + line, _MM_HINT_T0);
-            }
-        }
+        if (fetchAhead) packed::fetchAheadPart<Group::kBlockBytes, 1>(block, 0);
         PS_UNROLL
         for (int half = 0; half < 2; ++half) {
             const __m256 dw = loadHalves(block + 16 * half);
@@ -208,7 +192,7 @@ void q4_KGroupDot(const uint8_t* group, int64_t blocks, const ActivationBatch& x
             PS_UNROLL
             for (int j = 0; j < 8; ++j) {
                 // Both halves read the same lines: the first asks for them.
-                if (half == 0 && fetchAhead && j % 2 == 0) fetchAheadPart<kBlockBytes, 4>(block, j / 2);
+                if (half == 0 && fetchAhead && j % 2 == 0) packed::fetchAheadPart<kBlockBytes, 4>(block, j / 2);
                 const int c = j / 2, h = j % 2;
                 __m256i nibbles[8];
                 PS_UNROLL
@@ -309,7 +293,7 @@ inline void q6_KSubBlocks(const uint8_t* block, int64_t b, const ActivationBlock
     const auto subBlock = [&](auto j) {
         constexpr int kJ = decltype(j)::value;
         // A quarter of the prefetches every two sub-blocks.
-        if (fetchAhead && kJ % 2 == 0) fetchAheadPart<kBlockBytes, 4, kQ6_KPrefetchBytes>(block, kJ / 2);
+        if (fetchAhead && kJ % 2 == 0) packed::fetchAheadPart<kBlockBytes, 4>(block, kJ / 2);
         q6_KSubBlock<NT, kJ>(block, 0, b, xb, offsets, blockSum[0]);
         q6_KSubBlock<NT, kJ>(block, 1, b, xb, offsets, blockSum[1]);
     };

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <utility>
 
+#include "backend/cpu/packed_prefetch.h"
 #include "backend/cpu/weight_packing.h"
 #include "backend/cpu/x86_target.h"
 #include "tensor/quant_blocks.h"
