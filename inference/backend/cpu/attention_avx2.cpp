@@ -26,7 +26,7 @@ namespace {
 // Rows of keys (values) asked for ahead of the one in use.
 constexpr int kRowsAhead = 16;
 
-inline void fetchRowAhead(const float* row, size_t rowStride, int headDim) {
+PS_PREFETCH_HELPER void fetchRowAhead(const float* row, size_t rowStride, int headDim) {
     const char* ahead = reinterpret_cast<const char*>(row + kRowsAhead * rowStride);
     for (int line = 0; line < headDim * 4; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
 }
