@@ -13,7 +13,9 @@
 # ROUNDS (2: each figure is the best of its program's rounds), REPS (1:
 # repetitions within a round; each program's figure is its best repetition, so
 # llama.cpp's is read from samples_ts, not its average avg_ts), LONG (1024;
-# 0 = skip), DECODE (32 decode tokens), LONG_DECODE (128, see below), MODELS
+# 0 = skip), DECODE (32 decode tokens), LONG_DECODE (128 tokens llama.cpp decodes
+# at context LONG, through llama-server: see llamaDecodeAtDepth), LLAMA_SERVER
+# (default: llama-server next to llama-bench), MODELS
 # (folder for the GGUF files, kept between runs), LLAMA_ARGS (more llama-bench
 # options, e.g. "-fa 1" or "--poll 100", to check that a setting does not
 # speed llama.cpp up), PRIORITY ("rt": both programs run under `chrt -f 1`,
@@ -34,6 +36,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-build}"
 cli="$build/app/cli/promptstudio-cli"
 llama="${LLAMA_BENCH:-$here/../shared/tools/llama.cpp/llama-bench}"
+llamaServer="${LLAMA_SERVER:-$(dirname "$llama")/llama-server}"
 types="${TYPES:-Q8_0 Q4_0 Q4_K_M Q6_K}"
 shape="${SHAPE:-tinyllama-1.1b}"
 threads="${THREADS:-2}"
@@ -53,6 +56,9 @@ esac
 
 [ -x "$cli" ] || { echo "no $cli: build promptstudio-cli first" >&2; exit 2; }
 [ -x "$llama" ] || { echo "no llama-bench at $llama (set LLAMA_BENCH)" >&2; exit 2; }
+if [ "$long" -gt 0 ] && [ ! -x "$llamaServer" ]; then
+    echo "no llama-server at $llamaServer (set LLAMA_SERVER, or LONG=0)" >&2; exit 2
+fi
 command -v python3 >/dev/null || { echo "python3 is needed to read the JSON" >&2; exit 2; }
 mkdir -p "$models"
 out="$(mktemp -d)"
@@ -65,23 +71,54 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $(grep -m1 'model name' /
 echo "# shape $shape, $threads threads, $rounds interleaved rounds of $reps repetition(s), decode $decode tokens," \
      "long context $long; llama-bench extra options: ${LLAMA_ARGS:-none}; priority: ${PRIORITY:-normal}"
 
+# llama.cpp's decode at context LONG, measured by llama.cpp itself: its
+# server decodes LONG_DECODE tokens after a prompt of LONG random tokens and
+# reports the generation's own time (timings.predicted_per_second). This
+# llama-bench has no depth option, and the difference of its `-pg` and `-p`
+# runs (two long, noisy times) gave figures above its own decode at context 0.
+llamaDecodeAtDepth() {  # MODEL OUTPUT_JSON
+    local port=$((18000 + RANDOM % 2000)) log="$2.server.log"
+    "${prio[@]}" "$llamaServer" -m "$1" -t "$threads" -c $((long + longDecode + 64)) -np 1 \
+        --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+    local server=$!
+    python3 - "$port" "$long" "$longDecode" "$2" <<'PY' || { kill "$server"; cat "$log" >&2; return 1; }
+import json, random, sys, time, urllib.request
+port, prompt, generate, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+url = f"http://127.0.0.1:{port}"
+for _ in range(600):  # the model loads
+    try:
+        if json.load(urllib.request.urlopen(url + "/health", timeout=5)).get("status") == "ok":
+            break
+    except Exception:
+        pass
+    time.sleep(0.5)
+random.seed(7)
+body = {"prompt": [random.randrange(1000, 30000) for _ in range(prompt)], "n_predict": generate,
+        "ignore_eos": True, "cache_prompt": False, "temperature": 0.0}
+request = urllib.request.Request(url + "/completion", json.dumps(body).encode(), {"Content-Type": "application/json"})
+timings = json.load(urllib.request.urlopen(request, timeout=3600))["timings"]
+assert timings["prompt_n"] >= prompt - 1 and timings["predicted_n"] == generate, timings
+json.dump(timings, open(path, "w"))
+PY
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+}
+
 for type in $types; do
     model="$models/$shape-$type.gguf"
     if [ ! -s "$model" ]; then
         "$cli" bench --synthetic "$shape" --type "$type" --write-gguf "$model.part"
         mv "$model.part" "$model"
     fi
-    llamaPrompts="64,512"
     oursLong=()
-    if [ "$long" -gt 0 ]; then
-        llamaPrompts="64,512,$long"
-        oursLong=(--long-context "$long")
-    fi
+    [ "$long" -gt 0 ] && oursLong=(--long-context "$long")
     for round in $(seq "$rounds"); do
-        llamaArgs=(-m "$model" -t "$threads" -p "$llamaPrompts" -n "$decode" -r "$reps" -o json)
-        [ "$long" -gt 0 ] && llamaArgs+=(-pg "$long,$longDecode")
+        llamaArgs=(-m "$model" -t "$threads" -p 64,512 -n "$decode" -r "$reps" -o json)
         "${prio[@]}" "$llama" "${llamaArgs[@]}" "${llamaExtra[@]}" >"$out/llama-$type-$round.json" \
             2>"$out/llama-$type-$round.log" || { cat "$out/llama-$type-$round.log" >&2; exit 1; }
+        if [ "$long" -gt 0 ]; then
+            llamaDecodeAtDepth "$model" "$out/llama-depth-$type-$round.json" || exit 1
+        fi
         "${prio[@]}" "$cli" bench --model "$model" --threads "$threads" --prefill 64,512 --decode-tokens "$decode" \
             "${oursLong[@]}" --repetitions "$reps" --json >"$out/ours-$type-$round.json"
     done
@@ -108,11 +145,9 @@ def llama_figures(path):
             best(ns, p, t_ns, min)
         elif p == 0 and g > 0:
             best(f, "decode 16", ts, max)
-        elif p > 0 and g > 0:
-            best(ns, ("pg", p), t_ns, min)
-    if long_ctx and ("pg", long_ctx) in ns and long_ctx in ns:
-        gen_ns = ns[("pg", long_ctx)] - ns[long_ctx]
-        f[f"decode {long_ctx}"] = long_decode / (gen_ns * 1e-9) if gen_ns > 0 else float("nan")
+    if long_ctx:
+        depth = path.replace("/llama-", "/llama-depth-")
+        f[f"decode {long_ctx}"] = json.load(open(depth))["predicted_per_second"]
     return f
 
 def our_figures(path):
