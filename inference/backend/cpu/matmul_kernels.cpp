@@ -77,7 +77,9 @@ const MatmulKernelSet& kernelsNamed(const char* name) {
                                                                    {"scalar", &scalarKernels()}};
     static MatmulKernelSet plainSets[std::size(sets)];
     for (size_t i = 0; i < std::size(sets); ++i) {
-        const auto& [setName, set] = sets[i];
+        // Not a structured binding: clang 15 (the fuzz build) cannot capture one in the lambda below.
+        const char* setName = sets[i].first;
+        const MatmulKernelSet* set = sets[i].second;
         if (wanted != setName) continue;
         if (set == nullptr) {
             std::fprintf(stderr, "PROMPTSTUDIO_CPU_KERNELS=%s: this CPU or build lacks it; using %s\n", name,
